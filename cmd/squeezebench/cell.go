@@ -1,0 +1,47 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"strings"
+
+	"squeezebench/flow"
+	"squeezebench/runner"
+	"squeezebench/variants"
+)
+
+// cellFlags adds one flag per axis (-squeeze, -split, -coupling) and -preset.
+type cellFlags struct {
+	axes   map[variants.Axis]*string
+	preset *string
+}
+
+func addCellFlags(fs *flag.FlagSet) *cellFlags {
+	cf := &cellFlags{axes: map[variants.Axis]*string{}}
+	for _, a := range variants.Axes() {
+		cf.axes[a] = fs.String(string(a), variants.Default(a),
+			fmt.Sprintf("%s variant (%s)", a, strings.Join(variants.Names(a), ", ")))
+	}
+	cf.preset = fs.String("preset", "small", "model size and schedule ("+strings.Join(runner.PresetNames(), ", ")+")")
+	return cf
+}
+
+func (cf *cellFlags) cell() (variants.Cell, error) {
+	c := variants.Cell{}
+	for a, v := range cf.axes {
+		c[a] = *v
+	}
+	_, err := c.Resolve()
+	return c, err
+}
+
+func (cf *cellFlags) config() (runner.Config, error) {
+	cfg, err := runner.Preset(*cf.preset)
+	if err != nil {
+		return cfg, err
+	}
+	cfg.Cell, err = cf.cell()
+	return cfg, err
+}
+
+var mnistShape = flow.Shape{C: 1, H: 28, W: 28}

@@ -1,0 +1,65 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+
+	"squeezebench/dataset"
+	"squeezebench/runner"
+)
+
+func runTrain(args []string) error {
+	fs := flag.NewFlagSet("train", flag.ContinueOnError)
+	cf := addCellFlags(fs)
+	seed := fs.Uint64("seed", 1, "seed: initialisation, data order, dequantization noise")
+	out := fs.String("out", "", "directory for result.json, metrics.csv and samples.png (required)")
+	data := fs.String("data", "", "directory with the four MNIST-format IDX files (default: $SQUEEZEBENCH_DATA, else the GoMNIST module's)")
+	steps := fs.Int("steps", 0, "training steps (overrides the preset's budget)")
+	epochs := fs.Int("epochs", 0, "training epochs (overrides the preset's budget)")
+	batch := fs.Int("batch", 0, "batch size (overrides the preset's)")
+	valEvery := fs.Int("val-every", -1, "steps between validations (overrides the preset's)")
+	testImages := fs.Int("test-images", -1, "test images for the final importance-sampled bpd (0: all)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *out == "" {
+		return fmt.Errorf("-out DIR is required")
+	}
+	cfg, err := cf.config()
+	if err != nil {
+		return err
+	}
+	cfg.Seed = *seed
+	if *steps > 0 || *epochs > 0 {
+		cfg.Steps, cfg.Epochs = *steps, *epochs
+	}
+	if *batch > 0 {
+		cfg.Batch = *batch
+	}
+	if *valEvery >= 0 {
+		cfg.ValEvery = *valEvery
+	}
+	if *testImages >= 0 {
+		cfg.TestImages = *testImages
+	}
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	splits, err := dataset.Load(*data)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(os.Stderr, splits)
+	o, trainErr := runner.Train(cfg, splits, os.Stderr)
+	if err := runner.WriteOutcome(*out, o, splits.Train.H, splits.Train.W); err != nil {
+		return err
+	}
+	if trainErr != nil {
+		return fmt.Errorf("%w (result.json in %s records it)", trainErr, *out)
+	}
+	r := o.Result
+	fmt.Printf("%s seed %d: train %.4f, val %.4f, test %.4f bpd; %d steps, %.0f ms/step, %.0f s; wrote %s\n",
+		r.Cell, r.Seed, r.TrainBPD, r.ValBPD, r.TestBPD, r.Steps, r.MsPerStep, r.WallSeconds, *out)
+	return nil
+}

@@ -1,0 +1,256 @@
+package flow
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// Tutorial 11's dequantization constants.
+const (
+	Alpha  = 1e-5 // logit squashing
+	Levels = 256  // quantisation levels of a pixel
+)
+
+// Model is an Arch with parameters: the trainable flow.
+type Model struct {
+	Arch   Arch
+	Dtype  tensor.Dtype
+	Params []*Param
+	vardeq []*couplingModule
+	layers []any // *couplingModule, Permute or Split, in flow order
+}
+
+type couplingModule struct {
+	spec  Coupling
+	net   gatedConvNet
+	scale *Param // the tutorial's scaling_factor, one per channel, stored as (1, C, 1, 1)
+	mask  []float64
+}
+
+// New initialises a model of arch a. The seed fixes every initial weight; dt is tensor.Float32
+// for training or tensor.Float64 for the exactness checks.
+func New(a Arch, dt tensor.Dtype, seed uint64) (*Model, error) {
+	if err := a.Validate(); err != nil {
+		return nil, err
+	}
+	ps := &paramSet{dt: dt, rng: rand.New(rand.NewPCG(seed, 0x5eed))}
+	m := &Model{Arch: a, Dtype: dt}
+	for _, c := range a.VarDeq {
+		m.vardeq = append(m.vardeq, ps.coupling(c))
+	}
+	for _, l := range a.Layers {
+		if c, ok := l.(Coupling); ok {
+			m.layers = append(m.layers, ps.coupling(c))
+		} else {
+			m.layers = append(m.layers, l)
+		}
+	}
+	m.Params = ps.params
+	return m, nil
+}
+
+func (ps *paramSet) coupling(c Coupling) *couplingModule {
+	cin := c.Shape.C + c.CondChannels
+	return &couplingModule{
+		spec:  c,
+		net:   ps.gatedConvNet(c.Name+".net", cin, c.Hidden, 2*c.Shape.C, c.GatedLayers),
+		scale: ps.add(c.Name+".scaling_factor", []int{1, c.Shape.C, 1, 1}, constant(0)),
+		mask:  c.Mask,
+	}
+}
+
+// NumParams counts the learnable scalars.
+func (m *Model) NumParams() int {
+	n := 0
+	for _, p := range m.Params {
+		n += p.Size()
+	}
+	return n
+}
+
+// Dims is the number of dimensions of one image, the denominator of bits per dimension.
+func (m *Model) Dims() int { return m.Arch.In.Size() }
+
+// FinalShape is the shape of the last layer's output, scored by the prior.
+func (m *Model) FinalShape() Shape {
+	if len(m.Arch.Layers) == 0 {
+		return m.Arch.In
+	}
+	return m.Arch.Layers[len(m.Arch.Layers)-1].OutShape()
+}
+
+// FactorSizes are the sizes of the factored-out tensors, in flow order.
+func (m *Model) FactorSizes() []int {
+	var out []int
+	for _, l := range m.Arch.Layers {
+		if s, ok := l.(Split); ok {
+			out = append(out, len(s.Factor))
+		}
+	}
+	return out
+}
+
+// state is what flows through the layers while a graph is built: the current tensor, the
+// data-dependent part of log|det J| per sample, its constant part, and the factored-out tensors.
+type state struct {
+	z        *G.Node
+	ldj      *G.Node
+	ldjConst float64
+	factors  []*G.Node
+}
+
+func (st *state) addLDJ(term *G.Node) {
+	if st.ldj == nil {
+		st.ldj = term
+		return
+	}
+	st.ldj = must(G.Add(st.ldj, term))
+}
+
+// coupling applies one affine coupling: z' = (z + t)·exp(s) on the transformed positions, with
+// s = tanh(s_raw / e^scale)·e^scale, and (s, t) from the network on the conditioning positions.
+func (b *builder) coupling(st *state, c *couplingModule, cond *G.Node, reverse bool) {
+	z := st.z
+	sh := c.spec.Shape
+	mask := b.fixed(c.spec.Name+".mask", c.mask, 1, sh.C, sh.H, sh.W)
+	inv := make([]float64, len(c.mask))
+	for i, v := range c.mask {
+		inv[i] = 1 - v
+	}
+	transformed := b.fixed(c.spec.Name+".invmask", inv, 1, sh.C, sh.H, sh.W)
+	netIn := must(G.BroadcastHadamardProd(z, mask, nil, []byte{0}))
+	if cond != nil {
+		netIn = must(G.Concat(1, netIn, cond))
+	}
+	out := b.gatedConvNet(netIn, c.net)
+	s, t := channels(out, 0, sh.C), channels(out, sh.C, 2*sh.C)
+	fac := must(G.Exp(b.param(c.scale)))
+	s = must(G.BroadcastHadamardDiv(s, fac, nil, []byte{0, 2, 3}))
+	s = must(G.BroadcastHadamardProd(must(G.Tanh(s)), fac, nil, []byte{0, 2, 3}))
+	s = must(G.BroadcastHadamardProd(s, transformed, nil, []byte{0}))
+	t = must(G.BroadcastHadamardProd(t, transformed, nil, []byte{0}))
+	logdet := sumPerSample(s)
+	if reverse {
+		st.z = must(G.Sub(must(G.HadamardProd(z, must(G.Exp(must(G.Neg(s)))))), t))
+		st.addLDJ(must(G.Neg(logdet)))
+	} else {
+		st.z = must(G.HadamardProd(must(G.Add(z, t)), must(G.Exp(s))))
+		st.addLDJ(logdet)
+	}
+}
+
+// logit maps (0,1) to the reals after squashing into [alpha/2, 1-alpha/2] (the tutorial's
+// "sigmoid, reverse=True"), adding its log-determinant.
+func (b *builder) logit(st *state) {
+	d := perSample(st.z.Shape())
+	z := must(G.Add(must(G.Mul(st.z, b.scalar(1-Alpha))), b.scalar(0.5*Alpha)))
+	logZ := must(G.Log(z))
+	log1mZ := must(G.Log(must(G.Sub(b.scalar(1), z))))
+	st.ldjConst += math.Log(1-Alpha) * float64(d)
+	st.addLDJ(must(G.Neg(sumPerSample(must(G.Add(logZ, log1mZ))))))
+	st.z = must(G.Sub(logZ, log1mZ))
+}
+
+// sigmoid is the inverse of logit, with its log-determinant.
+func (b *builder) sigmoid(st *state) {
+	d := perSample(st.z.Shape())
+	z := st.z
+	// log sigmoid'(z) = -z - 2 softplus(-z)
+	negZ := must(G.Neg(z))
+	st.addLDJ(sumPerSample(must(G.Sub(negZ, must(G.Mul(must(G.Softplus(negZ)), b.scalar(2)))))))
+	st.ldjConst -= math.Log(1-Alpha) * float64(d)
+	y := must(G.Sub(must(G.Sigmoid(z)), b.scalar(0.5*Alpha)))
+	st.z = must(G.Div(y, b.scalar(1-Alpha)))
+}
+
+// dequantize turns pixel values x (0..255, as floats) plus uniform noise u into the logit-space
+// input of the flow. With variational dequantization the noise is first shaped by couplings
+// conditioned on the image img = x/255*2-1; the log-determinant of that noise map is -log q(noise|x).
+func (b *builder) dequantize(st *state, m *Model, x, u, img *G.Node) {
+	noise := u
+	if len(m.vardeq) > 0 {
+		ns := &state{z: u}
+		b.logit(ns)
+		for _, c := range m.vardeq {
+			b.coupling(ns, c, img, false)
+		}
+		b.sigmoid(ns)
+		noise = ns.z
+		st.addLDJ(ns.ldj)
+		st.ldjConst += ns.ldjConst
+	}
+	st.z = must(G.Div(must(G.Add(x, noise)), b.scalar(Levels)))
+	st.ldjConst -= math.Log(Levels) * float64(perSample(x.Shape()))
+	b.logit(st)
+}
+
+// forward runs the flow (after dequantization) from st.z to the prior's input.
+func (b *builder) forward(st *state, m *Model) {
+	for _, l := range m.layers {
+		switch l := l.(type) {
+		case *couplingModule:
+			b.coupling(st, l, nil, false)
+		case Permute:
+			st.z = must(Gather(st.z, l.Index, l.Out.C, l.Out.H, l.Out.W))
+		case Split:
+			st.factors = append(st.factors, must(Gather(st.z, l.Factor, len(l.Factor))))
+			st.z = must(Gather(st.z, l.Keep, l.Kept.C, l.Kept.H, l.Kept.W))
+		}
+	}
+}
+
+// reverse runs the flow backwards from the prior's input st.z and the factored tensors st.factors.
+func (b *builder) reverse(st *state, m *Model) {
+	factors := st.factors
+	for i := len(m.layers) - 1; i >= 0; i-- {
+		switch l := m.layers[i].(type) {
+		case *couplingModule:
+			b.coupling(st, l, nil, true)
+		case Permute:
+			st.z = must(Gather(st.z, inverse(l.Index), l.In.C, l.In.H, l.In.W))
+		case Split:
+			f := factors[len(factors)-1]
+			factors = factors[:len(factors)-1]
+			n := st.z.Shape()[0]
+			kept := must(G.Reshape(st.z, tensor.Shape{n, len(l.Keep)}))
+			both := must(G.Concat(1, kept, f))
+			order := append(append([]int(nil), l.Keep...), l.Factor...)
+			st.z = must(Gather(both, inverse(order), l.In.C, l.In.H, l.In.W))
+		}
+	}
+}
+
+// logPrior is the standard-normal log-density of the prior's input and all factored tensors.
+func (b *builder) logPrior(st *state) *G.Node {
+	terms := append([]*G.Node{st.z}, st.factors...)
+	var total *G.Node
+	count := 0
+	for _, t := range terms {
+		count += perSample(t.Shape())
+		sq := sumPerSample(must(G.Square(t)))
+		if total == nil {
+			total = sq
+		} else {
+			total = must(G.Add(total, sq))
+		}
+	}
+	lp := must(G.Mul(total, b.scalar(-0.5)))
+	return must(G.Add(lp, b.scalar(-0.5*math.Log(2*math.Pi)*float64(count))))
+}
+
+// inverse returns the inverse permutation of p.
+func inverse(p []int) []int {
+	inv := make([]int, len(p))
+	for i, j := range p {
+		inv[j] = i
+	}
+	return inv
+}
+
+func (m *Model) String() string {
+	return fmt.Sprintf("flow model: %d layers, %d parameters", len(m.layers), m.NumParams())
+}

@@ -1,0 +1,112 @@
+package runner
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"squeezebench/flow"
+	"squeezebench/variants"
+)
+
+// Config is everything that determines one training run. Two runs with equal configs (and the same
+// code, backend and threads) give the same numbers.
+type Config struct {
+	Cell   variants.Cell `json:"cell"`
+	Seed   uint64        `json:"seed"`
+	Preset string        `json:"preset"`
+	Sizes  flow.Sizes    `json:"sizes"`
+	Batch  int           `json:"batch"`
+	// Budget: Steps if set, else Epochs of the training set.
+	Steps  int `json:"steps,omitempty"`
+	Epochs int `json:"epochs,omitempty"`
+	// Optimisation (the tutorial's: Adam 1e-3, clip 1.0, StepLR gamma 0.99 per epoch).
+	LR       float64 `json:"lr"`
+	LRGamma  float64 `json:"lr_gamma"`
+	ClipNorm float64 `json:"clip_norm"`
+	// Evaluation.
+	ValEvery          int `json:"val_every"`  // steps between validations (0: only at the end)
+	ValImages         int `json:"val_images"` // 0: the whole validation set
+	TestImages        int `json:"test_images"`
+	ImportanceSamples int `json:"importance_samples"`
+	EvalBatch         int `json:"eval_batch"`
+	SampleImages      int `json:"sample_images"`
+	LogEvery          int `json:"log_every"`
+}
+
+// Presets are the named model sizes and schedules.
+var presets = map[string]Config{
+	// Tutorial 11: 16/32/48/64 hidden channels, 3 gated layers, batch 128, 200 epochs,
+	// validation every 5 epochs, test bpd with 8 importance samples on the full test set.
+	"tutorial": {Sizes: flow.TutorialSizes, Batch: 128, Epochs: 200, ValEvery: 5 * 390, TestImages: 10000, EvalBatch: 64, LogEvery: 50},
+	// A quarter of the hidden channels and one gated layer: the ablation's default model.
+	"small": {Sizes: flow.Sizes{VarDeq: 4, Stage: [3]int{8, 12, 16}, GatedLayers: 1}, Batch: 64, Steps: 800, ValEvery: 200, ValImages: 1000, TestImages: 2000, EvalBatch: 100, LogEvery: 20},
+	// Tiny and short, for tests.
+	"smoke": {Sizes: flow.Sizes{VarDeq: 2, Stage: [3]int{2, 3, 4}, GatedLayers: 1}, Batch: 16, Steps: 30, ValEvery: 15, ValImages: 64, TestImages: 64, EvalBatch: 32, LogEvery: 5},
+}
+
+// PresetNames lists the presets.
+func PresetNames() []string {
+	var out []string
+	for n := range presets {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Preset returns the named preset with the tutorial's optimiser and evaluation settings.
+func Preset(name string) (Config, error) {
+	c, ok := presets[name]
+	if !ok {
+		return Config{}, fmt.Errorf("unknown preset %q (known: %s)", name, strings.Join(PresetNames(), ", "))
+	}
+	c.Preset = name
+	c.Cell = variants.Cell{}
+	c.LR, c.LRGamma, c.ClipNorm = 1e-3, 0.99, 1.0
+	c.ImportanceSamples = 8
+	c.SampleImages = 64
+	return c, nil
+}
+
+// Validate reports the first impossible value, naming the field.
+func (c Config) Validate() error {
+	checks := []struct {
+		ok    bool
+		field string
+		want  string
+	}{
+		{c.Batch >= 1, "batch", "at least 1"},
+		{c.Steps > 0 || c.Epochs > 0, "steps/epochs", "a positive training budget"},
+		{c.Steps >= 0 && c.Epochs >= 0, "steps/epochs", "not negative"},
+		{c.LR > 0, "lr", "positive"},
+		{c.LRGamma > 0 && c.LRGamma <= 1, "lr_gamma", "in (0, 1]"},
+		{c.ClipNorm >= 0, "clip_norm", "0 (off) or positive"},
+		{c.ValEvery >= 0 && c.ValImages >= 0 && c.TestImages >= 0, "val_every/val_images/test_images", "not negative"},
+		{c.ImportanceSamples >= 1, "importance_samples", "at least 1"},
+		{c.EvalBatch >= 1, "eval_batch", "at least 1"},
+		{c.Sizes.Stage[0] >= 1 && c.Sizes.Stage[1] >= 1 && c.Sizes.Stage[2] >= 1, "sizes.stage", "at least 1 hidden channel per stage"},
+		{c.Sizes.GatedLayers >= 0 && c.Sizes.VarDeq >= 0, "sizes", "not negative"},
+	}
+	for _, ch := range checks {
+		if !ch.ok {
+			return fmt.Errorf("config field %s: want %s", ch.field, ch.want)
+		}
+	}
+	_, err := c.Cell.Resolve()
+	return err
+}
+
+// Hash identifies the configuration: a result with another hash belongs to another experiment.
+func (c Config) Hash() string {
+	c.Cell = fullCell(c.Cell)
+	b, err := json.Marshal(c) // map keys are sorted, so the encoding is canonical
+	if err != nil {
+		panic(err)
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:8])
+}

@@ -1,0 +1,260 @@
+package runner
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"time"
+
+	"gorgonia.org/tensor"
+
+	"squeezebench/dataset"
+	"squeezebench/flow"
+	"squeezebench/variants"
+)
+
+// Seeds of the random streams of a run. The same seed gives the same data order and the same
+// dequantization noise in every cell (common random numbers), so cells can be compared pair-wise.
+const (
+	streamInit = iota + 1
+	streamData
+	streamNoise
+	streamEval
+	streamSample
+)
+
+func stream(seed uint64, which int) *rand.Rand {
+	return rand.New(rand.NewPCG(seed, uint64(which)))
+}
+
+// ErrDiverged marks a run whose loss became NaN or infinite.
+var ErrDiverged = errors.New("training diverged")
+
+// Metric is one row of metrics.csv.
+type Metric struct {
+	Step     int
+	Epoch    float64
+	LR       float64
+	TrainBPD float64 // mean over the steps since the previous row
+	GradNorm float64 // mean over the same steps, before clipping
+	ValBPD   float64 // NaN when not validated at this step
+	Elapsed  float64 // seconds since the start
+}
+
+// Outcome is what a training run produced.
+type Outcome struct {
+	Result  Result
+	Metrics []Metric
+	Samples []uint8 // SampleImages images, row-major
+}
+
+// Train runs one configuration on data, logging progress to log. It always returns an Outcome whose
+// Result says how the run ended, also when it ends with an error.
+func Train(cfg Config, data *dataset.Splits, log io.Writer) (*Outcome, error) {
+	start := time.Now()
+	out := &Outcome{Result: newResult(cfg)}
+	fail := func(err error) (*Outcome, error) {
+		out.Result.Status, out.Result.Error = StatusFailed, err.Error()
+		if errors.Is(err, ErrDiverged) {
+			out.Result.Status = StatusDiverged
+		}
+		out.Result.WallSeconds = time.Since(start).Seconds()
+		return out, err
+	}
+	if err := cfg.Validate(); err != nil {
+		return fail(err)
+	}
+	in := flow.Shape{C: 1, H: data.Train.H, W: data.Train.W}
+	arch, err := cfg.Cell.Arch(in, cfg.Sizes)
+	if err != nil {
+		return fail(err)
+	}
+	model, err := flow.New(arch, tensor.Float32, cfg.Seed*1000+streamInit)
+	if err != nil {
+		return fail(err)
+	}
+	out.Result.Params, out.Result.FLOPsPerImage = model.NumParams(), model.FLOPs()
+	t := &trainer{cfg: cfg, data: data, model: model, log: log, start: start, out: out}
+	if err := t.run(); err != nil {
+		return fail(err)
+	}
+	out.Result.Status = StatusOK
+	out.Result.WallSeconds = time.Since(start).Seconds()
+	return out, nil
+}
+
+type trainer struct {
+	cfg   Config
+	data  *dataset.Splits
+	model *flow.Model
+	log   io.Writer
+	start time.Time
+	out   *Outcome
+}
+
+func (t *trainer) run() error {
+	cfg, train := t.cfg, t.data.Train
+	stepsPerEpoch := train.N / cfg.Batch // drop_last, as the tutorial's loader
+	if stepsPerEpoch < 1 {
+		return fmt.Errorf("batch %d is larger than the %d training images", cfg.Batch, train.N)
+	}
+	total := cfg.Steps
+	if total == 0 {
+		total = cfg.Epochs * stepsPerEpoch
+	}
+	density, err := t.model.NewDensity(cfg.Batch, true)
+	if err != nil {
+		return err
+	}
+	opt := flow.NewAdam(t.model.Params, cfg.LR)
+	dataRNG, noiseRNG := stream(cfg.Seed, streamData), stream(cfg.Seed, streamNoise)
+	dim := train.H * train.W
+	batch := make([]uint8, cfg.Batch*dim)
+	var order []int
+	var sumBPD, sumNorm, trainTime float64
+	var since int
+	fmt.Fprintf(t.log, "%s seed %d: %d parameters, %d steps (%d per epoch), batch %d\n",
+		cfg.Cell, cfg.Seed, t.model.NumParams(), total, stepsPerEpoch, cfg.Batch)
+	for step := 1; step <= total; step++ {
+		epoch := (step - 1) / stepsPerEpoch
+		if (step-1)%stepsPerEpoch == 0 {
+			order = dataRNG.Perm(train.N)
+		}
+		pos := (step - 1) % stepsPerEpoch
+		for i, idx := range order[pos*cfg.Batch : (pos+1)*cfg.Batch] {
+			copy(batch[i*dim:(i+1)*dim], train.Image(idx))
+		}
+		stepStart := time.Now()
+		_, bpd, err := density.Run(batch, noiseRNG)
+		if err != nil {
+			return err
+		}
+		if math.IsNaN(bpd) || math.IsInf(bpd, 0) {
+			return fmt.Errorf("step %d: loss is %v: %w", step, bpd, ErrDiverged)
+		}
+		grads, err := density.Grads()
+		if err != nil {
+			return err
+		}
+		norm := flow.ClipGradNorm(grads, cfg.ClipNorm)
+		if math.IsNaN(norm) || math.IsInf(norm, 0) {
+			return fmt.Errorf("step %d: gradient norm is %v: %w", step, norm, ErrDiverged)
+		}
+		lr := math.Pow(cfg.LRGamma, float64(epoch))
+		if err := opt.Update(t.model.Params, grads, lr); err != nil {
+			return err
+		}
+		trainTime += time.Since(stepStart).Seconds()
+		sumBPD, sumNorm, since = sumBPD+bpd, sumNorm+norm, since+1
+		validate := cfg.ValEvery > 0 && step%cfg.ValEvery == 0 || step == total
+		if step%max(cfg.LogEvery, 1) == 0 || validate {
+			m := Metric{Step: step, Epoch: float64(step) / float64(stepsPerEpoch), LR: cfg.LR * lr,
+				TrainBPD: sumBPD / float64(since), GradNorm: sumNorm / float64(since), ValBPD: math.NaN()}
+			if validate {
+				if m.ValBPD, err = t.evaluate(t.data.Val, cfg.ValImages, 1); err != nil {
+					return err
+				}
+				t.out.Result.ValBPD = m.ValBPD
+			}
+			m.Elapsed = time.Since(t.start).Seconds()
+			t.out.Metrics = append(t.out.Metrics, m)
+			t.out.Result.TrainBPD = m.TrainBPD
+			t.progress(m, total, trainTime/float64(step))
+			sumBPD, sumNorm, since = 0, 0, 0
+		}
+	}
+	t.out.Result.Steps = total
+	t.out.Result.MsPerStep = 1000 * trainTime / float64(total)
+	if t.out.Result.TestBPD, err = t.evaluate(t.data.Test, cfg.TestImages, cfg.ImportanceSamples); err != nil {
+		return err
+	}
+	fmt.Fprintf(t.log, "%s seed %d: test bpd %.4f (%d images, %d importance samples)\n",
+		cfg.Cell, cfg.Seed, t.out.Result.TestBPD, t.out.Result.TestImages, cfg.ImportanceSamples)
+	return t.sample()
+}
+
+func (t *trainer) progress(m Metric, total int, secPerStep float64) {
+	eta := time.Duration(float64(total-m.Step) * secPerStep * float64(time.Second)).Round(time.Second)
+	val := ""
+	if !math.IsNaN(m.ValBPD) {
+		val = fmt.Sprintf(" val %.4f", m.ValBPD)
+	}
+	fmt.Fprintf(t.log, "  step %d/%d  epoch %.2f  train bpd %.4f%s  %.0f ms/step  ETA %s\n",
+		m.Step, total, m.Epoch, m.TrainBPD, val, 1000*secPerStep, eta)
+}
+
+// evaluate is the mean bits per dimension over the first n images of set (0: all). With k > 1
+// importance samples, each image's likelihood is the mean of k dequantization samples,
+// log p(x) ≈ logsumexp(log p_i) - log k, as the tutorial's test_step.
+func (t *trainer) evaluate(set *dataset.Set, n, k int) (float64, error) {
+	if n == 0 || n > set.N {
+		n = set.N
+	}
+	if k > 1 {
+		t.out.Result.TestImages = n
+	}
+	density, err := t.model.NewDensity(min(t.cfg.EvalBatch, n), false)
+	if err != nil {
+		return 0, err
+	}
+	rng := stream(t.cfg.Seed, streamEval)
+	dim := set.H * set.W
+	var total float64
+	for from := 0; from < n; from += density.Batch() {
+		to := min(from+density.Batch(), n)
+		pixels := set.Images[from*dim : to*dim]
+		samples := make([][]float64, to-from)
+		for s := 0; s < k; s++ {
+			logpx, _, err := density.Run(pixels, rng)
+			if err != nil {
+				return 0, err
+			}
+			for i, l := range logpx {
+				samples[i] = append(samples[i], l)
+			}
+		}
+		for _, ls := range samples {
+			total += logSumExp(ls) - math.Log(float64(k))
+		}
+	}
+	bpd := -total / (float64(n) * float64(dim) * math.Ln2)
+	if math.IsNaN(bpd) || math.IsInf(bpd, 0) {
+		return bpd, fmt.Errorf("evaluation bpd is %v: %w", bpd, ErrDiverged)
+	}
+	return bpd, nil
+}
+
+func (t *trainer) sample() error {
+	if t.cfg.SampleImages == 0 {
+		return nil
+	}
+	s, err := t.model.NewSampler(t.cfg.SampleImages)
+	if err != nil {
+		return err
+	}
+	t.out.Samples, err = s.Sample(stream(t.cfg.Seed, streamSample))
+	return err
+}
+
+func logSumExp(xs []float64) float64 {
+	m := math.Inf(-1)
+	for _, x := range xs {
+		m = math.Max(m, x)
+	}
+	var s float64
+	for _, x := range xs {
+		s += math.Exp(x - m)
+	}
+	return m + math.Log(s)
+}
+
+// fullCell names every axis, so that the default spelled out and left out hash alike.
+func fullCell(c variants.Cell) variants.Cell {
+	out := variants.Cell{}
+	for _, a := range variants.Axes() {
+		out[a] = c.Get(a)
+	}
+	return out
+}

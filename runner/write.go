@@ -1,0 +1,114 @@
+package runner
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+)
+
+// WriteOutcome writes result.json, metrics.csv and samples.png into dir, each atomically, so a
+// reader never sees half a file and a crash never leaves one.
+func WriteOutcome(dir string, o *Outcome, imgH, imgW int) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("creating %s: %w", dir, err)
+	}
+	res, err := json.MarshalIndent(jsonSafe(o.Result), "", "  ")
+	if err != nil {
+		return fmt.Errorf("encoding result: %w", err)
+	}
+	if err := WriteFileAtomic(filepath.Join(dir, "result.json"), append(res, '\n')); err != nil {
+		return err
+	}
+	if err := WriteFileAtomic(filepath.Join(dir, "metrics.csv"), metricsCSV(o.Metrics)); err != nil {
+		return err
+	}
+	if len(o.Samples) == 0 {
+		return nil
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, SampleGrid(o.Samples, imgH, imgW)); err != nil {
+		return fmt.Errorf("encoding samples.png: %w", err)
+	}
+	return WriteFileAtomic(filepath.Join(dir, "samples.png"), buf.Bytes())
+}
+
+// jsonSafe replaces values JSON cannot hold (NaN, ±Inf of a failed run) by zero; the status and
+// error say why.
+func jsonSafe(r Result) Result {
+	for _, f := range []*float64{&r.TrainBPD, &r.ValBPD, &r.TestBPD, &r.MsPerStep} {
+		if math.IsNaN(*f) || math.IsInf(*f, 0) {
+			*f = 0
+		}
+	}
+	return r
+}
+
+// WriteFileAtomic writes data to a temporary file beside path, syncs it and renames it over path.
+func WriteFileAtomic(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name()) // after a successful rename this is a no-op
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return nil
+}
+
+func metricsCSV(ms []Metric) []byte {
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	w.Write([]string{"step", "epoch", "lr", "train_bpd", "grad_norm", "val_bpd", "elapsed_s"})
+	num := func(v float64) string {
+		if math.IsNaN(v) {
+			return ""
+		}
+		return strconv.FormatFloat(v, 'g', 8, 64)
+	}
+	for _, m := range ms {
+		w.Write([]string{strconv.Itoa(m.Step), num(m.Epoch), num(m.LR), num(m.TrainBPD), num(m.GradNorm), num(m.ValBPD), num(m.Elapsed)})
+	}
+	w.Flush()
+	return buf.Bytes()
+}
+
+// SampleGrid lays images (h×w bytes each) out in a square-ish grid, 2× enlarged, with 2-pixel gaps.
+func SampleGrid(pixels []uint8, h, w int) image.Image {
+	n := len(pixels) / (h * w)
+	cols := int(math.Ceil(math.Sqrt(float64(n))))
+	rows := (n + cols - 1) / cols
+	const scale, gap = 2, 2
+	img := image.NewGray(image.Rect(0, 0, cols*(w*scale+gap)+gap, rows*(h*scale+gap)+gap))
+	for i := range img.Pix {
+		img.Pix[i] = 128
+	}
+	for k := 0; k < n; k++ {
+		ox, oy := gap+(k%cols)*(w*scale+gap), gap+(k/cols)*(h*scale+gap)
+		for y := 0; y < h*scale; y++ {
+			for x := 0; x < w*scale; x++ {
+				img.SetGray(ox+x, oy+y, color.Gray{Y: pixels[k*h*w+(y/scale)*w+x/scale]})
+			}
+		}
+	}
+	return img
+}

@@ -1,0 +1,15 @@
+// Package all registers every built-in variant. Binaries and tests import it for its side
+// effects:
+//
+//	import _ "squeezebench/variants/all"
+package all
+
+import (
+	_ "squeezebench/variants/coupling/channelwise"
+	_ "squeezebench/variants/coupling/rowwise"
+	_ "squeezebench/variants/split/channel"
+	_ "squeezebench/variants/split/checkerboard"
+	_ "squeezebench/variants/squeeze/tfordered"
+	_ "squeezebench/variants/squeeze/tfstyle"
+	_ "squeezebench/variants/squeeze/tutorial"
+)

@@ -1,0 +1,109 @@
+package variants
+
+import (
+	"fmt"
+	"strings"
+
+	"squeezebench/flow"
+)
+
+// Cell is one combination of variants, one name per axis. Axes left out take their default.
+type Cell map[Axis]string
+
+// Get returns the variant name of axis a, or its default.
+func (c Cell) Get(a Axis) string {
+	if n, ok := c[a]; ok && n != "" {
+		return n
+	}
+	return Default(a)
+}
+
+// String is the canonical name of the cell, e.g. "squeeze=tutorial,split=channel,coupling=channelwise".
+func (c Cell) String() string {
+	var parts []string
+	for _, a := range Axes() {
+		parts = append(parts, string(a)+"="+c.Get(a))
+	}
+	return strings.Join(parts, ",")
+}
+
+// Slug is a file-system-friendly name: "tutorial_channel_channelwise".
+func (c Cell) Slug() string {
+	var parts []string
+	for _, a := range Axes() {
+		parts = append(parts, c.Get(a))
+	}
+	return strings.Join(parts, "_")
+}
+
+// Resolve looks every axis up in the registry.
+func (c Cell) Resolve() (flow.Variants, error) {
+	for a := range c {
+		if Default(a) == "" {
+			return flow.Variants{}, fmt.Errorf("cell %s: unknown axis %q (known: %s)", c, a, joinAxes())
+		}
+	}
+	var v flow.Variants
+	for _, a := range Axes() {
+		x, err := Lookup(a, c.Get(a))
+		if err != nil {
+			return flow.Variants{}, err
+		}
+		switch a {
+		case Squeeze:
+			v.Squeeze = x.Impl.(flow.Squeezer)
+		case Split:
+			v.Split = x.Impl.(flow.Splitter)
+		case Coupling:
+			v.Coupling = x.Impl.(flow.Coupler)
+		}
+	}
+	return v, nil
+}
+
+// Arch lays out the multi-scale model of this cell.
+func (c Cell) Arch(in flow.Shape, sz flow.Sizes) (flow.Arch, error) {
+	v, err := c.Resolve()
+	if err != nil {
+		return flow.Arch{}, err
+	}
+	a, err := flow.Multiscale(in, sz, v)
+	if err != nil {
+		return flow.Arch{}, fmt.Errorf("cell %s: %w", c, err)
+	}
+	return a, nil
+}
+
+// Grid is every combination of the given names per axis (an axis without names takes its
+// default), in a fixed order: the first axis varies slowest.
+func Grid(choices map[Axis][]string) []Cell {
+	cells := []Cell{{}}
+	for _, a := range Axes() {
+		names := choices[a]
+		if len(names) == 0 {
+			names = []string{Default(a)}
+		}
+		var next []Cell
+		for _, c := range cells {
+			for _, n := range names {
+				nc := Cell{}
+				for k, v := range c {
+					nc[k] = v
+				}
+				nc[a] = n
+				next = append(next, nc)
+			}
+		}
+		cells = next
+	}
+	return cells
+}
+
+// AllCells is the full grid of every registered variant on every axis.
+func AllCells() []Cell {
+	ch := map[Axis][]string{}
+	for _, a := range Axes() {
+		ch[a] = Names(a)
+	}
+	return Grid(ch)
+}

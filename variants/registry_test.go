@@ -1,0 +1,174 @@
+package variants_test
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"squeezebench/flow"
+	"squeezebench/variants"
+	_ "squeezebench/variants/all"
+	"squeezebench/variants/squeeze/tutorial"
+)
+
+func TestBuiltinNames(t *testing.T) {
+	want := map[variants.Axis][]string{
+		variants.Squeeze:  {"tf-ordered", "tf-style", "tutorial"},
+		variants.Split:    {"channel", "checkerboard"},
+		variants.Coupling: {"channelwise", "rowwise"},
+	}
+	for a, names := range want {
+		if got := variants.Names(a); !slices.Equal(got, names) {
+			t.Errorf("Names(%s) = %v, want %v", a, got, names)
+		}
+		for _, n := range names {
+			v, err := variants.Lookup(a, n)
+			if err != nil || v.Axis != a || v.Name != n || v.Doc == "" || strings.Contains(v.Doc, "\n") {
+				t.Errorf("Lookup(%s, %q) = %+v, %v; want a variant with a one-line doc", a, n, v, err)
+			}
+		}
+		if d := variants.Default(a); !slices.Contains(names, d) {
+			t.Errorf("default %s variant %q is not registered", a, d)
+		}
+	}
+}
+
+func TestLookupErrors(t *testing.T) {
+	cases := []struct {
+		axis        variants.Axis
+		name        string
+		wantInError []string
+	}{
+		{variants.Squeeze, "nope", []string{`"nope"`, "tf-ordered, tf-style, tutorial"}},
+		{variants.Split, "", []string{"channel, checkerboard"}},
+		{variants.Coupling, "Rowwise", []string{"channelwise, rowwise"}},
+		{"colour", "red", []string{"unknown axis", "squeeze, split, coupling"}},
+	}
+	for _, tc := range cases {
+		_, err := variants.Lookup(tc.axis, tc.name)
+		if err == nil {
+			t.Errorf("Lookup(%s, %q): no error", tc.axis, tc.name)
+			continue
+		}
+		for _, s := range tc.wantInError {
+			if !strings.Contains(err.Error(), s) {
+				t.Errorf("Lookup(%s, %q) error %q lacks %q", tc.axis, tc.name, err, s)
+			}
+		}
+	}
+}
+
+// Every bad registration panics before it touches the registry, so these leave it unchanged.
+func TestRegisterPanics(t *testing.T) {
+	cases := []struct {
+		name       string
+		axis       variants.Axis
+		vname      string
+		impl       any
+		wantInText string
+	}{
+		{"duplicate", variants.Squeeze, "tutorial", tutorial.Squeezer{}, "registered twice"},
+		{"wrong type", variants.Split, "x", tutorial.Squeezer{}, "does not implement"},
+		{"not an impl", variants.Coupling, "x", 42, "does not implement"},
+		{"nil impl", variants.Squeeze, "x", nil, "does not implement"},
+		{"unknown axis", "colour", "x", tutorial.Squeezer{}, "unknown axis"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			defer func() {
+				r := recover()
+				if s, _ := r.(string); !strings.Contains(s, tc.wantInText) {
+					t.Errorf("panic %v, want one mentioning %q", r, tc.wantInText)
+				}
+			}()
+			variants.Register(tc.axis, tc.vname, "doc", tc.impl)
+		})
+	}
+	if got := variants.Names(variants.Squeeze); len(got) != 3 {
+		t.Errorf("squeeze registry changed: %v", got)
+	}
+}
+
+func TestCellNames(t *testing.T) {
+	cases := []struct {
+		cell         variants.Cell
+		str, slug    string
+		wantSqueeze  string
+		wantCoupling string
+	}{
+		{variants.Cell{}, "squeeze=tutorial,split=channel,coupling=channelwise", "tutorial_channel_channelwise", "tutorial", "channelwise"},
+		{variants.Cell{variants.Split: "checkerboard", variants.Squeeze: ""}, "squeeze=tutorial,split=checkerboard,coupling=channelwise", "tutorial_checkerboard_channelwise", "tutorial", "channelwise"},
+		{variants.Cell{variants.Coupling: "rowwise", variants.Squeeze: "tf-style"}, "squeeze=tf-style,split=channel,coupling=rowwise", "tf-style_channel_rowwise", "tf-style", "rowwise"},
+	}
+	for _, tc := range cases {
+		if got := tc.cell.String(); got != tc.str {
+			t.Errorf("String = %q, want %q", got, tc.str)
+		}
+		if got := tc.cell.Slug(); got != tc.slug {
+			t.Errorf("Slug = %q, want %q", got, tc.slug)
+		}
+		if tc.cell.Get(variants.Squeeze) != tc.wantSqueeze || tc.cell.Get(variants.Coupling) != tc.wantCoupling {
+			t.Errorf("%s: Get gives %q, %q", tc.str, tc.cell.Get(variants.Squeeze), tc.cell.Get(variants.Coupling))
+		}
+	}
+}
+
+func TestResolveErrors(t *testing.T) {
+	for _, c := range []variants.Cell{{"colour": "red"}, {variants.Split: "diagonal"}} {
+		if _, err := c.Resolve(); err == nil {
+			t.Errorf("Resolve(%v): no error", map[variants.Axis]string(c))
+		}
+	}
+}
+
+// The ablation grid: squeeze {tutorial, tf-style} x split x coupling, first axis slowest.
+var ablation = map[variants.Axis][]string{
+	variants.Squeeze:  {"tutorial", "tf-style"},
+	variants.Split:    {"channel", "checkerboard"},
+	variants.Coupling: {"channelwise", "rowwise"},
+}
+
+func TestGrid(t *testing.T) {
+	want := []string{
+		"tutorial_channel_channelwise", "tutorial_channel_rowwise",
+		"tutorial_checkerboard_channelwise", "tutorial_checkerboard_rowwise",
+		"tf-style_channel_channelwise", "tf-style_channel_rowwise",
+		"tf-style_checkerboard_channelwise", "tf-style_checkerboard_rowwise",
+	}
+	var got []string
+	for _, c := range variants.Grid(ablation) {
+		got = append(got, c.Slug())
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("Grid = %v, want %v", got, want)
+	}
+	if g := variants.Grid(map[variants.Axis][]string{variants.Split: {"checkerboard"}}); len(g) != 1 || g[0].Slug() != "tutorial_checkerboard_channelwise" {
+		t.Errorf("Grid with one choice = %v", g)
+	}
+	if n := len(variants.AllCells()); n != 3*2*2 {
+		t.Errorf("AllCells has %d cells, want 12", n)
+	}
+}
+
+// Every cell of the ablation (and of the full grid, which adds tf-ordered) lays out a valid
+// Tutorial 11 model on MNIST that ends at 8x7x7.
+func TestCellArch(t *testing.T) {
+	in := flow.Shape{C: 1, H: 28, W: 28}
+	for _, c := range append(variants.Grid(ablation), variants.AllCells()...) {
+		a, err := c.Arch(in, flow.TutorialSizes)
+		if err != nil {
+			t.Errorf("%s: %v", c, err)
+			continue
+		}
+		if err := a.Validate(); err != nil {
+			t.Errorf("%s: %v", c, err)
+		}
+		last := a.Layers[len(a.Layers)-1]
+		if got := last.OutShape(); got != (flow.Shape{C: 8, H: 7, W: 7}) {
+			t.Errorf("%s: ends at %s, want 8x7x7", c, got)
+		}
+		if len(a.VarDeq) != 4 || len(a.Layers) != 2+3+1+1+4 {
+			t.Errorf("%s: %d vardeq couplings and %d layers, want 4 and 11", c, len(a.VarDeq), len(a.Layers))
+		}
+	}
+}

@@ -53,6 +53,11 @@ type Outcome struct {
 // Train runs one configuration on data, logging progress to log. It always returns an Outcome whose
 // Result says how the run ended, also when it ends with an error.
 func Train(cfg Config, data *dataset.Splits, log io.Writer) (*Outcome, error) {
+	return train(cfg, data, log, nil)
+}
+
+// train is Train with a hook called after every optimizer step: tests use it to inject faults.
+func train(cfg Config, data *dataset.Splits, log io.Writer, afterStep func(step int, m *flow.Model)) (*Outcome, error) {
 	start := time.Now()
 	out := &Outcome{Result: newResult(cfg)}
 	fail := func(err error) (*Outcome, error) {
@@ -76,7 +81,7 @@ func Train(cfg Config, data *dataset.Splits, log io.Writer) (*Outcome, error) {
 		return fail(err)
 	}
 	out.Result.Params, out.Result.FLOPsPerImage = model.NumParams(), model.FLOPs()
-	t := &trainer{cfg: cfg, data: data, model: model, log: log, start: start, out: out}
+	t := &trainer{cfg: cfg, data: data, model: model, log: log, start: start, out: out, afterStep: afterStep}
 	if err := t.run(); err != nil {
 		return fail(err)
 	}
@@ -92,6 +97,8 @@ type trainer struct {
 	log   io.Writer
 	start time.Time
 	out   *Outcome
+
+	afterStep func(step int, m *flow.Model)
 }
 
 func (t *trainer) run() error {
@@ -147,6 +154,9 @@ func (t *trainer) run() error {
 			return err
 		}
 		trainTime += time.Since(stepStart).Seconds()
+		if t.afterStep != nil {
+			t.afterStep(step, t.model)
+		}
 		sumBPD, sumNorm, since = sumBPD+bpd, sumNorm+norm, since+1
 		validate := cfg.ValEvery > 0 && step%cfg.ValEvery == 0 || step == total
 		if step%max(cfg.LogEvery, 1) == 0 || validate {

@@ -1,0 +1,205 @@
+package runner
+
+import (
+	"bytes"
+	"encoding/json"
+	"image/png"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"squeezebench/dataset"
+	"squeezebench/flow"
+	"squeezebench/variants"
+	_ "squeezebench/variants/all"
+)
+
+var (
+	mnistOnce sync.Once
+	mnist     *dataset.Splits
+	mnistErr  error
+)
+
+func loadMNIST(t *testing.T) *dataset.Splits {
+	t.Helper()
+	mnistOnce.Do(func() { mnist, mnistErr = dataset.Load("") })
+	if mnistErr != nil {
+		t.Fatalf("loading MNIST: %v", mnistErr)
+	}
+	return mnist
+}
+
+func smokeConfig(t *testing.T, cell variants.Cell, steps int) Config {
+	t.Helper()
+	cfg, err := Preset("smoke")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Cell, cfg.Seed, cfg.Steps = cell, 1, steps
+	cfg.ValEvery, cfg.ValImages, cfg.TestImages, cfg.SampleImages = steps, 32, 32, 4
+	return cfg
+}
+
+// TestLossFalls trains the smallest model on real MNIST and expects the bits per dimension to
+// fall well below where they start (about 20 bpd at initialisation).
+func TestLossFalls(t *testing.T) {
+	data := loadMNIST(t)
+	cfg := smokeConfig(t, variants.Cell{variants.Coupling: "rowwise", variants.Split: "checkerboard"}, 40)
+	o, err := Train(cfg, data, &bytes.Buffer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, last := o.Metrics[0].TrainBPD, o.Metrics[len(o.Metrics)-1].TrainBPD
+	t.Logf("train bpd %.3f -> %.3f, val %.3f, test %.3f", first, last, o.Result.ValBPD, o.Result.TestBPD)
+	if !(last < first-5) {
+		t.Errorf("train bpd went from %.3f to %.3f; want a fall of more than 5 bpd", first, last)
+	}
+	if r := o.Result; !(r.TestBPD > 0 && r.TestBPD < first) || r.Status != StatusOK {
+		t.Errorf("result %+v: want status ok and a test bpd below the first training bpd", r)
+	}
+}
+
+// TestDeterministic: the same configuration gives the same numbers, run after run.
+func TestDeterministic(t *testing.T) {
+	data := loadMNIST(t)
+	cfg := smokeConfig(t, variants.Cell{}, 6)
+	a, err := Train(cfg, data, &bytes.Buffer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Train(cfg, data, &bytes.Buffer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Result.TrainBPD != b.Result.TrainBPD || a.Result.ValBPD != b.Result.ValBPD || a.Result.TestBPD != b.Result.TestBPD {
+		t.Errorf("two runs differ: %+v vs %+v", a.Result, b.Result)
+	}
+	if !bytes.Equal(a.Samples, b.Samples) {
+		t.Error("two runs sampled different images")
+	}
+}
+
+// TestDivergenceIsRecorded: a run whose loss blows up ends with status diverged and an error
+// that says so, and its outcome can still be written. (Even a learning rate of 1e30 does not make
+// this model's loss NaN — the tanh-bounded scales saturate — so the fault is injected.)
+func TestDivergenceIsRecorded(t *testing.T) {
+	data := loadMNIST(t)
+	cfg := smokeConfig(t, variants.Cell{}, 20)
+	poison := func(step int, m *flow.Model) {
+		if step == 3 {
+			m.Params[0].Value.Data().([]float32)[0] = float32(math.NaN())
+		}
+	}
+	o, err := train(cfg, data, &bytes.Buffer{}, poison)
+	if err == nil {
+		t.Fatalf("a NaN weight trained without error: %+v", o.Result)
+	}
+	if o.Result.Status != StatusDiverged || !strings.Contains(o.Result.Error, "diverged") {
+		t.Errorf("status %q, error %q; want diverged", o.Result.Status, o.Result.Error)
+	}
+	if err := WriteOutcome(t.TempDir(), o, 28, 28); err != nil {
+		t.Errorf("writing a diverged outcome: %v", err)
+	}
+}
+
+func TestWriteOutcome(t *testing.T) {
+	data := loadMNIST(t)
+	cfg := smokeConfig(t, variants.Cell{variants.Squeeze: "tf-style"}, 3)
+	o, err := Train(cfg, data, &bytes.Buffer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "run")
+	if err := WriteOutcome(dir, o, 28, 28); err != nil {
+		t.Fatal(err)
+	}
+	var r Result
+	b, err := os.ReadFile(filepath.Join(dir, "result.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &r); err != nil {
+		t.Fatalf("result.json: %v", err)
+	}
+	if r.Variants["squeeze"] != "tf-style" || r.Variants["split"] != "channel" || r.ConfigHash != cfg.Hash() || r.Params == 0 || r.FLOPsPerImage == 0 {
+		t.Errorf("result.json holds %+v", r)
+	}
+	csv, err := os.ReadFile(filepath.Join(dir, "metrics.csv"))
+	if err != nil || !strings.HasPrefix(string(csv), "step,epoch,lr,train_bpd,grad_norm,val_bpd,elapsed_s\n") {
+		t.Errorf("metrics.csv: %v, %q", err, csv)
+	}
+	f, err := os.Open(filepath.Join(dir, "samples.png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatalf("samples.png: %v", err)
+	}
+	if b := img.Bounds(); b.Dx() < 2*28*2 || b.Dy() < 2*28*2 {
+		t.Errorf("samples.png is %v, want a 2x2 grid of 56-pixel tiles", b)
+	}
+	left, _ := filepath.Glob(filepath.Join(dir, ".*tmp*"))
+	if len(left) > 0 {
+		t.Errorf("temporary files left behind: %v", left)
+	}
+}
+
+func TestConfigValidation(t *testing.T) {
+	base, err := Preset("smoke")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name   string
+		mutate func(*Config)
+		want   string
+	}{
+		{"batch", func(c *Config) { c.Batch = 0 }, "batch"},
+		{"budget", func(c *Config) { c.Steps, c.Epochs = 0, 0 }, "steps/epochs"},
+		{"lr", func(c *Config) { c.LR = -1 }, "lr"},
+		{"gamma", func(c *Config) { c.LRGamma = 1.5 }, "lr_gamma"},
+		{"samples", func(c *Config) { c.ImportanceSamples = 0 }, "importance_samples"},
+		{"variant", func(c *Config) { c.Cell = variants.Cell{variants.Squeeze: "nope"} }, "known: "},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := base
+			tc.mutate(&c)
+			err := c.Validate()
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("Validate() = %v, want an error mentioning %q", err, tc.want)
+			}
+		})
+	}
+	if err := base.Validate(); err != nil {
+		t.Errorf("smoke preset: %v", err)
+	}
+	if _, err := Preset("huge"); err == nil || !strings.Contains(err.Error(), "smoke") {
+		t.Errorf("unknown preset: %v, want the known names", err)
+	}
+}
+
+func TestHashIgnoresSpelledOutDefaults(t *testing.T) {
+	a, _ := Preset("small")
+	b := a
+	b.Cell = variants.Cell{variants.Squeeze: "tutorial", variants.Split: "channel", variants.Coupling: "channelwise"}
+	if a.Hash() != b.Hash() {
+		t.Error("a cell with the defaults spelled out hashes differently from one that leaves them out")
+	}
+	b.Seed = 2
+	if a.Hash() == b.Hash() {
+		t.Error("different seeds hash alike")
+	}
+}
+
+func TestLogSumExp(t *testing.T) {
+	got := logSumExp([]float64{-1000, -1000})
+	if want := -1000 + math.Ln2; math.Abs(got-want) > 1e-12 {
+		t.Errorf("logSumExp = %v, want %v", got, want)
+	}
+}

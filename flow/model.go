@@ -20,6 +20,7 @@ type Model struct {
 	Arch   Arch
 	Dtype  tensor.Dtype
 	Params []*Param
+	Engine Engine
 	vardeq []*couplingModule
 	layers []any // *couplingModule, Permute or Split, in flow order
 }
@@ -114,14 +115,14 @@ func (st *state) addLDJ(term *G.Node) {
 // coupling applies one affine coupling: z' = (z + t)·exp(s) on the transformed positions, with
 // s = tanh(s_raw / e^scale)·e^scale, and (s, t) from the network on the conditioning positions.
 func (b *builder) coupling(st *state, c *couplingModule, cond *G.Node, reverse bool) {
+	if b.fast != nil && !reverse {
+		b.fastCoupling(st, c, cond)
+		return
+	}
 	z := st.z
 	sh := c.spec.Shape
 	mask := b.fixed(c.spec.Name+".mask", c.mask, 1, sh.C, sh.H, sh.W)
-	inv := make([]float64, len(c.mask))
-	for i, v := range c.mask {
-		inv[i] = 1 - v
-	}
-	transformed := b.fixed(c.spec.Name+".invmask", inv, 1, sh.C, sh.H, sh.W)
+	transformed := b.fixed(c.spec.Name+".invmask", keepMask(c.mask), 1, sh.C, sh.H, sh.W)
 	netIn := must(G.BroadcastHadamardProd(z, mask, nil, []byte{0}))
 	if cond != nil {
 		netIn = must(G.Concat(1, netIn, cond))
@@ -141,6 +142,28 @@ func (b *builder) coupling(st *state, c *couplingModule, cond *G.Node, reverse b
 		st.z = must(G.HadamardProd(must(G.Add(z, t)), must(G.Exp(s))))
 		st.addLDJ(logdet)
 	}
+}
+
+// fastCoupling is the forward coupling from fused kernel ops: masking, the transform and its
+// log-determinant each one pass, instead of a dozen stock ops with their copies.
+func (b *builder) fastCoupling(st *state, c *couplingModule, cond *G.Node) {
+	netIn := b.fast.mask(st.z, c.mask)
+	if cond != nil {
+		netIn = must(G.Concat(1, netIn, cond))
+	}
+	out := b.gatedConvNet(netIn, c.net)
+	z, ldj := b.fast.coupling(st.z, out, b.param(c.scale), keepMask(c.mask))
+	st.z = z
+	st.addLDJ(ldj)
+}
+
+// keepMask is 1 where a coupling transforms (mask 0) and 0 where it conditions.
+func keepMask(mask []float64) []float64 {
+	keep := make([]float64, len(mask))
+	for i, v := range mask {
+		keep[i] = 1 - v
+	}
+	return keep
 }
 
 // logit maps (0,1) to the reals after squashing into [alpha/2, 1-alpha/2] (the tutorial's
@@ -173,12 +196,7 @@ func (b *builder) sigmoid(st *state) {
 func (b *builder) dequantize(st *state, m *Model, x, u, img *G.Node) {
 	noise := u
 	if len(m.vardeq) > 0 {
-		ns := &state{z: u}
-		b.logit(ns)
-		for _, c := range m.vardeq {
-			b.coupling(ns, c, img, false)
-		}
-		b.sigmoid(ns)
+		ns := b.noiseMap(m, u, img)
 		noise = ns.z
 		st.addLDJ(ns.ldj)
 		st.ldjConst += ns.ldjConst
@@ -186,6 +204,19 @@ func (b *builder) dequantize(st *state, m *Model, x, u, img *G.Node) {
 	st.z = must(G.Div(must(G.Add(x, noise)), b.scalar(Levels)))
 	st.ldjConst -= math.Log(Levels) * float64(perSample(x.Shape()))
 	b.logit(st)
+}
+
+// noiseMap is variational dequantization's map from uniform noise u to dequantization noise:
+// logit, the vardeq couplings conditioned on img, sigmoid. The returned state holds the noise and
+// the map's log-determinant (data-dependent part in ldj, constant part in ldjConst).
+func (b *builder) noiseMap(m *Model, u, img *G.Node) *state {
+	ns := &state{z: u}
+	b.logit(ns)
+	for _, c := range m.vardeq {
+		b.coupling(ns, c, img, false)
+	}
+	b.sigmoid(ns)
+	return ns
 }
 
 // forward runs the flow (after dequantization) from st.z to the prior's input.

@@ -13,6 +13,7 @@ type builder struct {
 	g      *G.ExprGraph
 	dt     tensor.Dtype
 	params map[*Param]*G.Node
+	fast   *fast // nil: the GatedConvNet from stock gorgonia ops (the oracle of the fast ops)
 }
 
 type buildError struct{ err error }
@@ -106,6 +107,9 @@ func floats(v G.Value) []float64 {
 
 // conv2d is a stride-1 convolution with "same" padding and bias.
 func (b *builder) conv2d(x *G.Node, c conv) *G.Node {
+	if b.fast != nil {
+		return b.fast.conv2d(x, b.param(c.W), b.param(c.B))
+	}
 	pad := c.k / 2
 	y := must(G.Conv2d(x, b.param(c.W), tensor.Shape{c.k, c.k}, []int{pad, pad}, []int{1, 1}, []int{1, 1}))
 	return must(G.BroadcastAdd(y, b.param(c.B), nil, []byte{0, 2, 3}))
@@ -120,6 +124,9 @@ func (b *builder) elu(x *G.Node) *G.Node {
 
 // concatELU is cat([elu(x), elu(-x)], channels): it doubles the channels.
 func (b *builder) concatELU(x *G.Node) *G.Node {
+	if b.fast != nil {
+		return b.fast.concatELU(x)
+	}
 	return must(G.Concat(1, b.elu(x), b.elu(must(G.Neg(x)))))
 }
 
@@ -132,6 +139,9 @@ func channels(x *G.Node, from, to int) *G.Node {
 
 // layerNormChannels normalises over the channels of every pixel (eps 1e-5), then scales and shifts.
 func (b *builder) layerNormChannels(x *G.Node, gamma, beta *Param) *G.Node {
+	if b.fast != nil {
+		return b.fast.layerNorm(x, b.param(gamma), b.param(beta))
+	}
 	s := x.Shape()
 	perPixel := tensor.Shape{s[0], 1, s[2], s[3]}
 	mean := must(G.Reshape(must(G.Mean(x, 1)), perPixel))
@@ -147,6 +157,9 @@ func (b *builder) layerNormChannels(x *G.Node, gamma, beta *Param) *G.Node {
 func (b *builder) gatedConv(x *G.Node, blk gatedBlock) *G.Node {
 	h := b.conv2d(b.concatELU(x), blk.conv3)
 	h = b.conv2d(b.concatELU(h), blk.conv1)
+	if b.fast != nil {
+		return b.fast.gated(x, h)
+	}
 	c := x.Shape()[1]
 	val, gate := channels(h, 0, c), channels(h, c, 2*c)
 	return must(G.Add(x, must(G.HadamardProd(val, must(G.Sigmoid(gate))))))

@@ -33,6 +33,8 @@ func (a *Adam) Update(params []*Param, grads []G.Value, lrScale float64) error {
 	c2 := 1 - math.Pow(a.Beta2, float64(a.Step))
 	stepSize := float32(a.LR * lrScale / c1)
 	b1, b2 := float32(a.Beta1), float32(a.Beta2)
+	// 1-beta in float64: 1 - float32(0.999) is 0.000999987, 1.3e-5 off.
+	ob1, ob2 := float32(1-a.Beta1), float32(1-a.Beta2)
 	sqrtC2, eps := float32(math.Sqrt(c2)), float32(a.Eps)
 	for i, p := range params {
 		w, ok1 := p.Value.Data().([]float32)
@@ -42,8 +44,8 @@ func (a *Adam) Update(params []*Param, grads []G.Value, lrScale float64) error {
 		}
 		m, v := a.M[i], a.V[i]
 		for j, gj := range g {
-			m[j] = b1*m[j] + (1-b1)*gj
-			v[j] = b2*v[j] + (1-b2)*gj*gj
+			m[j] = b1*m[j] + ob1*gj
+			v[j] = b2*v[j] + ob2*gj*gj
 			// PyTorch: p -= lr/c1 * m / (sqrt(v)/sqrt(c2) + eps)
 			w[j] -= stepSize * m[j] / (float32(math.Sqrt(float64(v[j])))/sqrtC2 + eps)
 		}

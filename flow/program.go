@@ -23,7 +23,7 @@ type Density struct {
 
 // NewDensity builds the graph for batches of batch images; train adds the backward pass.
 func (m *Model) NewDensity(batch int, train bool) (*Density, error) {
-	b := newBuilder(m.Dtype)
+	b := m.builder()
 	in := m.Arch.In
 	d := &Density{m: m, batch: batch}
 	err := build(func() {
@@ -76,6 +76,16 @@ func (d *Density) Run(pixels []uint8, rng *rand.Rand) (logpx []float64, bpd floa
 		fillPixels(d.img.Value(), pixels, d.batch, func(v uint8) float64 { return float64(v)/255*2 - 1 })
 	}
 	fillUniform(d.u.Value(), rng)
+	// gorgonia's tape machine adds each run's gradient into the parameters' dual values (its own
+	// solvers zero them after a step); start every run from zero so Grads is this run's gradient.
+	// (Before the first run there is no dual value yet.)
+	for _, p := range d.paramNodes {
+		if g, err := p.Grad(); err == nil {
+			if t, ok := g.(*tensor.Dense); ok {
+				t.Zero()
+			}
+		}
+	}
 	d.vm.Reset()
 	if err := d.vm.RunAll(); err != nil {
 		return nil, 0, fmt.Errorf("density: %w", err)
@@ -149,7 +159,7 @@ type Flow struct {
 
 // NewFlow builds the forward (reverse=false) or reverse program of the flow.
 func (m *Model) NewFlow(batch int, reverse bool) (*Flow, error) {
-	b := newBuilder(m.Dtype)
+	b := m.builder()
 	f := &Flow{m: m, batch: batch}
 	err := build(func() {
 		st := &state{}
@@ -200,7 +210,11 @@ func (f *Flow) Run(in [][]float64, factors ...[][]float64) (out [][]float64, ldj
 			out[i] = append(out[i], r...)
 		}
 	}
-	return out, floats(f.ldj.Value()), nil
+	ldj = make([]float64, f.batch) // a flow without couplings has no log-det node: it is 0
+	if f.ldj != nil {
+		ldj = floats(f.ldj.Value())
+	}
+	return out, ldj, nil
 }
 
 // SplitOutput cuts a forward output row into the prior's input and the factored tensors, the

@@ -35,6 +35,15 @@ type Config struct {
 	EvalBatch         int `json:"eval_batch"`
 	SampleImages      int `json:"sample_images"`
 	LogEvery          int `json:"log_every"`
+	// Compute: "fast" (kernel ops, the default) or "stock" (gorgonia's ops, the oracle), and the
+	// goroutines one run uses (0: GOMAXPROCS). Neither changes the model, only float rounding.
+	Engine  string `json:"engine,omitempty"`
+	Workers int    `json:"workers,omitempty"`
+}
+
+// FlowEngine is the flow.Engine the config asks for.
+func (c Config) FlowEngine() flow.Engine {
+	return flow.Engine{Stock: c.Engine == "stock", Workers: c.Workers}
 }
 
 // Presets are the named model sizes and schedules.
@@ -90,6 +99,8 @@ func (c Config) Validate() error {
 		{c.EvalBatch >= 1, "eval_batch", "at least 1"},
 		{c.Sizes.Stage[0] >= 1 && c.Sizes.Stage[1] >= 1 && c.Sizes.Stage[2] >= 1, "sizes.stage", "at least 1 hidden channel per stage"},
 		{c.Sizes.GatedLayers >= 0 && c.Sizes.VarDeq >= 0, "sizes", "not negative"},
+		{c.Engine == "" || c.Engine == "fast" || c.Engine == "stock", "engine", `"fast" or "stock"`},
+		{c.Workers >= 0, "workers", "0 (all cores) or positive"},
 	}
 	for _, ch := range checks {
 		if !ch.ok {

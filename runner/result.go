@@ -42,9 +42,6 @@ func newResult(cfg Config) Result {
 	}
 	return Result{
 		Variants: v, Cell: cfg.Cell.String(), Seed: cfg.Seed, Config: cfg, ConfigHash: cfg.Hash(),
-		Backend: Backend, GoVersion: runtime.Version(), Threads: runtime.GOMAXPROCS(0),
+		GoVersion: runtime.Version(), Threads: runtime.GOMAXPROCS(0),
 	}
 }
-
-// Backend names the compute path: stock gorgonia ops with gorgonia's default (pure Go) BLAS.
-const Backend = "gorgonia-stock/gonum-blas"

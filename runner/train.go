@@ -29,8 +29,8 @@ func stream(seed uint64, which int) *rand.Rand {
 	return rand.New(rand.NewPCG(seed, uint64(which)))
 }
 
-// ErrDiverged marks a run whose loss became NaN or infinite.
-var ErrDiverged = errors.New("training diverged")
+// ErrDiverged marks a run whose loss or gradient became NaN or infinite.
+var ErrDiverged = flow.ErrDiverged
 
 // Metric is one row of metrics.csv.
 type Metric struct {
@@ -80,6 +80,8 @@ func train(cfg Config, data *dataset.Splits, log io.Writer, afterStep func(step 
 	if err != nil {
 		return fail(err)
 	}
+	model.Engine = cfg.FlowEngine()
+	out.Result.Backend = model.Engine.Name()
 	out.Result.Params, out.Result.FLOPsPerImage = model.NumParams(), model.FLOPs()
 	t := &trainer{cfg: cfg, data: data, model: model, log: log, start: start, out: out, afterStep: afterStep}
 	if err := t.run(); err != nil {
@@ -111,11 +113,10 @@ func (t *trainer) run() error {
 	if total == 0 {
 		total = cfg.Epochs * stepsPerEpoch
 	}
-	density, err := t.model.NewDensity(cfg.Batch, true)
+	stepper, err := t.model.NewStepper(cfg.Batch, cfg.LR, cfg.ClipNorm)
 	if err != nil {
 		return err
 	}
-	opt := flow.NewAdam(t.model.Params, cfg.LR)
 	dataRNG, noiseRNG := stream(cfg.Seed, streamData), stream(cfg.Seed, streamNoise)
 	dim := train.H * train.W
 	batch := make([]uint8, cfg.Batch*dim)
@@ -134,24 +135,9 @@ func (t *trainer) run() error {
 			copy(batch[i*dim:(i+1)*dim], train.Image(idx))
 		}
 		stepStart := time.Now()
-		_, bpd, err := density.Run(batch, noiseRNG)
+		bpd, norm, err := stepper.Step(batch, noiseRNG, math.Pow(cfg.LRGamma, float64(epoch)))
 		if err != nil {
-			return err
-		}
-		if math.IsNaN(bpd) || math.IsInf(bpd, 0) {
-			return fmt.Errorf("step %d: loss is %v: %w", step, bpd, ErrDiverged)
-		}
-		grads, err := density.Grads()
-		if err != nil {
-			return err
-		}
-		norm := flow.ClipGradNorm(grads, cfg.ClipNorm)
-		if math.IsNaN(norm) || math.IsInf(norm, 0) {
-			return fmt.Errorf("step %d: gradient norm is %v: %w", step, norm, ErrDiverged)
-		}
-		lr := math.Pow(cfg.LRGamma, float64(epoch))
-		if err := opt.Update(t.model.Params, grads, lr); err != nil {
-			return err
+			return fmt.Errorf("step %d: %w", step, err)
 		}
 		trainTime += time.Since(stepStart).Seconds()
 		if t.afterStep != nil {
@@ -160,7 +146,7 @@ func (t *trainer) run() error {
 		sumBPD, sumNorm, since = sumBPD+bpd, sumNorm+norm, since+1
 		validate := cfg.ValEvery > 0 && step%cfg.ValEvery == 0 || step == total
 		if step%max(cfg.LogEvery, 1) == 0 || validate {
-			m := Metric{Step: step, Epoch: float64(step) / float64(stepsPerEpoch), LR: cfg.LR * lr,
+			m := Metric{Step: step, Epoch: float64(step) / float64(stepsPerEpoch), LR: cfg.LR * math.Pow(cfg.LRGamma, float64(epoch)),
 				TrainBPD: sumBPD / float64(since), GradNorm: sumNorm / float64(since), ValBPD: math.NaN()}
 			if validate {
 				if m.ValBPD, err = t.evaluate(t.data.Val, cfg.ValImages, 1); err != nil {

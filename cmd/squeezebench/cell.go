@@ -12,8 +12,10 @@ import (
 
 // cellFlags adds one flag per axis (-squeeze, -split, -coupling) and -preset.
 type cellFlags struct {
-	axes   map[variants.Axis]*string
-	preset *string
+	axes    map[variants.Axis]*string
+	preset  *string
+	engine  *string
+	workers *int
 }
 
 func addCellFlags(fs *flag.FlagSet) *cellFlags {
@@ -23,6 +25,8 @@ func addCellFlags(fs *flag.FlagSet) *cellFlags {
 			fmt.Sprintf("%s variant (%s)", a, strings.Join(variants.Names(a), ", ")))
 	}
 	cf.preset = fs.String("preset", "small", "model size and schedule ("+strings.Join(runner.PresetNames(), ", ")+")")
+	cf.engine = fs.String("engine", "fast", `compute engine: "fast" (kernel ops) or "stock" (gorgonia's ops, the reference)`)
+	cf.workers = fs.Int("workers", 0, "goroutines per run (0: all cores)")
 	return cf
 }
 
@@ -41,6 +45,7 @@ func (cf *cellFlags) config() (runner.Config, error) {
 		return cfg, err
 	}
 	cfg.Cell, err = cf.cell()
+	cfg.Engine, cfg.Workers = *cf.engine, *cf.workers
 	return cfg, err
 }
 

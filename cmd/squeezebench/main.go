@@ -23,6 +23,7 @@ var commands = map[string]command{
 	"describe": {"print the layer table of a model: shapes, parameters, FLOPs per image", runDescribe},
 	"check":    {"prove invertibility and log-det against a brute-force Jacobian for every cell", runCheck},
 	"variants": {"list every axis, its variants and what each does", runVariants},
+	"bench":    {"time full training steps: ms/step, images/s, GFLOP/s, allocations, peak RSS", runBench},
 }
 
 func main() {

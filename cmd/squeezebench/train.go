@@ -20,8 +20,16 @@ func runTrain(args []string) error {
 	batch := fs.Int("batch", 0, "batch size (overrides the preset's)")
 	valEvery := fs.Int("val-every", -1, "steps between validations (overrides the preset's)")
 	testImages := fs.Int("test-images", -1, "test images for the final importance-sampled bpd (0: all)")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *cpuProfile != "" {
+		stop, err := startCPUProfile(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer stop()
 	}
 	if *out == "" {
 		return fmt.Errorf("-out DIR is required")

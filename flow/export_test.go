@@ -1,0 +1,5 @@
+package flow
+
+// TestVariants exposes the tiny test variants of check_test.go to the external test package
+// flow_test: a test that uses flowtest must live there, since flowtest imports flow.
+var TestVariants = testVariants

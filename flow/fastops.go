@@ -1,0 +1,280 @@
+package flow
+
+import (
+	"fmt"
+	"hash"
+	"hash/fnv"
+
+	"github.com/chewxy/hm"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"squeezebench/flow/kernel"
+)
+
+// kernelOp is a gorgonia op whose work is done by a float32 kernel into a buffer the op owns and
+// reuses on every run, so a training step allocates nothing for it (gorgonia's tape machine calls
+// Do directly for ops that do not call extern). Its gradient is given by symbolic diff, whose ops
+// are kernelOps too; they see forward data only through their graph inputs.
+type kernelOp struct {
+	name   string
+	id     int // distinguishes ops of equal name and shape, whose buffers must not be merged
+	inDims []int
+	out    tensor.Shape
+	run    func(in [][]float32, out []float32)
+	grads  func(inputs G.Nodes, grad *G.Node) (G.Nodes, error) // nil: not differentiable
+	buf    *tensor.Dense
+}
+
+func applyKernel(op *kernelOp, inputs ...*G.Node) *G.Node {
+	for _, n := range inputs {
+		op.inDims = append(op.inDims, n.Dims())
+	}
+	return must(G.ApplyOp(op, inputs...))
+}
+
+func (op *kernelOp) Arity() int { return len(op.inDims) }
+
+func (op *kernelOp) Type() hm.Type {
+	a := hm.TypeVariable('a')
+	ts := make([]hm.Type, 0, len(op.inDims)+1)
+	for _, d := range op.inDims {
+		ts = append(ts, G.TensorType{Dims: d, Of: a})
+	}
+	return hm.NewFnType(append(ts, G.TensorType{Dims: len(op.out), Of: a})...)
+}
+
+func (op *kernelOp) InferShape(...G.DimSizer) (tensor.Shape, error) { return op.out.Clone(), nil }
+
+func (op *kernelOp) Do(vals ...G.Value) (G.Value, error) {
+	in := make([][]float32, len(vals))
+	for i, v := range vals {
+		d, err := float32Data(v)
+		if err != nil {
+			return nil, fmt.Errorf("%s input %d: %w", op.name, i, err)
+		}
+		in[i] = d
+	}
+	if op.buf == nil {
+		op.buf = tensor.New(tensor.Of(tensor.Float32), tensor.WithShape(op.out...))
+	}
+	// A downstream op may have reshaped the buffer in place during the previous run.
+	if err := op.buf.Reshape(op.out...); err != nil {
+		return nil, fmt.Errorf("%s: %w", op.name, err)
+	}
+	op.run(in, op.buf.Data().([]float32))
+	return op.buf, nil
+}
+
+// float32Data returns the contiguous data of a float32 tensor, materialising a view.
+func float32Data(v G.Value) ([]float32, error) {
+	t, ok := v.(*tensor.Dense)
+	if !ok {
+		return nil, fmt.Errorf("value is %T, want a dense tensor", v)
+	}
+	if t.IsView() {
+		t = t.Materialize().(*tensor.Dense)
+	}
+	d, ok := t.Data().([]float32)
+	if !ok {
+		return nil, fmt.Errorf("data is %T, want []float32", t.Data())
+	}
+	return d, nil
+}
+
+func (op *kernelOp) ReturnsPtr() bool      { return true }
+func (op *kernelOp) CallsExtern() bool     { return false }
+func (op *kernelOp) OverwritesInput() int  { return -1 }
+func (op *kernelOp) String() string        { return fmt.Sprintf("%s#%d%v", op.name, op.id, op.out) }
+func (op *kernelOp) WriteHash(h hash.Hash) { fmt.Fprint(h, op.String()) }
+
+func (op *kernelOp) Hashcode() uint32 {
+	h := fnv.New32a()
+	op.WriteHash(h)
+	return h.Sum32()
+}
+
+func (op *kernelOp) DiffWRT(n int) []bool {
+	d := make([]bool, n)
+	for i := range d {
+		d[i] = op.grads != nil
+	}
+	return d
+}
+
+func (op *kernelOp) SymDiff(inputs G.Nodes, _ *G.Node, grad *G.Node) (G.Nodes, error) {
+	if op.grads == nil {
+		return nil, fmt.Errorf("%s is not differentiable", op.name)
+	}
+	return op.grads(inputs, grad)
+}
+
+// fast builds the hot layers of the GatedConvNet from kernelOps. Each op gets a fresh id so
+// gorgonia never merges two of them into one node with one buffer.
+type fast struct {
+	pool *kernel.Pool
+	ids  int
+}
+
+func (f *fast) op(name string, out tensor.Shape, run func(in [][]float32, out []float32)) *kernelOp {
+	f.ids++
+	return &kernelOp{name: name, id: f.ids, out: out, run: run}
+}
+
+func batchOf(s tensor.Shape) kernel.Batch { return kernel.Batch{N: s[0], C: s[1], H: s[2], W: s[3]} }
+
+// conv2d is x ⊛ w + b by im2col and GEMM; its backward ops share the kernel's scratch buffers.
+func (f *fast) conv2d(x, w, b *G.Node) *G.Node {
+	xs, ws := x.Shape(), w.Shape()
+	k := kernel.NewConv(f.pool, xs[0], xs[1], ws[0], xs[2], xs[3], ws[2])
+	fwd := f.op("conv", tensor.Shape{xs[0], ws[0], xs[2], xs[3]}, func(in [][]float32, out []float32) {
+		k.Forward(in[0], in[1], in[2], out)
+	})
+	fwd.grads = func(inputs G.Nodes, grad *G.Node) (G.Nodes, error) {
+		dx := applyKernel(f.op("conv.dx", xs.Clone(), func(in [][]float32, out []float32) {
+			k.BackwardData(in[1], in[0], out)
+		}), inputs[1], grad)
+		dwOp := f.op("conv.dw", ws.Clone(), nil)
+		dbBuf := make([]float32, ws[0])
+		dwOp.run = func(in [][]float32, out []float32) { k.BackwardFilter(in[0], in[1], out, dbBuf) }
+		dw := applyKernel(dwOp, inputs[0], grad)
+		return G.Nodes{dx, dw, f.handOver("conv.db", inputs[2].Shape(), dbBuf, dw)}, nil
+	}
+	return applyKernel(fwd, x, w, b)
+}
+
+// concatELU is cat(elu(x), elu(-x)) along channels.
+func (f *fast) concatELU(x *G.Node) *G.Node {
+	s := x.Shape()
+	bs := batchOf(s)
+	fwd := f.op("concat_elu", tensor.Shape{s[0], 2 * s[1], s[2], s[3]}, func(in [][]float32, out []float32) {
+		kernel.ConcatELUForward(f.pool, bs, in[0], out)
+	})
+	var y *G.Node
+	fwd.grads = func(_ G.Nodes, grad *G.Node) (G.Nodes, error) {
+		return G.Nodes{applyKernel(f.op("concat_elu.dx", s.Clone(), func(in [][]float32, out []float32) {
+			kernel.ConcatELUBackward(f.pool, bs, in[0], in[1], out)
+		}), y, grad)}, nil
+	}
+	y = applyKernel(fwd, x)
+	return y
+}
+
+// layerNorm is LayerNormChannels; its backward ops recompute the per-pixel statistics from x.
+func (f *fast) layerNorm(x, gamma, beta *G.Node) *G.Node {
+	s := x.Shape()
+	bs := batchOf(s)
+	stats := make([]float32, 2*bs.N*bs.H*bs.W)
+	fwd := f.op("layer_norm", s.Clone(), func(in [][]float32, out []float32) {
+		kernel.LayerNormForward(f.pool, bs, in[0], in[1], in[2], out, stats)
+	})
+	fwd.grads = func(inputs G.Nodes, grad *G.Node) (G.Nodes, error) {
+		bstats := make([]float32, len(stats))
+		scratch := make([][]float32, f.pool.Workers)
+		dx := applyKernel(f.op("layer_norm.dx", s.Clone(), func(in [][]float32, out []float32) {
+			kernel.LayerNormStats(f.pool, bs, in[0], bstats)
+			kernel.LayerNormBackward(f.pool, bs, in[0], in[1], in[2], bstats, out, scratch)
+		}), inputs[0], inputs[1], grad)
+		dbeta := make([]float32, bs.C)
+		dgOp := f.op("layer_norm.dgamma", inputs[1].Shape().Clone(), func(in [][]float32, out []float32) {
+			kernel.LayerNormParamGrads(bs, in[0], in[1], bstats, out, dbeta)
+		})
+		// after dx, which leaves this run's statistics in bstats
+		dgamma := applyKernel(dgOp, inputs[0], grad, dx)
+		return G.Nodes{dx, dgamma, f.handOver("layer_norm.dbeta", inputs[2].Shape(), dbeta, dgamma)}, nil
+	}
+	return applyKernel(fwd, x, gamma, beta)
+}
+
+// gated is x + val·sigmoid(gate) with [val, gate] = h.
+func (f *fast) gated(x, h *G.Node) *G.Node {
+	s := x.Shape()
+	bs := batchOf(s)
+	fwd := f.op("gated", s.Clone(), func(in [][]float32, out []float32) {
+		kernel.GatedForward(f.pool, bs, in[0], in[1], out)
+	})
+	fwd.grads = func(inputs G.Nodes, grad *G.Node) (G.Nodes, error) {
+		dh := applyKernel(f.op("gated.dh", inputs[1].Shape().Clone(), func(in [][]float32, out []float32) {
+			kernel.GatedBackwardH(f.pool, bs, in[0], in[1], out)
+		}), inputs[1], grad)
+		return G.Nodes{grad, dh}, nil
+	}
+	return applyKernel(fwd, x, h)
+}
+
+// Engine chooses how a float32 model computes its GatedConvNets: with the fast kernel ops on
+// Workers goroutines (the default), or with stock gorgonia ops (Stock), the oracle they are
+// tested against. Float64 models always use stock ops.
+type Engine struct {
+	Stock   bool
+	Workers int // 0: GOMAXPROCS
+}
+
+// Name describes the engine and GEMM backend, for results.
+func (e Engine) Name() string {
+	if e.Stock {
+		return "gorgonia-stock"
+	}
+	return "fast/" + kernel.Backend
+}
+
+func (m *Model) builder() *builder {
+	b := newBuilder(m.Dtype)
+	if m.Dtype == tensor.Float32 && !m.Engine.Stock {
+		b.fast = &fast{pool: kernel.NewPool(m.Engine.Workers)}
+	}
+	return b
+}
+
+// mask is z·m, m broadcast over the batch (the coupling network's input).
+func (f *fast) mask(z *G.Node, m []float64) *G.Node {
+	s := z.Shape()
+	bs := batchOf(s)
+	m32 := toFloat32(m)
+	fwd := f.op("mask", s.Clone(), func(in [][]float32, out []float32) { kernel.Mask(f.pool, bs, m32, in[0], out) })
+	fwd.grads = func(_ G.Nodes, grad *G.Node) (G.Nodes, error) {
+		return G.Nodes{applyKernel(f.op("mask.dz", s.Clone(), func(in [][]float32, out []float32) {
+			kernel.Mask(f.pool, bs, m32, in[0], out)
+		}), grad)}, nil
+	}
+	return applyKernel(fwd, z)
+}
+
+// coupling is the affine coupling of z given the network output h: z' and log|det| per image.
+func (f *fast) coupling(z, h, scale *G.Node, keep []float64) (zOut, ldj *G.Node) {
+	s := z.Shape()
+	bs := batchOf(s)
+	k := kernel.NewCoupling(f.pool, bs, toFloat32(keep))
+	ldjBuf := make([]float32, bs.N)
+	zOp := f.op("coupling", s.Clone(), func(in [][]float32, out []float32) { k.Forward(in[0], in[1], in[2], out, ldjBuf) })
+	zOp.grads = func(inputs G.Nodes, grad *G.Node) (G.Nodes, error) {
+		dz, dscale := make([]float32, s.TotalSize()), make([]float32, bs.C)
+		dh := applyKernel(f.op("coupling.dh", inputs[1].Shape().Clone(), func(in [][]float32, out []float32) {
+			k.Backward(in[0], in[1], in[2], in[3], nil, dz, out, dscale)
+		}), inputs[0], inputs[1], inputs[2], grad)
+		return G.Nodes{f.handOver("coupling.dz", s, dz, dh), dh, f.handOver("coupling.dscale", inputs[2].Shape(), dscale, dh)}, nil
+	}
+	ldjOp := f.op("coupling.ldj", tensor.Shape{bs.N}, func(in [][]float32, out []float32) { k.LDJ(in[0], in[1], out) })
+	ldjOp.grads = func(inputs G.Nodes, grad *G.Node) (G.Nodes, error) {
+		dscale := make([]float32, bs.C)
+		dh := applyKernel(f.op("coupling.ldj.dh", inputs[0].Shape().Clone(), func(in [][]float32, out []float32) {
+			k.Backward(nil, in[0], in[1], nil, in[2], nil, out, dscale)
+		}), inputs[0], inputs[1], grad)
+		return G.Nodes{dh, f.handOver("coupling.ldj.dscale", inputs[1].Shape(), dscale, dh)}, nil
+	}
+	return applyKernel(zOp, z, h, scale), applyKernel(ldjOp, h, scale)
+}
+
+// handOver is a node whose value is buf, filled by the op of after: for kernels that compute
+// several gradients in one pass while a gorgonia op returns one value.
+func (f *fast) handOver(name string, shape tensor.Shape, buf []float32, after *G.Node) *G.Node {
+	return applyKernel(f.op(name, shape.Clone(), func(_ [][]float32, out []float32) { copy(out, buf) }), after)
+}
+
+func toFloat32(xs []float64) []float32 {
+	out := make([]float32, len(xs))
+	for i, x := range xs {
+		out[i] = float32(x)
+	}
+	return out
+}

@@ -1,0 +1,65 @@
+package kernel
+
+import (
+	"math"
+	"testing"
+)
+
+func TestExpf(t *testing.T) {
+	var worstExp, worstExpm1 float64
+	for x := -87.0; x <= 88.0; x += 0.0137 {
+		want := math.Exp(x)
+		got := float64(expf(float32(x)))
+		// relative to the float32 input's own value, so input rounding does not count
+		want = math.Exp(float64(float32(x)))
+		worstExp = math.Max(worstExp, math.Abs(got-want)/want)
+		wm := math.Expm1(float64(float32(x)))
+		gm := float64(expm1f(float32(x)))
+		worstExpm1 = math.Max(worstExpm1, math.Abs(gm-wm)/math.Max(math.Abs(wm), 1e-30))
+	}
+	for x := -0.6; x <= 0.6; x += 1e-4 {
+		wm := math.Expm1(float64(float32(x)))
+		if wm == 0 {
+			continue
+		}
+		gm := float64(expm1f(float32(x)))
+		worstExpm1 = math.Max(worstExpm1, math.Abs(gm-wm)/math.Abs(wm))
+	}
+	if worstExp > 3e-7 || worstExpm1 > 5e-7 {
+		t.Errorf("worst relative error: expf %.2e, expm1f %.2e", worstExp, worstExpm1)
+	}
+	if expf(100) != float32(math.Inf(1)) || expf(-100) != 0 || expm1f(-100) != -1 {
+		t.Error("expf does not saturate")
+	}
+	if v := expf(float32(math.NaN())); v == v {
+		t.Error("expf(NaN) is not NaN")
+	}
+}
+
+var expInputs = func() []float32 {
+	xs := make([]float32, 4096)
+	for i := range xs {
+		xs[i] = float32(i%200-150) * 0.03
+	}
+	return xs
+}()
+
+func BenchmarkExpf(b *testing.B) {
+	out := make([]float32, len(expInputs))
+	for i := 0; i < b.N; i++ {
+		for j, x := range expInputs {
+			out[j] = expf(x)
+		}
+	}
+	b.SetBytes(int64(4 * len(expInputs)))
+}
+
+func BenchmarkMathExp(b *testing.B) {
+	out := make([]float32, len(expInputs))
+	for i := 0; i < b.N; i++ {
+		for j, x := range expInputs {
+			out[j] = float32(math.Exp(float64(x)))
+		}
+	}
+	b.SetBytes(int64(4 * len(expInputs)))
+}

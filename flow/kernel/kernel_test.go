@@ -1,0 +1,158 @@
+package kernel
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+func randSlice(rng *rand.Rand, n int) []float32 {
+	s := make([]float32, n)
+	for i := range s {
+		s[i] = float32(rng.NormFloat64())
+	}
+	return s
+}
+
+func dot(a, b []float32) float64 {
+	var s float64
+	for i := range a {
+		s += float64(a[i]) * float64(b[i])
+	}
+	return s
+}
+
+// naiveConv is the definition: out[n][co][y][x] = b[co] + Σ w[co][ci][kh][kw]·x[n][ci][y+kh-p][x+kw-p].
+func naiveConv(c *Conv, x, w, b []float32) []float64 {
+	out := make([]float64, c.N*c.Cout*c.H*c.W)
+	p := c.K / 2
+	for n := 0; n < c.N; n++ {
+		for co := 0; co < c.Cout; co++ {
+			for y := 0; y < c.H; y++ {
+				for xx := 0; xx < c.W; xx++ {
+					s := float64(b[co])
+					for ci := 0; ci < c.Cin; ci++ {
+						for kh := 0; kh < c.K; kh++ {
+							for kw := 0; kw < c.K; kw++ {
+								sy, sx := y+kh-p, xx+kw-p
+								if sy < 0 || sy >= c.H || sx < 0 || sx >= c.W {
+									continue
+								}
+								s += float64(w[((co*c.Cin+ci)*c.K+kh)*c.K+kw]) * float64(x[((n*c.Cin+ci)*c.H+sy)*c.W+sx])
+							}
+						}
+					}
+					out[((n*c.Cout+co)*c.H+y)*c.W+xx] = s
+				}
+			}
+		}
+	}
+	return out
+}
+
+func TestConv(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	for _, tc := range []struct{ n, cin, cout, h, w, k, workers int }{
+		{1, 1, 1, 1, 1, 3, 1}, {3, 2, 5, 4, 6, 3, 2}, {5, 3, 4, 7, 7, 3, 3}, {4, 6, 2, 5, 3, 1, 2}, {2, 1, 8, 28, 28, 3, 2},
+	} {
+		c := NewConv(NewPool(tc.workers), tc.n, tc.cin, tc.cout, tc.h, tc.w, tc.k)
+		x := randSlice(rng, tc.n*tc.cin*tc.h*tc.w)
+		w := randSlice(rng, tc.cout*tc.cin*tc.k*tc.k)
+		b := randSlice(rng, tc.cout)
+		out := make([]float32, tc.n*tc.cout*tc.h*tc.w)
+		c.Forward(x, w, b, out)
+		for i, want := range naiveConv(c, x, w, b) {
+			if math.Abs(float64(out[i])-want) > 1e-4*(1+math.Abs(want)) {
+				t.Fatalf("%+v: out[%d] = %v, want %v", tc, i, out[i], want)
+			}
+		}
+		// The backward passes are the adjoints of the forward map: for any dout,
+		// <dout, conv(x, w)> = <BackwardData(dout), x> = <BackwardFilter(x, dout), w> (bias 0).
+		dout := randSlice(rng, len(out))
+		zeroB := make([]float32, tc.cout)
+		c.Forward(x, w, zeroB, out)
+		lhs := dot(dout, out)
+		dx := make([]float32, len(x))
+		c.BackwardData(dout, w, dx)
+		dw, db := make([]float32, len(w)), make([]float32, tc.cout)
+		c.BackwardFilter(x, dout, dw, db)
+		for name, rhs := range map[string]float64{"data": dot(dx, x), "filter": dot(dw, w)} {
+			if math.Abs(lhs-rhs) > 1e-3*(1+math.Abs(lhs)) {
+				t.Errorf("%+v: <dout, conv> = %v but <backward %s, input> = %v", tc, lhs, name, rhs)
+			}
+		}
+		var sum float64
+		for n := 0; n < tc.n; n++ {
+			for i := 0; i < tc.h*tc.w; i++ {
+				sum += float64(dout[(n*tc.cout)*tc.h*tc.w+i])
+			}
+		}
+		if math.Abs(float64(db[0])-sum) > 1e-3*(1+math.Abs(sum)) {
+			t.Errorf("%+v: db[0] = %v, want %v", tc, db[0], sum)
+		}
+	}
+}
+
+func TestPointwiseForward(t *testing.T) {
+	rng := rand.New(rand.NewPCG(2, 2))
+	s := Batch{N: 3, C: 4, H: 5, W: 2}
+	size := s.N * s.C * s.H * s.W
+	x := randSlice(rng, size)
+	p := NewPool(2)
+	elu := func(v float64) float64 {
+		if v > 0 {
+			return v
+		}
+		return math.Expm1(v)
+	}
+	out := make([]float32, 2*size)
+	ConcatELUForward(p, s, x, out)
+	per := s.C * s.H * s.W
+	for n := 0; n < s.N; n++ {
+		for i := 0; i < per; i++ {
+			v := float64(x[n*per+i])
+			if d := math.Abs(float64(out[2*n*per+i]) - elu(v)); d > 1e-6 {
+				t.Fatalf("concatELU positive half off by %v", d)
+			}
+			if d := math.Abs(float64(out[(2*n+1)*per+i]) - elu(-v)); d > 1e-6 {
+				t.Fatalf("concatELU negative half off by %v", d)
+			}
+		}
+	}
+	gamma, beta := randSlice(rng, s.C), randSlice(rng, s.C)
+	ln := make([]float32, size)
+	stats := make([]float32, 2*s.N*s.H*s.W)
+	LayerNormForward(p, s, x, gamma, beta, ln, stats)
+	hw := s.H * s.W
+	for n := 0; n < s.N; n++ {
+		for i := 0; i < hw; i++ {
+			var mean, sq float64
+			for c := 0; c < s.C; c++ {
+				mean += float64(x[n*per+c*hw+i])
+			}
+			mean /= float64(s.C)
+			for c := 0; c < s.C; c++ {
+				d := float64(x[n*per+c*hw+i]) - mean
+				sq += d * d
+			}
+			std := math.Sqrt(sq/float64(s.C) + LayerNormEps)
+			for c := 0; c < s.C; c++ {
+				want := (float64(x[n*per+c*hw+i])-mean)/std*float64(gamma[c]) + float64(beta[c])
+				if d := math.Abs(float64(ln[n*per+c*hw+i]) - want); d > 1e-5 {
+					t.Fatalf("layer norm off by %v", d)
+				}
+			}
+		}
+	}
+	h := randSlice(rng, 2*size)
+	g := make([]float32, size)
+	GatedForward(p, s, x, h, g)
+	for n := 0; n < s.N; n++ {
+		for i := 0; i < per; i++ {
+			want := float64(x[n*per+i]) + float64(h[2*n*per+i])/(1+math.Exp(-float64(h[(2*n+1)*per+i])))
+			if d := math.Abs(float64(g[n*per+i]) - want); d > 1e-5 {
+				t.Fatalf("gated off by %v", d)
+			}
+		}
+	}
+}

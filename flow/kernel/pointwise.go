@@ -1,0 +1,191 @@
+package kernel
+
+import "math"
+
+// Batch is the NCHW shape of a batch of feature maps.
+type Batch struct{ N, C, H, W int }
+
+func (b Batch) hw() int { return b.H * b.W }
+
+// ConcatELUForward writes out (N×2C×H×W) = cat(elu(x), elu(-x)) along channels, x: N×C×H×W.
+func ConcatELUForward(p *Pool, s Batch, x, out []float32) {
+	per := s.C * s.hw()
+	p.Each(s.N, func(_, from, to int) {
+		for n := from; n < to; n++ {
+			xn := x[n*per : (n+1)*per]
+			pos, neg := out[2*n*per:(2*n+1)*per], out[(2*n+1)*per:(2*n+2)*per]
+			for i, v := range xn {
+				if v > 0 {
+					pos[i], neg[i] = v, expm1(-v)
+				} else {
+					pos[i], neg[i] = expm1(v), -v
+				}
+			}
+		}
+	})
+}
+
+// ConcatELUBackward computes dx from the forward output out = cat(elu(x), elu(-x)) and dout
+// (both N×2C×H×W). elu'(v) is 1 for v > 0 and e^v = elu(v)+1 otherwise, and the sign of x shows
+// in the positive half of out, so no exponential is recomputed.
+func ConcatELUBackward(p *Pool, s Batch, out, dout, dx []float32) {
+	per := s.C * s.hw()
+	p.Each(s.N, func(_, from, to int) {
+		for n := from; n < to; n++ {
+			dxn := dx[n*per : (n+1)*per]
+			pos, neg := out[2*n*per:(2*n+1)*per], out[(2*n+1)*per:(2*n+2)*per]
+			dpos, dneg := dout[2*n*per:(2*n+1)*per], dout[(2*n+1)*per:(2*n+2)*per]
+			for i, v := range pos {
+				if v > 0 { // x > 0: elu(-x) = neg, derivative neg+1
+					dxn[i] = dpos[i] - dneg[i]*(neg[i]+1)
+				} else {
+					dxn[i] = dpos[i]*(v+1) - dneg[i]
+				}
+			}
+		}
+	})
+}
+
+func expm1(v float32) float32 { return expm1f(v) }
+
+// LayerNormEps is the tutorial's LayerNormChannels epsilon.
+const LayerNormEps = 1e-5
+
+// LayerNormForward normalises every pixel over its channels: out = (x-μ)/sqrt(σ²+eps)·γ + β.
+// stats (2·N·H·W) receives μ and 1/sqrt(σ²+eps) per pixel for the backward pass.
+func LayerNormForward(p *Pool, s Batch, x, gamma, beta, out, stats []float32) {
+	hw, per := s.hw(), s.C*s.hw()
+	p.Each(s.N, func(_, from, to int) {
+		for n := from; n < to; n++ {
+			mean, rstd := stats[2*n*hw:(2*n+1)*hw], stats[(2*n+1)*hw:(2*n+2)*hw]
+			xn, on := x[n*per:(n+1)*per], out[n*per:(n+1)*per]
+			pixelStats(xn, mean, rstd, s.C, hw)
+			for c := 0; c < s.C; c++ {
+				g, b := gamma[c], beta[c]
+				xc, oc := xn[c*hw:(c+1)*hw], on[c*hw:(c+1)*hw]
+				for i, v := range xc {
+					oc[i] = (v-mean[i])*rstd[i]*g + b
+				}
+			}
+		}
+	})
+}
+
+// pixelStats computes per-pixel mean and 1/sqrt(biased variance + eps) over c channels.
+func pixelStats(x, mean, rstd []float32, c, hw int) {
+	zero(mean)
+	zero(rstd)
+	for ch := 0; ch < c; ch++ {
+		for i, v := range x[ch*hw : (ch+1)*hw] {
+			mean[i] += v
+		}
+	}
+	inv := 1 / float32(c)
+	for i := range mean {
+		mean[i] *= inv
+	}
+	for ch := 0; ch < c; ch++ {
+		for i, v := range x[ch*hw : (ch+1)*hw] {
+			d := v - mean[i]
+			rstd[i] += d * d
+		}
+	}
+	for i, v := range rstd {
+		rstd[i] = float32(1 / math.Sqrt(float64(v*inv+LayerNormEps)))
+	}
+}
+
+// LayerNormBackward computes dx, and accumulates nothing: dgamma and dbeta come from
+// LayerNormParamGrads. stats are the forward's; scratch holds 2·H·W floats per worker.
+func LayerNormBackward(p *Pool, s Batch, x, gamma, dout, stats, dx []float32, scratch [][]float32) {
+	hw, per := s.hw(), s.C*s.hw()
+	inv := 1 / float32(s.C)
+	p.Each(s.N, func(worker, from, to int) {
+		scratch[worker] = grow(scratch[worker], 2*hw)
+		sumG, sumGX := scratch[worker][:hw], scratch[worker][hw:]
+		for n := from; n < to; n++ {
+			mean, rstd := stats[2*n*hw:(2*n+1)*hw], stats[(2*n+1)*hw:(2*n+2)*hw]
+			xn, dn, dxn := x[n*per:(n+1)*per], dout[n*per:(n+1)*per], dx[n*per:(n+1)*per]
+			zero(sumG)
+			zero(sumGX)
+			for c := 0; c < s.C; c++ {
+				g := gamma[c]
+				for i, v := range xn[c*hw : (c+1)*hw] {
+					gi := dn[c*hw+i] * g
+					sumG[i] += gi
+					sumGX[i] += gi * (v - mean[i]) * rstd[i]
+				}
+			}
+			for c := 0; c < s.C; c++ {
+				g := gamma[c]
+				for i, v := range xn[c*hw : (c+1)*hw] {
+					xhat := (v - mean[i]) * rstd[i]
+					dxn[c*hw+i] = rstd[i] * (dn[c*hw+i]*g - inv*sumG[i] - xhat*inv*sumGX[i])
+				}
+			}
+		}
+	})
+}
+
+// LayerNormParamGrads computes dgamma = Σ dout·x̂ and dbeta = Σ dout over batch and pixels.
+func LayerNormParamGrads(s Batch, x, dout, stats, dgamma, dbeta []float32) {
+	hw, per := s.hw(), s.C*s.hw()
+	zero(dgamma)
+	zero(dbeta)
+	for n := 0; n < s.N; n++ {
+		mean, rstd := stats[2*n*hw:(2*n+1)*hw], stats[(2*n+1)*hw:(2*n+2)*hw]
+		for c := 0; c < s.C; c++ {
+			var sg, sb float32
+			xc, dc := x[n*per+c*hw:n*per+(c+1)*hw], dout[n*per+c*hw:n*per+(c+1)*hw]
+			for i, v := range xc {
+				sg += dc[i] * (v - mean[i]) * rstd[i]
+				sb += dc[i]
+			}
+			dgamma[c] += sg
+			dbeta[c] += sb
+		}
+	}
+}
+
+// GatedForward is out = x + val·sigmoid(gate) with [val, gate] = h (N×2C×H×W), x: N×C×H×W.
+func GatedForward(p *Pool, s Batch, x, h, out []float32) {
+	per := s.C * s.hw()
+	p.Each(s.N, func(_, from, to int) {
+		for n := from; n < to; n++ {
+			xn, on := x[n*per:(n+1)*per], out[n*per:(n+1)*per]
+			val, gate := h[2*n*per:(2*n+1)*per], h[(2*n+1)*per:(2*n+2)*per]
+			for i, v := range xn {
+				on[i] = v + val[i]*sigmoid(gate[i])
+			}
+		}
+	})
+}
+
+// GatedBackwardH is ∂L/∂h from dout (∂L/∂x is dout itself).
+func GatedBackwardH(p *Pool, s Batch, h, dout, dh []float32) {
+	per := s.C * s.hw()
+	p.Each(s.N, func(_, from, to int) {
+		for n := from; n < to; n++ {
+			dn := dout[n*per : (n+1)*per]
+			val, gate := h[2*n*per:(2*n+1)*per], h[(2*n+1)*per:(2*n+2)*per]
+			dval, dgate := dh[2*n*per:(2*n+1)*per], dh[(2*n+1)*per:(2*n+2)*per]
+			for i, d := range dn {
+				sg := sigmoid(gate[i])
+				dval[i] = d * sg
+				dgate[i] = d * val[i] * sg * (1 - sg)
+			}
+		}
+	})
+}
+
+func sigmoid(v float32) float32 { return 1 / (1 + expf(-v)) }
+
+// LayerNormStats computes the per-pixel statistics of LayerNormForward without normalising.
+func LayerNormStats(p *Pool, s Batch, x, stats []float32) {
+	hw, per := s.hw(), s.C*s.hw()
+	p.Each(s.N, func(_, from, to int) {
+		for n := from; n < to; n++ {
+			pixelStats(x[n*per:(n+1)*per], stats[2*n*hw:(2*n+1)*hw], stats[(2*n+1)*hw:(2*n+2)*hw], s.C, hw)
+		}
+	})
+}

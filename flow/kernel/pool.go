@@ -1,0 +1,51 @@
+package kernel
+
+import (
+	"runtime"
+	"sync"
+)
+
+// Pool runs work over a batch on a fixed number of goroutines.
+type Pool struct{ Workers int }
+
+// NewPool uses workers goroutines (GOMAXPROCS when workers < 1).
+func NewPool(workers int) *Pool {
+	if workers < 1 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	return &Pool{Workers: workers}
+}
+
+// Each calls f(worker, from, to) on contiguous ranges covering [0, n), one range per worker,
+// and waits for all of them.
+func (p *Pool) Each(n int, f func(worker, from, to int)) {
+	w := min(p.Workers, n)
+	if w <= 1 {
+		f(0, 0, n)
+		return
+	}
+	var wg sync.WaitGroup
+	for i := 0; i < w; i++ {
+		from, to := i*n/w, (i+1)*n/w
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f(i, from, to)
+		}()
+	}
+	wg.Wait()
+}
+
+// grow returns buf resized to n, reusing its memory when it is large enough.
+func grow(buf []float32, n int) []float32 {
+	if cap(buf) >= n {
+		return buf[:n]
+	}
+	return make([]float32, n)
+}
+
+func zero(s []float32) {
+	for i := range s {
+		s[i] = 0
+	}
+}

@@ -160,7 +160,7 @@ func (f *fast) concatELU(x *G.Node) *G.Node {
 	return y
 }
 
-// layerNorm is LayerNormChannels; its backward ops recompute the per-pixel statistics from x.
+// layerNorm is LayerNormChannels.
 func (f *fast) layerNorm(x, gamma, beta *G.Node) *G.Node {
 	s := x.Shape()
 	bs := batchOf(s)
@@ -168,19 +168,16 @@ func (f *fast) layerNorm(x, gamma, beta *G.Node) *G.Node {
 	fwd := f.op("layer_norm", s.Clone(), func(in [][]float32, out []float32) {
 		kernel.LayerNormForward(f.pool, bs, in[0], in[1], in[2], out, stats)
 	})
+	// The backward ops read the statistics the forward of the same step left in stats.
 	fwd.grads = func(inputs G.Nodes, grad *G.Node) (G.Nodes, error) {
-		bstats := make([]float32, len(stats))
 		scratch := make([][]float32, f.pool.Workers)
 		dx := applyKernel(f.op("layer_norm.dx", s.Clone(), func(in [][]float32, out []float32) {
-			kernel.LayerNormStats(f.pool, bs, in[0], bstats)
-			kernel.LayerNormBackward(f.pool, bs, in[0], in[1], in[2], bstats, out, scratch)
+			kernel.LayerNormBackward(f.pool, bs, in[0], in[1], in[2], stats, out, scratch)
 		}), inputs[0], inputs[1], grad)
 		dbeta := make([]float32, bs.C)
-		dgOp := f.op("layer_norm.dgamma", inputs[1].Shape().Clone(), func(in [][]float32, out []float32) {
-			kernel.LayerNormParamGrads(bs, in[0], in[1], bstats, out, dbeta)
-		})
-		// after dx, which leaves this run's statistics in bstats
-		dgamma := applyKernel(dgOp, inputs[0], grad, dx)
+		dgamma := applyKernel(f.op("layer_norm.dgamma", inputs[1].Shape().Clone(), func(in [][]float32, out []float32) {
+			kernel.LayerNormParamGrads(bs, in[0], in[1], stats, out, dbeta)
+		}), inputs[0], grad)
 		return G.Nodes{dx, dgamma, f.handOver("layer_norm.dbeta", inputs[2].Shape(), dbeta, dgamma)}, nil
 	}
 	return applyKernel(fwd, x, gamma, beta)
@@ -190,12 +187,14 @@ func (f *fast) layerNorm(x, gamma, beta *G.Node) *G.Node {
 func (f *fast) gated(x, h *G.Node) *G.Node {
 	s := x.Shape()
 	bs := batchOf(s)
+	// sig is written by the forward and read by the backward of the same step, which always runs later.
+	sig := make([]float32, s.TotalSize())
 	fwd := f.op("gated", s.Clone(), func(in [][]float32, out []float32) {
-		kernel.GatedForward(f.pool, bs, in[0], in[1], out)
+		kernel.GatedForward(f.pool, bs, in[0], in[1], out, sig)
 	})
 	fwd.grads = func(inputs G.Nodes, grad *G.Node) (G.Nodes, error) {
 		dh := applyKernel(f.op("gated.dh", inputs[1].Shape().Clone(), func(in [][]float32, out []float32) {
-			kernel.GatedBackwardH(f.pool, bs, in[0], in[1], out)
+			kernel.GatedBackwardH(f.pool, bs, in[0], sig, in[1], out)
 		}), inputs[1], grad)
 		return G.Nodes{grad, dh}, nil
 	}

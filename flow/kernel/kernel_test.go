@@ -146,7 +146,7 @@ func TestPointwiseForward(t *testing.T) {
 	}
 	h := randSlice(rng, 2*size)
 	g := make([]float32, size)
-	GatedForward(p, s, x, h, g)
+	GatedForward(p, s, x, h, g, make([]float32, size))
 	for n := 0; n < s.N; n++ {
 		for i := 0; i < per; i++ {
 			want := float64(x[n*per+i]) + float64(h[2*n*per+i])/(1+math.Exp(-float64(h[(2*n+1)*per+i])))

@@ -148,29 +148,32 @@ func LayerNormParamGrads(s Batch, x, dout, stats, dgamma, dbeta []float32) {
 }
 
 // GatedForward is out = x + val·sigmoid(gate) with [val, gate] = h (N×2C×H×W), x: N×C×H×W.
-func GatedForward(p *Pool, s Batch, x, h, out []float32) {
+// sig (N×C×H×W) keeps sigmoid(gate) for GatedBackwardH.
+func GatedForward(p *Pool, s Batch, x, h, out, sig []float32) {
 	per := s.C * s.hw()
 	p.Each(s.N, func(_, from, to int) {
 		for n := from; n < to; n++ {
-			xn, on := x[n*per:(n+1)*per], out[n*per:(n+1)*per]
+			xn, on, sn := x[n*per:(n+1)*per], out[n*per:(n+1)*per], sig[n*per:(n+1)*per]
 			val, gate := h[2*n*per:(2*n+1)*per], h[(2*n+1)*per:(2*n+2)*per]
 			for i, v := range xn {
-				on[i] = v + val[i]*sigmoid(gate[i])
+				sg := sigmoid(gate[i])
+				sn[i] = sg
+				on[i] = v + val[i]*sg
 			}
 		}
 	})
 }
 
-// GatedBackwardH is ∂L/∂h from dout (∂L/∂x is dout itself).
-func GatedBackwardH(p *Pool, s Batch, h, dout, dh []float32) {
+// GatedBackwardH is ∂L/∂h from dout and the forward's sig (∂L/∂x is dout itself).
+func GatedBackwardH(p *Pool, s Batch, h, sig, dout, dh []float32) {
 	per := s.C * s.hw()
 	p.Each(s.N, func(_, from, to int) {
 		for n := from; n < to; n++ {
-			dn := dout[n*per : (n+1)*per]
-			val, gate := h[2*n*per:(2*n+1)*per], h[(2*n+1)*per:(2*n+2)*per]
+			dn, sn := dout[n*per:(n+1)*per], sig[n*per:(n+1)*per]
+			val := h[2*n*per : (2*n+1)*per]
 			dval, dgate := dh[2*n*per:(2*n+1)*per], dh[(2*n+1)*per:(2*n+2)*per]
 			for i, d := range dn {
-				sg := sigmoid(gate[i])
+				sg := sn[i]
 				dval[i] = d * sg
 				dgate[i] = d * val[i] * sg * (1 - sg)
 			}

@@ -2,13 +2,11 @@
 
 package kernel
 
-/*
-#cgo LDFLAGS: -lopenblas
-void openblas_set_num_threads(int);
-*/
-import "C"
+import (
+	"gonum.org/v1/netlib/blas/netlib"
 
-import "gonum.org/v1/netlib/blas/netlib"
+	"squeezebench/flow/kernel/openblas"
+)
 
 // Backend names the GEMM implementation this binary was built with.
 const Backend = "openblas"
@@ -16,6 +14,4 @@ const Backend = "openblas"
 var gemm = netlib.Implementation{}
 
 // Each worker goroutine runs its own GEMMs; OpenBLAS's threads would only compete with them.
-func init() { setBLASThreads(1) }
-
-func setBLASThreads(n int) { C.openblas_set_num_threads(C.int(n)) }
+func init() { openblas.SetThreads(1) }

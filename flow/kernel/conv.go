@@ -10,6 +10,7 @@ type Conv struct {
 	pool                  *Pool
 	cols                  [][]float32
 	dws                   [][]float32
+	wt                    []float32 // the flipped, transposed filter of BackwardData
 }
 
 // NewConv prepares a convolution of the given shape.
@@ -51,23 +52,44 @@ func (c *Conv) Forward(x, w, b, out []float32) {
 	})
 }
 
-// BackwardData computes dx = ∂L/∂x from dout = ∂L/∂out.
+// BackwardData computes dx = ∂L/∂x from dout = ∂L/∂out. For K = 3 it is the convolution of dout
+// with the transposed, flipped filter — im2col of dout and one GEMM — which costs less than the
+// col2im of the textbook adjoint: its im2col matrix has Cout rows per tap instead of Cin, and is
+// written by copies rather than accumulated.
 func (c *Conv) BackwardData(dout, w, dx []float32) {
-	hw, rows := c.hw(), c.rows()
+	hw := c.hw()
+	if c.K == 3 {
+		c.wt = grow(c.wt, len(w))
+		flipTranspose(w, c.wt, c.Cout, c.Cin)
+	}
 	c.pool.Each(c.N, func(worker, from, to int) {
 		for n := from; n < to; n++ {
 			d := dout[n*c.Cout*hw : (n+1)*c.Cout*hw]
 			dxn := dx[n*c.Cin*hw : (n+1)*c.Cin*hw]
 			if c.K == 1 {
-				gemm.Sgemm(blas.Trans, blas.NoTrans, c.Cin, hw, c.Cout, 1, w, rows, d, hw, 0, dxn, hw)
+				gemm.Sgemm(blas.Trans, blas.NoTrans, c.Cin, hw, c.Cout, 1, w, c.Cin, d, hw, 0, dxn, hw)
 				continue
 			}
+			rows := c.Cout * 9
 			c.cols[worker] = grow(c.cols[worker], rows*hw)
-			dcol := c.cols[worker]
-			gemm.Sgemm(blas.Trans, blas.NoTrans, rows, hw, c.Cout, 1, w, rows, d, hw, 0, dcol, hw)
-			col2im(dcol, dxn, c.Cin, c.H, c.W)
+			col := c.cols[worker]
+			im2col(d, col, c.Cout, c.H, c.W)
+			gemm.Sgemm(blas.NoTrans, blas.NoTrans, c.Cin, hw, rows, 1, c.wt, rows, col, hw, 0, dxn, hw)
 		}
 	})
+}
+
+// flipTranspose writes wt[ci][co][kh][kw] = w[co][ci][2-kh][2-kw] for 3×3 filters.
+func flipTranspose(w, wt []float32, cout, cin int) {
+	for co := 0; co < cout; co++ {
+		for ci := 0; ci < cin; ci++ {
+			src := w[(co*cin+ci)*9 : (co*cin+ci+1)*9]
+			dst := wt[(ci*cout+co)*9 : (ci*cout+co+1)*9]
+			for k := 0; k < 9; k++ {
+				dst[k] = src[8-k]
+			}
+		}
+	}
 }
 
 // BackwardFilter computes dw = ∂L/∂w and db = ∂L/∂b from x and dout.
@@ -104,7 +126,9 @@ func (c *Conv) BackwardFilter(x, dout, dw, db []float32) {
 }
 
 // im2col lays out the 3×3 neighbourhoods of one Cin×H×W image (zero padding 1) as a
-// (Cin·9)×(H·W) matrix: row ci·9+kh·3+kw holds x[ci][h+kh-1][w+kw-1] at column h·W+w.
+// (Cin·9)×(H·W) matrix: row ci·9+kh·3+kw holds x[ci][h+kh-1][w+kw-1] at column h·W+w. Each row
+// is the channel's plane shifted by (kh-1)·W + (kw-1) — one copy — with the rows shifted in from
+// outside and the column that wraps around between rows set to zero.
 func im2col(x, col []float32, cin, h, w int) {
 	hw := h * w
 	for ci := 0; ci < cin; ci++ {
@@ -112,48 +136,22 @@ func im2col(x, col []float32, cin, h, w int) {
 		for kh := 0; kh < 3; kh++ {
 			for kw := 0; kw < 3; kw++ {
 				row := col[(ci*9+kh*3+kw)*hw : (ci*9+kh*3+kw+1)*hw]
-				dh, dw := kh-1, kw-1
-				lo, hi := max(0, -dw), min(w, w-dw) // columns whose source is inside the image
-				for y := 0; y < h; y++ {
-					dst := row[y*w : (y+1)*w]
-					sy := y + dh
-					if sy < 0 || sy >= h {
-						zero(dst)
-						continue
-					}
-					src := img[sy*w : (sy+1)*w]
-					for x := 0; x < lo; x++ {
-						dst[x] = 0
-					}
-					copy(dst[lo:hi], src[lo+dw:hi+dw])
-					for x := hi; x < w; x++ {
-						dst[x] = 0
-					}
+				off := (kh-1)*w + kw - 1
+				lo := min(max(0, -off), hw)
+				hi := max(lo, min(hw, hw-off)) // tiny images: a shift can leave nothing inside
+				zero(row[:lo])
+				if hi > lo {
+					copy(row[lo:hi], img[lo+off:hi+off])
 				}
-			}
-		}
-	}
-}
-
-// col2im is the adjoint of im2col: it sums the columns back into the image dx (overwritten).
-func col2im(col, dx []float32, cin, h, w int) {
-	hw := h * w
-	zero(dx[:cin*hw])
-	for ci := 0; ci < cin; ci++ {
-		img := dx[ci*hw : (ci+1)*hw]
-		for kh := 0; kh < 3; kh++ {
-			for kw := 0; kw < 3; kw++ {
-				row := col[(ci*9+kh*3+kw)*hw : (ci*9+kh*3+kw+1)*hw]
-				dh, dw := kh-1, kw-1
-				lo, hi := max(0, -dw), min(w, w-dw)
-				for y := 0; y < h; y++ {
-					sy := y + dh
-					if sy < 0 || sy >= h {
-						continue
+				zero(row[hi:])
+				switch kw {
+				case 0: // reads x-1: column 0 would take the previous row's last pixel
+					for y := 0; y < hw; y += w {
+						row[y] = 0
 					}
-					dst := img[sy*w+lo+dw : sy*w+hi+dw]
-					for i, v := range row[y*w+lo : y*w+hi] {
-						dst[i] += v
+				case 2: // reads x+1: column w-1 would take the next row's first pixel
+					for y := w - 1; y < hw; y += w {
+						row[y] = 0
 					}
 				}
 			}

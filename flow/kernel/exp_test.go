@@ -63,3 +63,28 @@ func BenchmarkMathExp(b *testing.B) {
 	}
 	b.SetBytes(int64(4 * len(expInputs)))
 }
+
+func TestExpSlice(t *testing.T) {
+	for _, n := range []int{0, 1, 7, 8, 9, 64, 1001} {
+		src := make([]float32, n)
+		for i := range src {
+			src[i] = float32(i%400-300)*0.29 + 0.013*float32(i)
+		}
+		dst := make([]float32, n)
+		ExpSlice(dst, src)
+		for i, x := range src {
+			want := math.Exp(math.Max(float64(x), -87))
+			if rel := math.Abs(float64(dst[i])-want) / want; rel > 3e-7 {
+				t.Fatalf("n=%d: ExpSlice(%v) = %v, want %v (rel %.1e)", n, x, dst[i], want, rel)
+			}
+		}
+	}
+}
+
+func BenchmarkExpSlice(b *testing.B) {
+	out := make([]float32, len(expInputs))
+	for i := 0; i < b.N; i++ {
+		ExpSlice(out, expInputs)
+	}
+	b.SetBytes(int64(4 * len(expInputs)))
+}

@@ -1,0 +1,11 @@
+//go:build !amd64
+
+package kernel
+
+// ExpSlice sets dst[i] = e^src[i] in float32 precision.
+func ExpSlice(dst, src []float32) {
+	dst = dst[:len(src)]
+	for i, x := range src {
+		dst[i] = expf(x)
+	}
+}

@@ -20,6 +20,7 @@ type gatherOp struct {
 	scatter bool  // scatter: output[index[i]] += input[i] (the gradient of a gather)
 	inRank  int   // rank of the input, batch axis included (the type system needs it)
 	name    string
+	buf     *tensor.Dense // the output, reused from run to run
 }
 
 // Gather applies index to every sample of x (batch axis first); the result has shape (N, out...).
@@ -70,7 +71,17 @@ func (op *gatherOp) Do(vals ...G.Value) (G.Value, error) {
 	if perSample(x.Shape()) != op.inPer {
 		return nil, fmt.Errorf("%s: input has %d elements per sample, want %d", op.name, perSample(x.Shape()), op.inPer)
 	}
-	out := tensor.New(tensor.Of(x.Dtype()), tensor.WithShape(append([]int{n}, op.outDims...)...))
+	shape := append([]int{n}, op.outDims...)
+	if op.buf == nil || op.buf.Dtype() != x.Dtype() || op.buf.Shape().TotalSize() != prod(shape) {
+		op.buf = tensor.New(tensor.Of(x.Dtype()), tensor.WithShape(shape...))
+	}
+	out := op.buf
+	if err := out.Reshape(shape...); err != nil { // a later op may have reshaped it in place
+		return nil, fmt.Errorf("%s: %w", op.name, err)
+	}
+	if op.scatter {
+		out.Zero()
+	}
 	outPer := prod(op.outDims)
 	switch src := x.Data().(type) {
 	case []float32:
@@ -98,7 +109,7 @@ func move[T float32 | float64](src, dst []T, n, inPer, outPer int, index []int, 
 	}
 }
 
-func (op *gatherOp) ReturnsPtr() bool     { return false }
+func (op *gatherOp) ReturnsPtr() bool     { return true }
 func (op *gatherOp) CallsExtern() bool    { return false }
 func (op *gatherOp) OverwritesInput() int { return -1 }
 func (op *gatherOp) String() string       { return fmt.Sprintf("%s%v", op.name, op.outDims) }

@@ -2,6 +2,7 @@ package flow
 
 import (
 	"fmt"
+	"sync"
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -22,8 +23,15 @@ func newBuilder(dt tensor.Dtype) *builder {
 	return &builder{g: G.NewGraph(), dt: dt, params: map[*Param]*G.Node{}}
 }
 
+// graphMu serialises graph building: gorgonia v0.9.18 counts node groups in a package-level
+// variable without a lock (internal/encoding), so two goroutines building graphs at once race.
+// Running built graphs concurrently is safe.
+var graphMu sync.Mutex
+
 // build runs f and turns a panic raised by must into an error.
 func build(f func()) (err error) {
+	graphMu.Lock()
+	defer graphMu.Unlock()
 	defer func() {
 		if r := recover(); r != nil {
 			be, ok := r.(buildError)

@@ -49,6 +49,8 @@ func (m *Model) NewDensity(batch int, train bool) (*Density, error) {
 	if err != nil {
 		return nil, fmt.Errorf("building the density graph: %w", err)
 	}
+	graphMu.Lock()
+	defer graphMu.Unlock()
 	if train {
 		d.vm = G.NewTapeMachine(b.g, G.BindDualValues(d.paramNodes...))
 	} else {
@@ -184,6 +186,8 @@ func (m *Model) NewFlow(batch int, reverse bool) (*Flow, error) {
 	if err != nil {
 		return nil, fmt.Errorf("building the flow graph: %w", err)
 	}
+	graphMu.Lock()
+	defer graphMu.Unlock()
 	f.vm = G.NewTapeMachine(b.g)
 	return f, nil
 }

@@ -3,6 +3,7 @@ package runner
 import (
 	"bufio"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"runtime"
 	"sort"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/sync/errgroup"
 	"gorgonia.org/tensor"
 
 	"squeezebench/dataset"
@@ -39,60 +41,115 @@ type BenchResult struct {
 	WarmupSteps     int       `json:"warmup_steps"`
 	StepsPerSecond  float64   `json:"steps_per_s"`
 	FirstStepMillis float64   `json:"first_step_ms"`
+	Parallel        int       `json:"parallel"` // trainings timed at once
 }
 
 // Bench times steps training steps of cfg's model on real images after warmup steps.
 func Bench(cfg Config, data *dataset.Splits, warmup, steps int) (BenchResult, error) {
+	rs, _, err := BenchParallel(cfg, data, warmup, steps, 1)
+	if err != nil {
+		return BenchResult{}, err
+	}
+	return rs[0], nil
+}
+
+// BenchParallel runs parallel trainings of cfg at once, as the runner's workers would, and
+// returns each one's figures and the total training steps per second of all of them.
+func BenchParallel(cfg Config, data *dataset.Splits, warmup, steps, parallel int) ([]BenchResult, float64, error) {
 	if err := cfg.Validate(); err != nil {
-		return BenchResult{}, err
+		return nil, 0, err
 	}
-	in := flow.Shape{C: 1, H: data.Train.H, W: data.Train.W}
-	arch, err := cfg.Cell.Arch(in, cfg.Sizes)
-	if err != nil {
-		return BenchResult{}, err
-	}
-	m, err := flow.New(arch, tensor.Float32, cfg.Seed)
-	if err != nil {
-		return BenchResult{}, err
-	}
-	m.Engine = cfg.FlowEngine()
-	s, err := m.NewStepper(cfg.Batch, cfg.LR, cfg.ClipNorm)
-	if err != nil {
-		return BenchResult{}, err
-	}
-	dim := in.Size()
-	pixels := data.Train.Images[:cfg.Batch*dim]
-	rng := stream(cfg.Seed, streamNoise)
-	r := BenchResult{Cell: cfg.Cell.String(), Preset: cfg.Preset, Batch: cfg.Batch, Steps: steps, WarmupSteps: warmup,
-		Engine: m.Engine.Name(), Workers: cfg.Workers, Params: m.NumParams(), FLOPsPerImage: m.FLOPs(),
-		GOMAXPROCS: runtime.GOMAXPROCS(0), GoVersion: runtime.Version()}
-	for i := 0; i < warmup; i++ {
-		t0 := time.Now()
-		if _, _, err := s.Step(pixels, rng, 1); err != nil {
-			return r, err
+	benches := make([]*bench, parallel)
+	for i := range benches {
+		b, err := newBench(cfg, data)
+		if err != nil {
+			return nil, 0, err
 		}
-		if i == 0 {
-			r.FirstStepMillis = ms(time.Since(t0))
+		benches[i] = b
+	}
+	for _, b := range benches { // warm up one at a time, outside the measurement
+		if err := b.run(warmup, 0); err != nil {
+			return nil, 0, err
 		}
 	}
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
-	for i := 0; i < steps; i++ {
-		t0 := time.Now()
-		if _, _, err := s.Step(pixels, rng, 1); err != nil {
-			return r, err
-		}
-		r.MsPerStepAll = append(r.MsPerStepAll, ms(time.Since(t0)))
+	var g errgroup.Group
+	for _, b := range benches {
+		g.Go(func() error { return b.run(0, steps) })
+	}
+	if err := g.Wait(); err != nil {
+		return nil, 0, err
 	}
 	runtime.ReadMemStats(&after)
-	r.AllocBytesStep = float64(after.TotalAlloc-before.TotalAlloc) / float64(steps)
-	r.AllocsPerStep = float64(after.Mallocs-before.Mallocs) / float64(steps)
-	r.MsPerStep = median(r.MsPerStepAll)
-	r.StepsPerSecond = 1000 / r.MsPerStep
-	r.ImagesPerSec = float64(cfg.Batch) * r.StepsPerSecond
-	r.GFLOPs = 3 * float64(r.FLOPsPerImage) * r.ImagesPerSec / 1e9
-	r.PeakRSSBytes = peakRSS()
-	return r, nil
+	var results []BenchResult
+	var total float64
+	for _, b := range benches {
+		r := b.r
+		r.AllocBytesStep = float64(after.TotalAlloc-before.TotalAlloc) / float64(steps*parallel)
+		r.AllocsPerStep = float64(after.Mallocs-before.Mallocs) / float64(steps*parallel)
+		r.PeakRSSBytes = peakRSS()
+		r.Parallel = parallel
+		results = append(results, r)
+		total += r.StepsPerSecond
+	}
+	return results, total, nil
+}
+
+type bench struct {
+	s      *flow.Stepper
+	pixels []uint8
+	rng    *rand.Rand
+	batch  int
+	r      BenchResult
+}
+
+func newBench(cfg Config, data *dataset.Splits) (*bench, error) {
+	in := flow.Shape{C: 1, H: data.Train.H, W: data.Train.W}
+	arch, err := cfg.Cell.Arch(in, cfg.Sizes)
+	if err != nil {
+		return nil, err
+	}
+	m, err := flow.New(arch, tensor.Float32, cfg.Seed)
+	if err != nil {
+		return nil, err
+	}
+	m.Engine = cfg.FlowEngine()
+	s, err := m.NewStepper(cfg.Batch, cfg.LR, cfg.ClipNorm)
+	if err != nil {
+		return nil, err
+	}
+	return &bench{
+		s: s, pixels: data.Train.Images[:cfg.Batch*in.Size()], rng: stream(cfg.Seed, streamNoise), batch: cfg.Batch,
+		r: BenchResult{Cell: cfg.Cell.String(), Preset: cfg.Preset, Batch: cfg.Batch,
+			Engine: m.Engine.Name(), Workers: cfg.Workers, Params: m.NumParams(), FLOPsPerImage: m.FLOPs(),
+			GOMAXPROCS: runtime.GOMAXPROCS(0), GoVersion: runtime.Version()},
+	}, nil
+}
+
+// run does warmup untimed steps, then steps timed ones.
+func (b *bench) run(warmup, steps int) error {
+	for i := 0; i < warmup+steps; i++ {
+		t0 := time.Now()
+		if _, _, err := b.s.Step(b.pixels, b.rng, 1); err != nil {
+			return err
+		}
+		if b.r.WarmupSteps == 0 && b.r.Steps == 0 && i == 0 {
+			b.r.FirstStepMillis = ms(time.Since(t0))
+		}
+		if i >= warmup {
+			b.r.MsPerStepAll = append(b.r.MsPerStepAll, ms(time.Since(t0)))
+		}
+	}
+	b.r.WarmupSteps += warmup
+	b.r.Steps += steps
+	if len(b.r.MsPerStepAll) > 0 {
+		b.r.MsPerStep = median(b.r.MsPerStepAll)
+		b.r.StepsPerSecond = 1000 / b.r.MsPerStep
+		b.r.ImagesPerSec = float64(b.batch) * b.r.StepsPerSecond
+		b.r.GFLOPs = 3 * float64(b.r.FLOPsPerImage) * b.r.ImagesPerSec / 1e9
+	}
+	return nil
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
@@ -131,9 +188,9 @@ func peakRSS() int64 {
 
 // String is the human-readable report.
 func (r BenchResult) String() string {
-	return fmt.Sprintf("%s, preset %s, batch %d, engine %s, GOMAXPROCS %d\n"+
+	return fmt.Sprintf("%s, preset %s, batch %d, engine %s, workers %d, GOMAXPROCS %d\n"+
 		"  median %.1f ms/step over %d steps (after %d warm-up)  %.0f images/s  %.1f GFLOP/s\n"+
 		"  allocated per step: %.0f bytes in %.0f allocations  peak RSS %.0f MB  (%d parameters, %.1f MFLOPs/image forward)",
-		r.Cell, r.Preset, r.Batch, r.Engine, r.GOMAXPROCS, r.MsPerStep, r.Steps, r.WarmupSteps, r.ImagesPerSec, r.GFLOPs,
+		r.Cell, r.Preset, r.Batch, r.Engine, r.Workers, r.GOMAXPROCS, r.MsPerStep, r.Steps, r.WarmupSteps, r.ImagesPerSec, r.GFLOPs,
 		r.AllocBytesStep, r.AllocsPerStep, float64(r.PeakRSSBytes)/1e6, r.Params, float64(r.FLOPsPerImage)/1e6)
 }

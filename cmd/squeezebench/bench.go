@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"runtime"
 
 	"squeezebench/dataset"
 	"squeezebench/runner"
@@ -19,6 +20,8 @@ func runBench(args []string) error {
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	data := fs.String("data", "", "MNIST-format IDX directory (default: the GoMNIST module's)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the timed steps to this file")
+	memProfile := fs.String("memprofile", "", "write an allocation profile to this file at the end")
+	parallel := fs.Int("parallel", 1, "trainings timed at once (each with GOMAXPROCS/parallel workers unless -workers is set)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -29,8 +32,11 @@ func runBench(args []string) error {
 	if *batch > 0 {
 		cfg.Batch = *batch
 	}
-	if *steps < 1 || *warmup < 0 {
-		return fmt.Errorf("-steps must be at least 1 and -warmup not negative")
+	if *steps < 1 || *warmup < 0 || *parallel < 1 {
+		return fmt.Errorf("-steps and -parallel must be at least 1 and -warmup not negative")
+	}
+	if cfg.Workers == 0 && *parallel > 1 {
+		cfg.Workers = max(1, runtime.GOMAXPROCS(0) / *parallel)
 	}
 	splits, err := dataset.Load(*data)
 	if err != nil {
@@ -43,13 +49,35 @@ func runBench(args []string) error {
 		}
 		defer stop()
 	}
-	r, err := runner.Bench(cfg, splits, *warmup, *steps)
+	if *memProfile != "" {
+		defer writeMemProfile(*memProfile)
+	}
+	if *parallel == 1 {
+		r, err := runner.Bench(cfg, splits, *warmup, *steps)
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			return json.NewEncoder(os.Stdout).Encode(r)
+		}
+		fmt.Println(r)
+		return nil
+	}
+	rs, total, err := runner.BenchParallel(cfg, splits, *warmup, *steps, *parallel)
 	if err != nil {
 		return err
 	}
 	if *asJSON {
-		return json.NewEncoder(os.Stdout).Encode(r)
+		var ms []float64
+		for _, r := range rs {
+			ms = append(ms, r.MsPerStep)
+		}
+		return json.NewEncoder(os.Stdout).Encode(map[string]any{
+			"parallel": *parallel, "workers": cfg.Workers, "ms_per_step": ms, "total_steps_per_s": total, "runs": rs})
 	}
-	fmt.Println(r)
+	for _, r := range rs {
+		fmt.Println(r)
+	}
+	fmt.Printf("%d trainings at once, %d workers each: %.2f steps/s in total\n", *parallel, cfg.Workers, total)
 	return nil
 }

@@ -21,7 +21,7 @@ type Arch struct {
 	Layers []Layer    // the flow from the logit of the dequantized image to the prior
 }
 
-// Layer is one step of an Arch: a Coupling, a Permute or a Split.
+// Layer is one step of an Arch: a Coupling, a Permute, a Split or an InvConv.
 type Layer interface {
 	Label() string
 	InShape() Shape

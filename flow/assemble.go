@@ -39,11 +39,13 @@ type Variants struct {
 	Squeeze  Squeezer
 	Split    Splitter
 	Coupling Coupler
+	Mix      Mixer // nil: no channel mixing
 }
 
 // Multiscale lays out Tutorial 11's multi-scale flow with the given variants: variational
 // dequantization (4 checkerboard couplings), 2 checkerboard couplings, stage 2 (from the coupler),
-// the split, a squeeze, and 4 channel couplings.
+// the split, a squeeze, and 4 channel couplings. A Mixer, if any, inserts its layers before each
+// coupling of the flow (not of the dequantization).
 func Multiscale(in Shape, sz Sizes, v Variants) (Arch, error) {
 	if in.H%4 != 0 || in.W%4 != 0 {
 		return Arch{}, fmt.Errorf("multiscale model: image %s must have height and width divisible by 4", in)
@@ -77,7 +79,22 @@ func Multiscale(in Shape, sz Sizes, v Variants) (Arch, error) {
 			Hidden: sz.Stage[2], GatedLayers: sz.GatedLayers,
 		})
 	}
+	if v.Mix != nil {
+		a.Layers = mixed(a.Layers, v.Mix)
+	}
 	return a, a.Validate()
+}
+
+// mixed inserts the mixer's layers before every coupling of layers.
+func mixed(layers []Layer, mix Mixer) []Layer {
+	var out []Layer
+	for _, l := range layers {
+		if c, ok := l.(Coupling); ok {
+			out = append(out, mix.Mix(c)...)
+		}
+		out = append(out, l)
+	}
+	return out
 }
 
 // SqueezeLayer is the Permute that squeezes in with sq.
@@ -139,6 +156,8 @@ func (a Arch) Validate() error {
 			} else {
 				err = checkPartition(l.Name, l.In.Size(), l.Index)
 			}
+		case InvConv:
+			err = l.validate(cur)
 		case Split:
 			if len(l.Keep) != l.Kept.Size() {
 				err = fmt.Errorf("split %s: keeps %d elements for a %s tensor", l.Name, len(l.Keep), l.Kept)

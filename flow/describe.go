@@ -22,6 +22,8 @@ func (m *Model) Describe() []LayerInfo {
 		switch l := l.(type) {
 		case *couplingModule:
 			rows = append(rows, l.info(maskKind(l.spec)))
+		case *invConvModule:
+			rows = append(rows, l.info())
 		case Permute:
 			rows = append(rows, LayerInfo{Name: l.Name, Kind: "squeeze", In: l.In, Out: l.Out})
 		case Split:

@@ -22,7 +22,7 @@ type Model struct {
 	Params []*Param
 	Engine Engine
 	vardeq []*couplingModule
-	layers []any // *couplingModule, Permute or Split, in flow order
+	layers []any // *couplingModule, *invConvModule, Permute or Split, in flow order
 }
 
 type couplingModule struct {
@@ -44,9 +44,12 @@ func New(a Arch, dt tensor.Dtype, seed uint64) (*Model, error) {
 		m.vardeq = append(m.vardeq, ps.coupling(c))
 	}
 	for _, l := range a.Layers {
-		if c, ok := l.(Coupling); ok {
-			m.layers = append(m.layers, ps.coupling(c))
-		} else {
+		switch l := l.(type) {
+		case Coupling:
+			m.layers = append(m.layers, ps.coupling(l))
+		case InvConv:
+			m.layers = append(m.layers, ps.invConv(l))
+		default:
 			m.layers = append(m.layers, l)
 		}
 	}
@@ -225,6 +228,8 @@ func (b *builder) forward(st *state, m *Model) {
 		switch l := l.(type) {
 		case *couplingModule:
 			b.coupling(st, l, nil, false)
+		case *invConvModule:
+			b.invConv(st, l, false)
 		case Permute:
 			st.z = must(Gather(st.z, l.Index, l.Out.C, l.Out.H, l.Out.W))
 		case Split:
@@ -241,6 +246,8 @@ func (b *builder) reverse(st *state, m *Model) {
 		switch l := m.layers[i].(type) {
 		case *couplingModule:
 			b.coupling(st, l, nil, true)
+		case *invConvModule:
+			b.invConv(st, l, true)
 		case Permute:
 			st.z = must(Gather(st.z, inverse(l.Index), l.In.C, l.In.H, l.In.W))
 		case Split:

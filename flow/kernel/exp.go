@@ -36,11 +36,3 @@ func expf(x float32) float32 {
 	}
 	return p * math.Float32frombits(uint32(ki+127)<<23)
 }
-
-// expm1f is e^x - 1 without the cancellation of expf(x) - 1 near zero.
-func expm1f(x float32) float32 {
-	if x > -0.5 && x < 0.5 {
-		return x * (1 + x*(1.0/2+x*(1.0/6+x*(1.0/24+x*(1.0/120+x*(1.0/720+x*(1.0/5040+x*(1.0/40320+x*(1.0/362880)))))))))
-	}
-	return expf(x) - 1
-}

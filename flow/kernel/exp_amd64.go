@@ -20,3 +20,30 @@ func ExpSlice(dst, src []float32) {
 		dst[i] = expf(src[i])
 	}
 }
+
+//go:noescape
+func eluPairAVX2(pos, neg, x []float32)
+
+//go:noescape
+func eluPairGradAVX2(dx, pos, neg, dpos, dneg []float32)
+
+// eluPair sets pos = elu(x), neg = elu(-x); it returns how many leading elements it did (a
+// multiple of 8, or 0 without AVX2): the caller does the rest.
+func eluPair(pos, neg, x []float32) int {
+	if !hasAVX2FMA {
+		return 0
+	}
+	eluPairAVX2(pos[:len(x)], neg[:len(x)], x)
+	return len(x) &^ 7
+}
+
+// eluPairGrad is the backward of eluPair from its outputs; it returns how many leading elements
+// it did.
+func eluPairGrad(dx, pos, neg, dpos, dneg []float32) int {
+	if !hasAVX2FMA {
+		return 0
+	}
+	n := len(dx)
+	eluPairGradAVX2(dx, pos[:n], neg[:n], dpos[:n], dneg[:n])
+	return n &^ 7
+}

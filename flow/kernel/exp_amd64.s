@@ -30,6 +30,48 @@ GLOBL expP5<>(SB), RODATA, $4
 DATA exp127<>+0(SB)/4, $127
 GLOBL exp127<>(SB), RODATA, $4
 
+DATA expSign<>+0(SB)/4, $0x80000000
+GLOBL expSign<>(SB), RODATA, $4
+
+// LOADEXP loads the constants EXP needs into Y8-Y15.
+#define LOADEXP \
+	VBROADCASTSS expHi<>(SB), Y8 \
+	VBROADCASTSS expLo<>(SB), Y9 \
+	VBROADCASTSS expLog2e<>(SB), Y10 \
+	VBROADCASTSS expHalf<>(SB), Y11 \
+	VBROADCASTSS expC1<>(SB), Y12 \
+	VBROADCASTSS expC2<>(SB), Y13 \
+	VBROADCASTSS expOne<>(SB), Y14 \
+	VPBROADCASTD exp127<>(SB), Y15
+
+// EXP sets Y2 = e^Y0 (Cephes expf, clamped to [-87, 88.38]); it clobbers Y0, Y1, Y3, Y4.
+#define EXP \
+	VMINPS  Y8, Y0, Y0 \
+	VMAXPS  Y9, Y0, Y0 \
+	VMULPS  Y10, Y0, Y1 \
+	VADDPS  Y11, Y1, Y1 \
+	VROUNDPS $1, Y1, Y1 \
+	VFNMADD231PS Y12, Y1, Y0 \
+	VFNMADD231PS Y13, Y1, Y0 \
+	VBROADCASTSS expP0<>(SB), Y2 \
+	VBROADCASTSS expP1<>(SB), Y3 \
+	VFMADD213PS  Y3, Y0, Y2 \
+	VBROADCASTSS expP2<>(SB), Y3 \
+	VFMADD213PS  Y3, Y0, Y2 \
+	VBROADCASTSS expP3<>(SB), Y3 \
+	VFMADD213PS  Y3, Y0, Y2 \
+	VBROADCASTSS expP4<>(SB), Y3 \
+	VFMADD213PS  Y3, Y0, Y2 \
+	VBROADCASTSS expP5<>(SB), Y3 \
+	VFMADD213PS  Y3, Y0, Y2 \
+	VMULPS       Y0, Y0, Y3 \
+	VFMADD213PS  Y0, Y3, Y2 \
+	VADDPS       Y14, Y2, Y2 \
+	VCVTPS2DQ    Y1, Y4 \
+	VPADDD       Y15, Y4, Y4 \
+	VPSLLD       $23, Y4, Y4 \
+	VMULPS       Y4, Y2, Y2
+
 // func expAVX2(dst, src []float32)
 // dst[i] = e^src[i] for i < len(src) rounded down to a multiple of 8.
 TEXT ·expAVX2(SB), NOSPLIT, $0-48
@@ -37,49 +79,92 @@ TEXT ·expAVX2(SB), NOSPLIT, $0-48
 	MOVQ src_base+24(FP), SI
 	MOVQ src_len+32(FP), CX
 	SHRQ $3, CX
-	JZ   done
-	VBROADCASTSS expHi<>(SB), Y8
-	VBROADCASTSS expLo<>(SB), Y9
-	VBROADCASTSS expLog2e<>(SB), Y10
-	VBROADCASTSS expHalf<>(SB), Y11
-	VBROADCASTSS expC1<>(SB), Y12
-	VBROADCASTSS expC2<>(SB), Y13
-	VBROADCASTSS expOne<>(SB), Y14
-	VPBROADCASTD exp127<>(SB), Y15
+	JZ   expdone
+	LOADEXP
 
-loop:
+exploop:
 	VMOVUPS (SI), Y0
-	VMINPS  Y8, Y0, Y0                // clamp to the float32 range of e^x
-	VMAXPS  Y9, Y0, Y0
-	VMULPS  Y10, Y0, Y1               // k = floor(x·log2e + 1/2)
-	VADDPS  Y11, Y1, Y1
-	VROUNDPS $1, Y1, Y1
-	VFNMADD231PS Y12, Y1, Y0          // r = x - k·C1 - k·C2
-	VFNMADD231PS Y13, Y1, Y0
-	VBROADCASTSS expP0<>(SB), Y2      // p = polynomial in r (Horner)
-	VBROADCASTSS expP1<>(SB), Y3
-	VFMADD213PS  Y3, Y0, Y2
-	VBROADCASTSS expP2<>(SB), Y3
-	VFMADD213PS  Y3, Y0, Y2
-	VBROADCASTSS expP3<>(SB), Y3
-	VFMADD213PS  Y3, Y0, Y2
-	VBROADCASTSS expP4<>(SB), Y3
-	VFMADD213PS  Y3, Y0, Y2
-	VBROADCASTSS expP5<>(SB), Y3
-	VFMADD213PS  Y3, Y0, Y2
-	VMULPS       Y0, Y0, Y3           // e^r = p·r² + r + 1
-	VFMADD213PS  Y0, Y3, Y2
-	VADDPS       Y14, Y2, Y2
-	VCVTPS2DQ    Y1, Y4               // 2^k into the exponent bits
-	VPADDD       Y15, Y4, Y4
-	VPSLLD       $23, Y4, Y4
-	VMULPS       Y4, Y2, Y2
-	VMOVUPS      Y2, (DI)
+	EXP
+	VMOVUPS Y2, (DI)
 	ADDQ $32, SI
 	ADDQ $32, DI
 	DECQ CX
-	JNZ  loop
+	JNZ  exploop
 	VZEROUPPER
 
-done:
+expdone:
+	RET
+
+// func eluPairAVX2(pos, neg, x []float32)
+// pos = elu(x), neg = elu(-x) for the first len(x) rounded down to a multiple of 8 elements:
+// with e = e^-|x|, pos = x > 0 ? x : e-1 and neg = x > 0 ? e-1 : -x.
+TEXT ·eluPairAVX2(SB), NOSPLIT, $0-72
+	MOVQ pos_base+0(FP), DI
+	MOVQ neg_base+24(FP), DX
+	MOVQ x_base+48(FP), SI
+	MOVQ x_len+56(FP), CX
+	SHRQ $3, CX
+	JZ   eludone
+	LOADEXP
+	VBROADCASTSS expSign<>(SB), Y7
+	VXORPS Y6, Y6, Y6
+
+eluloop:
+	VMOVUPS (SI), Y5
+	VORPS   Y7, Y5, Y0            // -|x|
+	EXP
+	VSUBPS  Y14, Y2, Y2           // e - 1
+	VCMPPS  $30, Y6, Y5, Y1       // x > 0
+	VXORPS  Y7, Y5, Y3            // -x
+	VBLENDVPS Y1, Y5, Y2, Y4      // pos
+	VBLENDVPS Y1, Y2, Y3, Y0      // neg
+	VMOVUPS Y4, (DI)
+	VMOVUPS Y0, (DX)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	ADDQ $32, DX
+	DECQ CX
+	JNZ  eluloop
+	VZEROUPPER
+
+eludone:
+	RET
+
+// func eluPairGradAVX2(dx, pos, neg, dpos, dneg []float32)
+// dx = pos > 0 ? dpos - dneg·(neg+1) : dpos·(pos+1) - dneg, for len(dx) rounded down to 8.
+TEXT ·eluPairGradAVX2(SB), NOSPLIT, $0-120
+	MOVQ dx_base+0(FP), DI
+	MOVQ dx_len+8(FP), CX
+	MOVQ pos_base+24(FP), SI
+	MOVQ neg_base+48(FP), DX
+	MOVQ dpos_base+72(FP), R8
+	MOVQ dneg_base+96(FP), R9
+	SHRQ $3, CX
+	JZ   gdone
+	VBROADCASTSS expOne<>(SB), Y14
+	VXORPS Y6, Y6, Y6
+
+gloop:
+	VMOVUPS (SI), Y0              // pos
+	VMOVUPS (DX), Y1              // neg
+	VMOVUPS (R8), Y2              // dpos
+	VMOVUPS (R9), Y3              // dneg
+	VCMPPS  $30, Y6, Y0, Y5       // pos > 0, i.e. x > 0
+	VADDPS  Y14, Y1, Y1           // neg + 1
+	VMOVAPS Y2, Y4
+	VFNMADD231PS Y1, Y3, Y4       // a = dpos - dneg·(neg+1)
+	VADDPS  Y14, Y0, Y0           // pos + 1
+	VFMSUB213PS Y3, Y2, Y0        // b = dpos·(pos+1) - dneg
+	VBLENDVPS Y5, Y4, Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DX
+	ADDQ $32, R8
+	ADDQ $32, R9
+	ADDQ $32, DI
+	DECQ CX
+	JNZ  gloop
+	VZEROUPPER
+
+gdone:
 	RET

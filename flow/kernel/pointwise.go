@@ -15,6 +15,8 @@ func ConcatELUForward(p *Pool, s Batch, x, out []float32) {
 		for n := from; n < to; n++ {
 			xn := x[n*per : (n+1)*per]
 			pos, neg := out[2*n*per:(2*n+1)*per], out[(2*n+1)*per:(2*n+2)*per]
+			done := eluPair(pos, neg, xn)
+			xn, pos, neg = xn[done:], pos[done:], neg[done:]
 			for i, v := range xn {
 				neg[i] = -abs(v)
 			}
@@ -48,6 +50,8 @@ func ConcatELUBackward(p *Pool, s Batch, out, dout, dx []float32) {
 			dxn := dx[n*per : (n+1)*per]
 			pos, neg := out[2*n*per:(2*n+1)*per], out[(2*n+1)*per:(2*n+2)*per]
 			dpos, dneg := dout[2*n*per:(2*n+1)*per], dout[(2*n+1)*per:(2*n+2)*per]
+			done := eluPairGrad(dxn, pos, neg, dpos, dneg)
+			dxn, pos, neg, dpos, dneg = dxn[done:], pos[done:], neg[done:], dpos[done:], dneg[done:]
 			for i, v := range pos {
 				if v > 0 { // x > 0: elu(-x) = neg, derivative neg+1
 					dxn[i] = dpos[i] - dneg[i]*(neg[i]+1)
@@ -58,8 +62,6 @@ func ConcatELUBackward(p *Pool, s Batch, out, dout, dx []float32) {
 		}
 	})
 }
-
-func expm1(v float32) float32 { return expm1f(v) }
 
 // LayerNormEps is the tutorial's LayerNormChannels epsilon.
 const LayerNormEps = 1e-5
@@ -194,18 +196,6 @@ func GatedBackwardH(p *Pool, s Batch, h, sig, dout, dh []float32) {
 				dval[i] = d * sg
 				dgate[i] = d * val[i] * sg * (1 - sg)
 			}
-		}
-	})
-}
-
-func sigmoid(v float32) float32 { return 1 / (1 + expf(-v)) }
-
-// LayerNormStats computes the per-pixel statistics of LayerNormForward without normalising.
-func LayerNormStats(p *Pool, s Batch, x, stats []float32) {
-	hw, per := s.hw(), s.C*s.hw()
-	p.Each(s.N, func(_, from, to int) {
-		for n := from; n < to; n++ {
-			pixelStats(x[n*per:(n+1)*per], stats[2*n*hw:(2*n+1)*hw], stats[(2*n+1)*hw:(2*n+2)*hw], s.C, hw)
 		}
 	})
 }

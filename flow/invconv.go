@@ -1,0 +1,275 @@
+package flow
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"strings"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// InvConv is Glow's invertible 1x1 convolution: every pixel's channel vector is multiplied by one
+// invertible C x C matrix W. It is LU-parameterised, W = P·L·(U + diag(sign(s)·exp(log|s|))), with
+// P a fixed permutation, L unit lower triangular, U strictly upper triangular, and sign(s) fixed,
+// so log|det J| = H·W·Σ log|s| and the C² learnable scalars (L, U and log|s|) can take any value.
+// W starts as a random rotation drawn from the model's seeded stream (Glow's initialisation).
+type InvConv struct {
+	Name  string
+	Shape Shape
+}
+
+func (c InvConv) Label() string   { return c.Name }
+func (c InvConv) InShape() Shape  { return c.Shape }
+func (c InvConv) OutShape() Shape { return c.Shape }
+
+// Mixer chooses the channel-mixing layers the multi-scale model inserts before a coupling (the
+// mixing axis). Mix returns the layers to put before c, which must keep c.Shape; nil for none.
+type Mixer interface {
+	Mix(c Coupling) []Layer
+}
+
+// MixerName names the mixing layer of a coupling: "stage2.coupling1" -> "stage2.invconv1".
+func MixerName(c Coupling, kind string) string {
+	if strings.Contains(c.Name, "coupling") {
+		return strings.Replace(c.Name, "coupling", kind, 1)
+	}
+	return c.Name + "." + kind
+}
+
+// invConvModule holds an InvConv's parameters. lu packs the learnable part into one C x C matrix:
+// its strictly lower triangle is L's, its strictly upper triangle U's, its diagonal log|s|.
+type invConvModule struct {
+	spec InvConv
+	lu   *Param    // (C, C)
+	perm []float64 // P as a C x C 0/1 matrix, row-major
+	sign []float64 // diag(sign(s)) as a C x C matrix, row-major
+}
+
+func (ps *paramSet) invConv(c InvConv) *invConvModule {
+	n := c.Shape.C
+	p, l, u := luDecompose(randomRotation(ps.rng, n))
+	packed := make([]float64, n*n)
+	sign := make([]float64, n*n)
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			switch {
+			case i > j:
+				packed[i*n+j] = l[i*n+j]
+			case i < j:
+				packed[i*n+j] = u[i*n+j]
+			default:
+				packed[i*n+j] = math.Log(math.Abs(u[i*n+i]))
+				sign[i*n+i] = math.Copysign(1, u[i*n+i])
+			}
+		}
+	}
+	k := 0
+	lu := ps.add(c.Name+".lu", []int{n, n}, func() float64 { k++; return packed[k-1] })
+	return &invConvModule{spec: c, lu: lu, perm: p, sign: sign}
+}
+
+// randomRotation is an n x n orthogonal matrix, row-major: Gram-Schmidt on a Gaussian matrix.
+func randomRotation(rng *rand.Rand, n int) []float64 {
+	q := make([]float64, n*n)
+	for {
+		for i := range q {
+			q[i] = rng.NormFloat64()
+		}
+		if orthonormalizeColumns(q, n) {
+			return q
+		}
+	}
+}
+
+// orthonormalizeColumns runs modified Gram-Schmidt on the columns of q; false if they are
+// (numerically) dependent.
+func orthonormalizeColumns(q []float64, n int) bool {
+	for j := 0; j < n; j++ {
+		for k := 0; k < j; k++ {
+			dot := 0.0
+			for i := 0; i < n; i++ {
+				dot += q[i*n+j] * q[i*n+k]
+			}
+			for i := 0; i < n; i++ {
+				q[i*n+j] -= dot * q[i*n+k]
+			}
+		}
+		norm := 0.0
+		for i := 0; i < n; i++ {
+			norm += q[i*n+j] * q[i*n+j]
+		}
+		norm = math.Sqrt(norm)
+		if norm < 1e-6 {
+			return false
+		}
+		for i := 0; i < n; i++ {
+			q[i*n+j] /= norm
+		}
+	}
+	return true
+}
+
+// luDecompose factors the n x n matrix a (row-major) with partial pivoting as a = P·L·U: P a
+// permutation matrix, L unit lower triangular, U upper triangular (its diagonal included).
+func luDecompose(a []float64) (p, l, u []float64) {
+	n := int(math.Round(math.Sqrt(float64(len(a)))))
+	u = append([]float64(nil), a...)
+	l = make([]float64, n*n)
+	rows := make([]int, n) // row i of P^T·a is row rows[i] of a
+	for i := range rows {
+		rows[i] = i
+	}
+	for k := 0; k < n; k++ {
+		piv := k
+		for i := k + 1; i < n; i++ {
+			if math.Abs(u[i*n+k]) > math.Abs(u[piv*n+k]) {
+				piv = i
+			}
+		}
+		if piv != k {
+			for j := 0; j < n; j++ {
+				u[k*n+j], u[piv*n+j] = u[piv*n+j], u[k*n+j]
+			}
+			for j := 0; j < k; j++ {
+				l[k*n+j], l[piv*n+j] = l[piv*n+j], l[k*n+j]
+			}
+			rows[k], rows[piv] = rows[piv], rows[k]
+		}
+		for i := k + 1; i < n; i++ {
+			f := u[i*n+k] / u[k*n+k]
+			l[i*n+k] = f
+			for j := k; j < n; j++ {
+				u[i*n+j] -= f * u[k*n+j]
+			}
+		}
+	}
+	for i := 0; i < n; i++ {
+		l[i*n+i] = 1
+	}
+	p = make([]float64, n*n)
+	for i, r := range rows {
+		p[r*n+i] = 1 // (P^T a)[i] = a[r]  <=>  P[r][i] = 1
+	}
+	return p, l, u
+}
+
+// invConvMatrices are W and W⁻¹ as graph nodes built from the packed parameter. W⁻¹ is computed
+// in the graph, exactly: L = I + N with N strictly lower (nilpotent), so L⁻¹ = Σ_{k<C} (-N)^k;
+// U + D = D·(I + K) with K = D⁻¹U strictly upper, so (U + D)⁻¹ = Σ_{k<C} (-K)^k · D⁻¹. A reverse
+// graph therefore always inverts the current parameters.
+func (b *builder) invConvMatrices(m *invConvModule, reverse bool) (w, diagLog *G.Node) {
+	n := m.spec.Shape.C
+	name := m.spec.Name
+	a := b.param(m.lu)
+	lowerMask, upperMask, eye := make([]float64, n*n), make([]float64, n*n), make([]float64, n*n)
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			switch {
+			case i > j:
+				lowerMask[i*n+j] = 1
+			case i < j:
+				upperMask[i*n+j] = 1
+			default:
+				eye[i*n+j] = 1
+			}
+		}
+	}
+	I := b.fixed(name+".eye", eye, n, n)
+	strictLower := must(G.HadamardProd(a, b.fixed(name+".lowermask", lowerMask, n, n)))
+	strictUpper := must(G.HadamardProd(a, b.fixed(name+".uppermask", upperMask, n, n)))
+	diagLog = must(G.HadamardProd(a, I))
+	sign := b.fixed(name+".sign", m.sign, n, n)
+	perm := b.fixed(name+".perm", m.perm, n, n)
+	// exp of the masked matrix is 1 off the diagonal; multiplying by diag(sign) keeps the diagonal.
+	if !reverse {
+		d := must(G.HadamardProd(must(G.Exp(diagLog)), sign))
+		l := must(G.Add(strictLower, I))
+		u := must(G.Add(strictUpper, d))
+		return must(G.Mul(perm, must(G.Mul(l, u)))), diagLog
+	}
+	dInv := must(G.HadamardProd(must(G.Exp(must(G.Neg(diagLog)))), sign))
+	lInv := nilpotentInverse(I, strictLower, n)
+	k := must(G.Mul(dInv, strictUpper))
+	uInv := must(G.Mul(nilpotentInverse(I, k, n), dInv))
+	permT := must(G.Transpose(perm))
+	return must(G.Mul(uInv, must(G.Mul(lInv, permT)))), diagLog
+}
+
+// nilpotentInverse is (I + N)⁻¹ = Σ_{k<n} (-N)^k for an n x n nilpotent N, by Horner's rule.
+func nilpotentInverse(eye, nilp *G.Node, n int) *G.Node {
+	x := eye
+	for k := 1; k < n; k++ {
+		x = must(G.Sub(eye, must(G.Mul(nilp, x))))
+	}
+	return x
+}
+
+// invConv applies the 1x1 convolution (or its inverse) to every pixel with stock gorgonia ops,
+// for float32 and float64 alike, adding ±H·W·Σ log|s| to the log-determinant of every sample.
+func (b *builder) invConv(st *state, m *invConvModule, reverse bool) {
+	sh := m.spec.Shape
+	w, diagLog := b.invConvMatrices(m, reverse)
+	kernel := must(G.Reshape(w, tensor.Shape{sh.C, sh.C, 1, 1}))
+	st.z = must(G.Conv2d(st.z, kernel, tensor.Shape{1, 1}, []int{0, 0}, []int{1, 1}, []int{1, 1}))
+	logdet := must(G.Mul(must(G.Sum(diagLog)), b.scalar(float64(sh.H*sh.W))))
+	if reverse {
+		logdet = must(G.Neg(logdet))
+	}
+	batch := st.z.Shape()[0]
+	ones := make([]float64, batch)
+	for i := range ones {
+		ones[i] = 1
+	}
+	st.addLDJ(must(G.Mul(b.fixed(m.spec.Name+".ones", ones, batch), logdet)))
+}
+
+// matrix returns the current W of the layer, row-major (for tests and the pattern facts).
+func (m *invConvModule) matrix() []float64 {
+	n := m.spec.Shape.C
+	a := floats(m.lu.Value)
+	l, u := make([]float64, n*n), make([]float64, n*n)
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			switch {
+			case i > j:
+				l[i*n+j] = a[i*n+j]
+			case i < j:
+				u[i*n+j] = a[i*n+j]
+			default:
+				l[i*n+i] = 1
+				u[i*n+i] = m.sign[i*n+i] * math.Exp(a[i*n+i])
+			}
+		}
+	}
+	return matMul(m.perm, matMul(l, u, n), n)
+}
+
+func matMul(a, b []float64, n int) []float64 {
+	c := make([]float64, n*n)
+	for i := 0; i < n; i++ {
+		for k := 0; k < n; k++ {
+			for j := 0; j < n; j++ {
+				c[i*n+j] += a[i*n+k] * b[k*n+j]
+			}
+		}
+	}
+	return c
+}
+
+func (m *invConvModule) info() LayerInfo {
+	s := m.spec.Shape
+	return LayerInfo{Name: m.spec.Name, Kind: fmt.Sprintf("invconv 1x1 (%dx%d LU)", s.C, s.C), In: s, Out: s,
+		Params: m.lu.Size(), FLOPs: 2 * int64(s.C*s.C) * int64(s.H*s.W)}
+}
+
+func (c InvConv) validate(in Shape) error {
+	if c.Shape != in {
+		return fmt.Errorf("invconv %s: shape %s, want %s", c.Name, c.Shape, in)
+	}
+	if c.Shape.C < 1 {
+		return fmt.Errorf("invconv %s: no channels", c.Name)
+	}
+	return nil
+}

@@ -38,6 +38,7 @@ test: vet openblas
 	$(GO) test -count=1 ./...
 	$(if $(HAVE_OPENBLAS),$(BLAS_ENV) $(GO) test $(BLAS_TAGS) -count=1 ./flow/... ./runner/)
 	$(GO) test -count=1 -race ./flow/... ./dataset/ ./variants/...
+	$(GO) test -count=1 -race -run 'Concurrent' ./runner/
 
 check: build
 	$(BIN) check

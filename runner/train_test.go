@@ -203,3 +203,44 @@ func TestLogSumExp(t *testing.T) {
 		t.Errorf("logSumExp = %v, want %v", got, want)
 	}
 }
+
+// TestConcurrentRunsMatchSequential: trainings running at once in goroutines (as the runner's
+// workers will) give exactly the numbers they give alone. Run with -race.
+func TestConcurrentRunsMatchSequential(t *testing.T) {
+	data := loadMNIST(t)
+	cfgs := []Config{
+		smokeConfig(t, variants.Cell{}, 3),
+		smokeConfig(t, variants.Cell{variants.Coupling: "rowwise"}, 3),
+	}
+	for i := range cfgs {
+		cfgs[i].Workers = 1 // the batch split changes float summation order; keep it fixed
+	}
+	alone := make([]*Outcome, len(cfgs))
+	for i, c := range cfgs {
+		o, err := Train(c, data, &bytes.Buffer{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		alone[i] = o
+	}
+	together := make([]*Outcome, len(cfgs))
+	errs := make([]error, len(cfgs))
+	var wg sync.WaitGroup
+	for i, c := range cfgs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			together[i], errs[i] = Train(c, data, &bytes.Buffer{})
+		}()
+	}
+	wg.Wait()
+	for i := range cfgs {
+		if errs[i] != nil {
+			t.Fatal(errs[i])
+		}
+		a, b := alone[i].Result, together[i].Result
+		if a.TrainBPD != b.TrainBPD || a.ValBPD != b.ValBPD || a.TestBPD != b.TestBPD {
+			t.Errorf("run %d: alone %v/%v/%v, concurrently %v/%v/%v", i, a.TrainBPD, a.ValBPD, a.TestBPD, b.TrainBPD, b.ValBPD, b.TestBPD)
+		}
+	}
+}

@@ -277,3 +277,50 @@ func toFloat32(xs []float64) []float32 {
 	}
 	return out
 }
+
+// elementwise applies f to a (+ b) and returns the mapped tensor (nil when valueWanted is false)
+// and Σ log|f'| per image: the value and log-det of an elementwise flow layer as two kernel ops.
+func (f *fast) elementwise(name string, fn kernel.Elementwise, valueWanted bool, a, b *G.Node) (y, ldj *G.Node) {
+	s := a.Shape()
+	n, per := s[0], s.TotalSize()/s[0]
+	inputs := G.Nodes{a}
+	if b != nil {
+		inputs = append(inputs, b)
+	}
+	second := func(in [][]float32) []float32 {
+		if len(in) > 1 && b != nil {
+			return in[1]
+		}
+		return nil
+	}
+	// one gradient per input: v = a + b, so both get ∂L/∂v
+	grads := func(din *G.Node) G.Nodes {
+		if b != nil {
+			return G.Nodes{din, din}
+		}
+		return G.Nodes{din}
+	}
+	if valueWanted {
+		unused := make([]float32, n) // the value op's per-image sums; the ldj op reports them
+		val := f.op(name, s.Clone(), func(in [][]float32, out []float32) {
+			kernel.ElementwiseForward(f.pool, n, per, fn, in[0], second(in), out, unused)
+		})
+		val.grads = func(ins G.Nodes, grad *G.Node) (G.Nodes, error) {
+			din := applyKernel(f.op(name+".d", s.Clone(), func(in [][]float32, out []float32) {
+				kernel.ElementwiseBackward(f.pool, n, per, fn, in[0], second(in[:len(in)-1]), in[len(in)-1], nil, out)
+			}), append(append(G.Nodes{}, ins...), grad)...)
+			return grads(din), nil
+		}
+		y = applyKernel(val, inputs...)
+	}
+	ld := f.op(name+".ldj", tensor.Shape{n}, func(in [][]float32, out []float32) {
+		kernel.ElementwiseForward(f.pool, n, per, fn, in[0], second(in), nil, out)
+	})
+	ld.grads = func(ins G.Nodes, grad *G.Node) (G.Nodes, error) {
+		din := applyKernel(f.op(name+".ldj.d", s.Clone(), func(in [][]float32, out []float32) {
+			kernel.ElementwiseBackward(f.pool, n, per, fn, in[0], second(in[:len(in)-1]), nil, in[len(in)-1], out)
+		}), append(append(G.Nodes{}, ins...), grad)...)
+		return grads(din), nil
+	}
+	return y, applyKernel(ld, inputs...)
+}

@@ -20,3 +20,16 @@ func TestArchTinyVariants(t *testing.T) {
 		})
 	}
 }
+
+// An InvConv alone, on shapes with 1 to 8 channels, and the tiny model with invconvs before its
+// channel couplings.
+func TestArchInvConv(t *testing.T) {
+	for _, s := range []flow.Shape{{C: 1, H: 3, W: 2}, {C: 2, H: 2, W: 3}, {C: 4, H: 2, W: 2}, {C: 8, H: 1, W: 2}} {
+		flowtest.TestArch(t, flow.Arch{In: s, Layers: []flow.Layer{flow.InvConv{Name: "invconv", Shape: s}}})
+	}
+	a, err := flow.Multiscale(flow.Shape{C: 1, H: 8, W: 8}, flow.Sizes{VarDeq: 2, Stage: [3]int{3, 3, 3}, GatedLayers: 1}, flow.TestVariantsInvConv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	flowtest.TestArch(t, a)
+}

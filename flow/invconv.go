@@ -140,7 +140,8 @@ func luDecompose(a []float64) (p, l, u []float64) {
 		for i := k + 1; i < n; i++ {
 			f := u[i*n+k] / u[k*n+k]
 			l[i*n+k] = f
-			for j := k; j < n; j++ {
+			u[i*n+k] = 0
+			for j := k + 1; j < n; j++ {
 				u[i*n+j] -= f * u[k*n+j]
 			}
 		}

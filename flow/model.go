@@ -7,6 +7,8 @@ import (
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"squeezebench/flow/kernel"
 )
 
 // Tutorial 11's dequantization constants.
@@ -204,8 +206,16 @@ func (b *builder) dequantize(st *state, m *Model, x, u, img *G.Node) {
 		st.addLDJ(ns.ldj)
 		st.ldjConst += ns.ldjConst
 	}
+	d := float64(perSample(x.Shape()))
+	st.ldjConst -= math.Log(Levels) * d
+	if b.fast != nil {
+		z, ldj := b.fast.elementwise("dequant.logit", kernel.Logit(1.0/Levels, Alpha), true, x, noise)
+		st.z = z
+		st.addLDJ(ldj)
+		st.ldjConst += math.Log(1-Alpha) * d
+		return
+	}
 	st.z = must(G.Div(must(G.Add(x, noise)), b.scalar(Levels)))
-	st.ldjConst -= math.Log(Levels) * float64(perSample(x.Shape()))
 	b.logit(st)
 }
 
@@ -214,11 +224,26 @@ func (b *builder) dequantize(st *state, m *Model, x, u, img *G.Node) {
 // the map's log-determinant (data-dependent part in ldj, constant part in ldjConst).
 func (b *builder) noiseMap(m *Model, u, img *G.Node) *state {
 	ns := &state{z: u}
-	b.logit(ns)
+	d := float64(perSample(u.Shape()))
+	if b.fast != nil {
+		z, ldj := b.fast.elementwise("vardeq.logit", kernel.Logit(1, Alpha), true, u, nil)
+		ns.z = z
+		ns.addLDJ(ldj)
+		ns.ldjConst += math.Log(1-Alpha) * d
+	} else {
+		b.logit(ns)
+	}
 	for _, c := range m.vardeq {
 		b.coupling(ns, c, img, false)
 	}
-	b.sigmoid(ns)
+	if b.fast != nil {
+		z, ldj := b.fast.elementwise("vardeq.sigmoid", kernel.Sigmoid(Alpha), true, ns.z, nil)
+		ns.z = z
+		ns.addLDJ(ldj)
+		ns.ldjConst -= math.Log(1-Alpha) * d
+	} else {
+		b.sigmoid(ns)
+	}
 	return ns
 }
 
@@ -267,6 +292,18 @@ func (b *builder) logPrior(st *state) *G.Node {
 	terms := append([]*G.Node{st.z}, st.factors...)
 	var total *G.Node
 	count := 0
+	if b.fast != nil {
+		for _, t := range terms {
+			count += perSample(t.Shape())
+			_, lp := b.fast.elementwise("prior", kernel.HalfSquare, false, t, nil)
+			if total == nil {
+				total = lp
+			} else {
+				total = must(G.Add(total, lp))
+			}
+		}
+		return must(G.Add(total, b.scalar(-0.5*math.Log(2*math.Pi)*float64(count))))
+	}
 	for _, t := range terms {
 		count += perSample(t.Shape())
 		sq := sumPerSample(must(G.Square(t)))

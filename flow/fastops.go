@@ -23,6 +23,7 @@ type kernelOp struct {
 	out    tensor.Shape
 	run    func(in [][]float32, out []float32)
 	grads  func(inputs G.Nodes, grad *G.Node) (G.Nodes, error) // nil: not differentiable
+	diff   []bool                                              // which inputs get a gradient (nil: all)
 	buf    *tensor.Dense
 }
 
@@ -95,6 +96,9 @@ func (op *kernelOp) Hashcode() uint32 {
 }
 
 func (op *kernelOp) DiffWRT(n int) []bool {
+	if op.diff != nil && op.grads != nil {
+		return op.diff
+	}
 	d := make([]bool, n)
 	for i := range d {
 		d[i] = op.grads != nil
@@ -237,6 +241,37 @@ func (f *fast) mask(z *G.Node, m []float64) *G.Node {
 		}), grad)}, nil
 	}
 	return applyKernel(fwd, z)
+}
+
+// maskConcat is cat(z·m, cond) along channels: the input of a conditioned coupling network
+// (variational dequantization). cond is data and gets no gradient.
+func (f *fast) maskConcat(z, cond *G.Node, m []float64) *G.Node {
+	zs, cs := z.Shape(), cond.Shape()
+	n, hw := zs[0], zs[2]*zs[3]
+	zc, cc := zs[1]*hw, cs[1]*hw
+	m32 := toFloat32(m)
+	fwd := f.op("mask_concat", tensor.Shape{n, zs[1] + cs[1], zs[2], zs[3]}, func(in [][]float32, out []float32) {
+		for i := 0; i < n; i++ {
+			o := out[i*(zc+cc) : (i+1)*(zc+cc)]
+			for j, v := range in[0][i*zc : (i+1)*zc] {
+				o[j] = v * m32[j]
+			}
+			copy(o[zc:], in[1][i*cc:(i+1)*cc])
+		}
+	})
+	fwd.diff = []bool{true, false}
+	fwd.grads = func(_ G.Nodes, grad *G.Node) (G.Nodes, error) {
+		dz := applyKernel(f.op("mask_concat.dz", zs.Clone(), func(in [][]float32, out []float32) {
+			for i := 0; i < n; i++ {
+				d := in[0][i*(zc+cc) : i*(zc+cc)+zc]
+				for j, v := range d {
+					out[i*zc+j] = v * m32[j]
+				}
+			}
+		}), grad)
+		return G.Nodes{dz, nil}, nil
+	}
+	return applyKernel(fwd, z, cond)
 }
 
 // coupling is the affine coupling of z given the network output h: z' and log|det| per image.

@@ -50,21 +50,7 @@ type invConvModule struct {
 func (ps *paramSet) invConv(c InvConv) *invConvModule {
 	n := c.Shape.C
 	p, l, u := luDecompose(randomRotation(ps.rng, n))
-	packed := make([]float64, n*n)
-	sign := make([]float64, n*n)
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			switch {
-			case i > j:
-				packed[i*n+j] = l[i*n+j]
-			case i < j:
-				packed[i*n+j] = u[i*n+j]
-			default:
-				packed[i*n+j] = math.Log(math.Abs(u[i*n+i]))
-				sign[i*n+i] = math.Copysign(1, u[i*n+i])
-			}
-		}
-	}
+	packed, sign := packLU(l, u, n)
 	k := 0
 	lu := ps.add(c.Name+".lu", []int{n, n}, func() float64 { k++; return packed[k-1] })
 	return &invConvModule{spec: c, lu: lu, perm: p, sign: sign}
@@ -273,4 +259,68 @@ func (c InvConv) validate(in Shape) error {
 		return fmt.Errorf("invconv %s: no channels", c.Name)
 	}
 	return nil
+}
+
+func (m *Model) invConvModule(name string) (*invConvModule, error) {
+	for _, l := range m.layers {
+		if ic, ok := l.(*invConvModule); ok && ic.spec.Name == name {
+			return ic, nil
+		}
+	}
+	return nil, fmt.Errorf("model has no invconv layer %q", name)
+}
+
+// InvConvMatrix returns the C x C matrix W (row-major) that the named InvConv layer applies now.
+func (m *Model) InvConvMatrix(name string) ([]float64, error) {
+	ic, err := m.invConvModule(name)
+	if err != nil {
+		return nil, err
+	}
+	return ic.matrix(), nil
+}
+
+// SetInvConvMatrix makes the named InvConv layer apply the invertible matrix w (row-major): it
+// LU-factors w with pivoting and stores the factors as the layer's parameters and fixed P and signs.
+// Graphs built afterwards use the new matrix.
+func (m *Model) SetInvConvMatrix(name string, w []float64) error {
+	ic, err := m.invConvModule(name)
+	if err != nil {
+		return err
+	}
+	n := ic.spec.Shape.C
+	if len(w) != n*n {
+		return fmt.Errorf("invconv %s: %d entries for a %dx%d matrix", name, len(w), n, n)
+	}
+	p, l, u := luDecompose(w)
+	packed, sign := packLU(l, u, n)
+	for i := 0; i < n; i++ {
+		if sign[i*n+i] == 0 || math.IsInf(packed[i*n+i], 0) || math.IsNaN(packed[i*n+i]) {
+			return fmt.Errorf("invconv %s: matrix is singular", name)
+		}
+	}
+	setFloats(ic.lu.Value, packed)
+	ic.perm, ic.sign = p, sign
+	return nil
+}
+
+// packLU stores L's strict lower triangle, U's strict upper triangle and log|diag U| in one matrix,
+// and sign(diag U) as a diagonal matrix.
+func packLU(l, u []float64, n int) (packed, sign []float64) {
+	packed, sign = make([]float64, n*n), make([]float64, n*n)
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			switch {
+			case i > j:
+				packed[i*n+j] = l[i*n+j]
+			case i < j:
+				packed[i*n+j] = u[i*n+j]
+			default:
+				packed[i*n+j] = math.Log(math.Abs(u[i*n+i]))
+				if u[i*n+i] != 0 {
+					sign[i*n+i] = math.Copysign(1, u[i*n+i])
+				}
+			}
+		}
+	}
+	return packed, sign
 }

@@ -152,9 +152,11 @@ func (b *builder) coupling(st *state, c *couplingModule, cond *G.Node, reverse b
 // fastCoupling is the forward coupling from fused kernel ops: masking, the transform and its
 // log-determinant each one pass, instead of a dozen stock ops with their copies.
 func (b *builder) fastCoupling(st *state, c *couplingModule, cond *G.Node) {
-	netIn := b.fast.mask(st.z, c.mask)
+	var netIn *G.Node
 	if cond != nil {
-		netIn = must(G.Concat(1, netIn, cond))
+		netIn = b.fast.maskConcat(st.z, cond, c.mask)
+	} else {
+		netIn = b.fast.mask(st.z, c.mask)
 	}
 	out := b.gatedConvNet(netIn, c.net)
 	z, ldj := b.fast.coupling(st.z, out, b.param(c.scale), keepMask(c.mask))

@@ -1,0 +1,407 @@
+package experiments
+
+import (
+	"cmp"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+
+	"squeezebench/runner"
+	"squeezebench/variants"
+	_ "squeezebench/variants/all" // an experiment names variants: the built-in ones must be registered
+)
+
+// Experiment is a checked experiment file: a grid of variant cells trained with every seed, all
+// with one configuration apart from cell and seed.
+type Experiment struct {
+	Name        string // results go to results/<Name>/; defaults to the file name without .toml
+	Description string
+	File        string // the file name given to Parse (used in errors)
+	Source      []byte // the file as read, e.g. to keep a copy next to the results
+
+	// Grid lists the variants of every axis of variants.Axes(), in the file's order; an axis the
+	// file leaves out has its default variant.
+	Grid map[variants.Axis][]string
+	// Seeds in the file's order. Every cell is trained with every seed (common random numbers:
+	// the same seed gives the same data order and noise in every cell).
+	Seeds []uint64
+	// Config is what every job shares: the preset with the file's overrides; Cell and Seed are
+	// left empty (Jobs fills them in).
+	Config runner.Config
+	// Parallel is how many runs train at once (compute.parallel; by default the usable CPUs
+	// divided by the workers of one run, at least 1).
+	Parallel int
+}
+
+// Job is one training run of an experiment: one cell, one seed.
+type Job struct {
+	Index  int // position in Jobs()
+	Cell   variants.Cell
+	Seed   uint64
+	Config runner.Config // fully resolved: Config.Cell and Config.Seed are Cell and Seed
+}
+
+// String names the job, e.g. "squeeze=tutorial,split=channel,coupling=channelwise seed 1".
+func (j Job) String() string { return fmt.Sprintf("%s seed %d", j.Cell, j.Seed) }
+
+// RunDir is the job's directory relative to the results directory: runs/<cell slug>/seed-<n>.
+func (j Job) RunDir() string {
+	return filepath.Join("runs", j.Cell.Slug(), "seed-"+strconv.FormatUint(j.Seed, 10))
+}
+
+// ResultsDir is the default results directory of the experiment: results/<name>.
+func (e *Experiment) ResultsDir() string { return filepath.Join("results", e.Name) }
+
+// Cells is the grid's cells in variants.Grid order (the first axis varies slowest).
+func (e *Experiment) Cells() []variants.Cell { return variants.Grid(e.Grid) }
+
+// Jobs is every (cell, seed) run: cell-major in Cells order, then the seeds in the file's order.
+func (e *Experiment) Jobs() []Job {
+	var jobs []Job
+	for _, cell := range e.Cells() {
+		for _, seed := range e.Seeds {
+			c := variants.Cell{}
+			for a, n := range cell {
+				c[a] = n
+			}
+			cfg := e.Config
+			cfg.Cell, cfg.Seed = c, seed
+			jobs = append(jobs, Job{Index: len(jobs), Cell: c, Seed: seed, Config: cfg})
+		}
+	}
+	return jobs
+}
+
+// Load reads and checks the experiment file at path.
+func Load(path string) (*Experiment, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("experiment: %w", err)
+	}
+	return Parse(path, data)
+}
+
+// Parse checks the experiment in data; file names it in errors and gives the default name. A file
+// that is not valid gives Errors: every problem found, each naming file, line and field.
+func Parse(file string, data []byte) (*Experiment, error) {
+	doc, errs := decode(file, data)
+	if doc == nil {
+		return nil, errs
+	}
+	c := &checker{file: file, pos: index(data), errs: errs}
+	e := &Experiment{File: file, Source: slices.Clone(data)}
+	e.Name = c.name(doc.Name, file)
+	if doc.Description != nil {
+		e.Description = strings.TrimSpace(*doc.Description)
+	}
+	e.Seeds = c.seeds(doc.Seeds)
+	e.Grid = c.grid(doc.Grid)
+	e.Config = c.config(doc)
+	e.Parallel = c.parallel(doc.Compute, e.Config.Workers)
+	if len(c.errs) == 0 {
+		c.validateJobs(e)
+	}
+	if len(c.errs) > 0 {
+		slices.SortStableFunc(c.errs, func(a, b *FieldError) int {
+			return cmp.Or(cmp.Compare(lineKey(a.Line), lineKey(b.Line)), cmp.Compare(a.Col, b.Col))
+		})
+		return nil, c.errs
+	}
+	return e, nil
+}
+
+// lineKey sorts errors without a line after the others.
+func lineKey(line int) int {
+	if line == 0 {
+		return int(^uint(0) >> 1)
+	}
+	return line
+}
+
+// checker collects the problems of one file.
+type checker struct {
+	file string
+	pos  positions
+	errs Errors
+}
+
+// fail records a problem with key (a dotted key, an array element "seeds[1]" or a "[table]").
+func (c *checker) fail(key, format string, args ...any) {
+	field, where := key, key
+	if strings.HasPrefix(key, "[") {
+		where = strings.Trim(key, "[]") // a table header
+	} else if i := strings.IndexByte(key, '['); i > 0 {
+		field = key[:i] // an array element: name the key, place it at the element
+	}
+	at := c.pos.of(where)
+	c.errs = append(c.errs, &FieldError{File: c.file, Line: at.line, Col: at.col, Field: field, Msg: fmt.Sprintf(format, args...)})
+}
+
+var validName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
+
+func (c *checker) name(name *string, file string) string {
+	if name != nil {
+		if !validName.MatchString(*name) {
+			c.fail("name", "want a name for the results directory (letters, digits, '.', '_', '-'; not starting with '.' or '-'), got %q", *name)
+		}
+		return *name
+	}
+	n := strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))
+	if !validName.MatchString(n) {
+		c.fail("name", "the file name %q does not make a valid experiment name: set name = \"...\" (letters, digits, '.', '_', '-')", n)
+	}
+	return n
+}
+
+// seeds reads `seeds = n` (1..n) or `seeds = [a, b, ...]`; left out, it is one seed, 1.
+func (c *checker) seeds(v any) []uint64 {
+	const maxSeeds = 10000
+	const want = "want a count from 1 to 10000 (seeds = 3 means seeds 1, 2, 3) or a non-empty list of distinct seeds ≥ 0 (seeds = [1, 2, 3])"
+	switch v := v.(type) {
+	case nil:
+		return []uint64{1}
+	case int64:
+		if v < 1 || v > maxSeeds {
+			c.fail("seeds", "%s, got %d", want, v)
+			return nil
+		}
+		out := make([]uint64, v)
+		for i := range out {
+			out[i] = uint64(i + 1)
+		}
+		return out
+	case []any:
+		if len(v) == 0 {
+			c.fail("seeds", "%s, got an empty list", want)
+			return nil
+		}
+		var out []uint64
+		seen := map[int64]int{}
+		for i, x := range v {
+			el := fmt.Sprintf("seeds[%d]", i)
+			n, ok := x.(int64)
+			switch {
+			case !ok:
+				c.fail(el, "%s, got %s in the list", want, tomlKind(x))
+			case n < 0:
+				c.fail(el, "%s, got %d in the list", want, n)
+			case seen[n] > 0:
+				c.fail(el, "seed %d is listed twice (elements %d and %d)", n, seen[n], i+1)
+			default:
+				seen[n] = i + 1
+				out = append(out, uint64(n))
+			}
+		}
+		return out
+	default:
+		c.fail("seeds", "%s, got %s", want, tomlKind(v))
+		return nil
+	}
+}
+
+func tomlKind(v any) string {
+	switch v.(type) {
+	case int64:
+		return "an integer"
+	case float64:
+		return "a float"
+	case string:
+		return "a string"
+	case bool:
+		return "a boolean"
+	case []any:
+		return "a list"
+	case map[string]any:
+		return "a table"
+	}
+	return fmt.Sprintf("a %T", v)
+}
+
+// grid checks every axis and variant name; axes left out take their default.
+func (c *checker) grid(g map[string][]string) map[variants.Axis][]string {
+	axes := variants.Axes()
+	var known []string
+	for _, a := range axes {
+		known = append(known, string(a))
+	}
+	for _, k := range sortedKeys(g) {
+		if !slices.Contains(axes, variants.Axis(k)) {
+			hint := ""
+			if s := nearest(k, known); s != "" {
+				hint = fmt.Sprintf("; did you mean %s?", s)
+			}
+			c.fail("grid."+k, "unknown axis %q%s (known: %s)", k, hint, strings.Join(known, ", "))
+		}
+	}
+	out := map[variants.Axis][]string{}
+	for _, a := range axes {
+		names, given := g[string(a)]
+		key := "grid." + string(a)
+		if !given {
+			out[a] = []string{variants.Default(a)}
+			continue
+		}
+		if len(names) == 0 {
+			c.fail(key, "want at least one variant name (leave the axis out for its default, %q); known: %s",
+				variants.Default(a), strings.Join(variants.Names(a), ", "))
+			continue
+		}
+		seen := map[string]int{}
+		for i, n := range names {
+			el := fmt.Sprintf("%s[%d]", key, i)
+			if _, err := variants.Lookup(a, n); err != nil {
+				c.fail(el, "%v", err)
+			} else if seen[n] > 0 {
+				c.fail(el, "variant %q is listed twice (elements %d and %d)", n, seen[n], i+1)
+			}
+			seen[n] = i + 1
+		}
+		out[a] = slices.Clone(names)
+	}
+	return out
+}
+
+// config is the preset with the file's overrides of model, training, evaluation and compute.
+func (c *checker) config(doc *document) runner.Config {
+	m := deref(doc.Model)
+	preset := "small"
+	if m.Preset != nil {
+		preset = *m.Preset
+	}
+	cfg, err := runner.Preset(preset)
+	if err != nil {
+		c.fail("model.preset", "%v", err)
+	}
+	if m.VarDeq != nil && c.atLeast("model.vardeq", *m.VarDeq, 0, "hidden channels of the dequantization nets (0: uniform dequantization)") {
+		cfg.Sizes.VarDeq = *m.VarDeq
+	}
+	if m.Stage != nil {
+		if len(m.Stage) != 3 {
+			c.fail("model.stage", "want the hidden channels of the 3 stages, e.g. [8, 12, 16], got %d values", len(m.Stage))
+		} else {
+			for i, h := range m.Stage {
+				if c.atLeast(fmt.Sprintf("model.stage[%d]", i), h, 1, fmt.Sprintf("hidden channels of stage %d", i+1)) {
+					cfg.Sizes.Stage[i] = h
+				}
+			}
+		}
+	}
+	if m.GatedLayers != nil && c.atLeast("model.gated_layers", *m.GatedLayers, 0, "gated layers per coupling network") {
+		cfg.Sizes.GatedLayers = *m.GatedLayers
+	}
+
+	t := deref(doc.Training)
+	switch {
+	case t.Steps != nil && t.Epochs != nil:
+		key := "training.epochs"
+		if c.pos.of("training.steps").line > c.pos.of(key).line {
+			key = "training.steps"
+		}
+		c.fail(key, "set the budget as steps or as epochs, not both")
+	case t.Steps != nil:
+		if c.atLeast("training.steps", *t.Steps, 1, "a number of training steps") {
+			cfg.Steps, cfg.Epochs = *t.Steps, 0
+		}
+	case t.Epochs != nil:
+		if c.atLeast("training.epochs", *t.Epochs, 1, "a number of epochs") {
+			cfg.Steps, cfg.Epochs = 0, *t.Epochs
+		}
+	}
+	setInt(c, &cfg.Batch, t.Batch, "training.batch", 1, "images per step")
+	setInt(c, &cfg.LogEvery, t.LogEvery, "training.log_every", 1, "steps between progress lines")
+	if t.LR != nil {
+		if *t.LR > 0 {
+			cfg.LR = *t.LR
+		} else {
+			c.fail("training.lr", "want a positive learning rate, got %v", *t.LR)
+		}
+	}
+	if t.LRGamma != nil {
+		if *t.LRGamma > 0 && *t.LRGamma <= 1 {
+			cfg.LRGamma = *t.LRGamma
+		} else {
+			c.fail("training.lr_gamma", "want the learning-rate decay per epoch in (0, 1], got %v", *t.LRGamma)
+		}
+	}
+	if t.ClipNorm != nil {
+		if *t.ClipNorm >= 0 {
+			cfg.ClipNorm = *t.ClipNorm
+		} else {
+			c.fail("training.clip_norm", "want a gradient-norm limit ≥ 0 (0: no clipping), got %v", *t.ClipNorm)
+		}
+	}
+
+	ev := deref(doc.Evaluation)
+	setInt(c, &cfg.ValEvery, ev.ValEvery, "evaluation.val_every", 0, "steps between validations (0: only at the end)")
+	setInt(c, &cfg.ValImages, ev.ValImages, "evaluation.val_images", 0, "validation images (0: the whole validation set)")
+	setInt(c, &cfg.TestImages, ev.TestImages, "evaluation.test_images", 0, "test images (0: the whole test set)")
+	setInt(c, &cfg.ImportanceSamples, ev.ImportanceSamples, "evaluation.importance_samples", 1, "dequantization samples per test image")
+	setInt(c, &cfg.EvalBatch, ev.EvalBatch, "evaluation.eval_batch", 1, "images per evaluation batch")
+	setInt(c, &cfg.SampleImages, ev.SampleImages, "evaluation.sample_images", 0, "images sampled at the end (0: none)")
+
+	co := deref(doc.Compute)
+	cfg.Workers, cfg.Engine = 1, "fast"
+	setInt(c, &cfg.Workers, co.Workers, "compute.workers", 0, "goroutines per run (0: all cores)")
+	if co.Engine != nil {
+		if *co.Engine == "fast" || *co.Engine == "stock" {
+			cfg.Engine = *co.Engine
+		} else {
+			c.fail("compute.engine", `want "fast" (kernel ops) or "stock" (gorgonia's ops), got %q`, *co.Engine)
+		}
+	}
+	return cfg
+}
+
+// parallel is compute.parallel, or by default the usable CPUs shared among runs of workers
+// goroutines each.
+func (c *checker) parallel(co *computeTable, workers int) int {
+	if co != nil && co.Parallel != nil && *co.Parallel != 0 {
+		if c.atLeast("compute.parallel", *co.Parallel, 1, "runs trained at once (0: automatic)") {
+			return *co.Parallel
+		}
+		return 1
+	}
+	if workers == 0 {
+		return 1 // each run uses every core
+	}
+	return max(1, runtime.GOMAXPROCS(0)/workers)
+}
+
+func (c *checker) atLeast(key string, v, least int, what string) bool {
+	if v < least {
+		c.fail(key, "want %s, at least %d; got %d", what, least, v)
+		return false
+	}
+	return true
+}
+
+func setInt(c *checker, dst *int, v *int, key string, least int, what string) {
+	if v != nil && c.atLeast(key, *v, least, what) {
+		*dst = *v
+	}
+}
+
+func deref[T any](p *T) T {
+	if p == nil {
+		var zero T
+		return zero
+	}
+	return *p
+}
+
+// validateJobs runs runner.Config.Validate on every job; a problem common to many jobs is reported
+// once.
+func (c *checker) validateJobs(e *Experiment) {
+	seen := map[string]bool{}
+	for _, j := range e.Jobs() {
+		if err := j.Config.Validate(); err != nil && !seen[err.Error()] {
+			seen[err.Error()] = true
+			c.errs = append(c.errs, &FieldError{File: c.file, Msg: fmt.Sprintf("job %s: %v", j, err)})
+		}
+	}
+}

@@ -26,9 +26,9 @@ type Net struct{ Hidden, GatedLayers int }
 
 // Sizes is the size configuration of the multi-scale model.
 type Sizes struct {
-	VarDeq      int // hidden channels of the variational-dequantization nets (0: uniform dequantization)
-	Stage       [3]int
-	GatedLayers int
+	VarDeq      int    `json:"vardeq"` // hidden channels of the variational-dequantization nets (0: uniform dequantization)
+	Stage       [3]int `json:"stage"`
+	GatedLayers int    `json:"gated_layers"`
 }
 
 // TutorialSizes are Tutorial 11's multiscale model: 16/32/48/64 hidden channels, 3 gated layers.

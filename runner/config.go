@@ -91,6 +91,8 @@ func (c Config) Validate() error {
 		{c.Batch >= 1, "batch", "at least 1"},
 		{c.Steps > 0 || c.Epochs > 0, "steps/epochs", "a positive training budget"},
 		{c.Steps >= 0 && c.Epochs >= 0, "steps/epochs", "not negative"},
+		{c.Steps == 0 || c.Epochs == 0, "steps/epochs", "one budget, steps or epochs, not both"},
+		{c.SampleImages >= 0 && c.LogEvery >= 0, "sample_images/log_every", "not negative"},
 		{c.LR > 0, "lr", "positive"},
 		{c.LRGamma > 0 && c.LRGamma <= 1, "lr_gamma", "in (0, 1]"},
 		{c.ClipNorm >= 0, "clip_norm", "0 (off) or positive"},

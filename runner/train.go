@@ -188,7 +188,7 @@ func (t *trainer) evaluate(set *dataset.Set, n, k int) (float64, error) {
 	if n == 0 || n > set.N {
 		n = set.N
 	}
-	if k > 1 {
+	if set == t.data.Test {
 		t.out.Result.TestImages = n
 	}
 	density, err := t.model.NewDensity(min(t.cfg.EvalBatch, n), false)

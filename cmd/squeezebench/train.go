@@ -41,6 +41,9 @@ func runTrain(args []string) error {
 	cfg.Seed = *seed
 	if *steps > 0 || *epochs > 0 {
 		cfg.Steps, cfg.Epochs = *steps, *epochs
+		if *steps > 0 && *epochs > 0 {
+			return fmt.Errorf("-steps and -epochs are two budgets: give one")
+		}
 	}
 	if *batch > 0 {
 		cfg.Batch = *batch

@@ -101,6 +101,7 @@ type trainer struct {
 	out   *Outcome
 
 	afterStep func(step int, m *flow.Model)
+	evals     map[int]*flow.Density // evaluation graphs by batch size
 }
 
 func (t *trainer) run() error {
@@ -191,7 +192,7 @@ func (t *trainer) evaluate(set *dataset.Set, n, k int) (float64, error) {
 	if set == t.data.Test {
 		t.out.Result.TestImages = n
 	}
-	density, err := t.model.NewDensity(min(t.cfg.EvalBatch, n), false)
+	density, err := t.evalDensity(min(t.cfg.EvalBatch, n))
 	if err != nil {
 		return 0, err
 	}
@@ -220,6 +221,23 @@ func (t *trainer) evaluate(set *dataset.Set, n, k int) (float64, error) {
 		return bpd, fmt.Errorf("evaluation bpd is %v: %w", bpd, ErrDiverged)
 	}
 	return bpd, nil
+}
+
+// evalDensity returns the evaluation graph for batch images, built once: validation runs many
+// times, and each graph owns its buffers.
+func (t *trainer) evalDensity(batch int) (*flow.Density, error) {
+	if d, ok := t.evals[batch]; ok {
+		return d, nil
+	}
+	d, err := t.model.NewDensity(batch, false)
+	if err != nil {
+		return nil, err
+	}
+	if t.evals == nil {
+		t.evals = map[int]*flow.Density{}
+	}
+	t.evals[batch] = d
+	return d, nil
 }
 
 func (t *trainer) sample() error {

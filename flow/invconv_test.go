@@ -249,3 +249,33 @@ func TestInvConvFloat32Step(t *testing.T) {
 		}
 	}
 }
+
+// SetInvConvMatrix stores any invertible matrix; InvConvMatrix reads it back.
+func TestSetInvConvMatrix(t *testing.T) {
+	sh := Shape{C: 4, H: 2, W: 2}
+	m, err := New(Arch{In: sh, Layers: []Layer{InvConv{Name: "mix", Shape: sh}}}, tensor.Float64, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(8, 8))
+	w := make([]float64, 16)
+	for i := range w {
+		w[i] = rng.NormFloat64()
+	}
+	if err := m.SetInvConvMatrix("mix", w); err != nil {
+		t.Fatal(err)
+	}
+	got, err := m.InvConvMatrix("mix")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := maxAbsDiff(got, w); d > 1e-12 {
+		t.Errorf("read back with error %g", d)
+	}
+	if err := m.SetInvConvMatrix("mix", make([]float64, 16)); err == nil {
+		t.Error("a singular matrix was accepted")
+	}
+	if _, err := m.InvConvMatrix("nope"); err == nil {
+		t.Error("unknown layer name accepted")
+	}
+}

@@ -114,9 +114,15 @@ func (c Config) Validate() error {
 }
 
 // Hash identifies the configuration: a result with another hash belongs to another experiment.
+// The cell enters by its canonical name, which leaves out axes added later at their default, so
+// adding an axis does not change the hash of any existing configuration.
 func (c Config) Hash() string {
-	c.Cell = fullCell(c.Cell)
-	b, err := json.Marshal(c) // map keys are sorted, so the encoding is canonical
+	cell := c.Cell.String()
+	c.Cell = nil
+	b, err := json.Marshal(struct {
+		Cell   string
+		Config Config
+	}{cell, c})
 	if err != nil {
 		panic(err)
 	}

@@ -18,19 +18,28 @@ func (c Cell) Get(a Axis) string {
 	return Default(a)
 }
 
-// String is the canonical name of the cell, e.g. "squeeze=tutorial,split=channel,coupling=channelwise".
+// String is the canonical name of the cell, e.g. "squeeze=tutorial,split=channel,coupling=channelwise"
+// or "squeeze=tutorial,split=channel,coupling=channelwise,mixing=invconv" (an implicit axis such as
+// mixing appears only when it is not at its default).
 func (c Cell) String() string {
 	var parts []string
 	for _, a := range Axes() {
+		if implicitAt(a, c.Get(a)) {
+			continue
+		}
 		parts = append(parts, string(a)+"="+c.Get(a))
 	}
 	return strings.Join(parts, ",")
 }
 
-// Slug is a file-system-friendly name: "tutorial_channel_channelwise".
+// Slug is a file-system-friendly name: "tutorial_channel_channelwise", or
+// "tutorial_channel_channelwise_invconv" (implicit axes as in String).
 func (c Cell) Slug() string {
 	var parts []string
 	for _, a := range Axes() {
+		if implicitAt(a, c.Get(a)) {
+			continue
+		}
 		parts = append(parts, c.Get(a))
 	}
 	return strings.Join(parts, "_")
@@ -56,6 +65,8 @@ func (c Cell) Resolve() (flow.Variants, error) {
 			v.Split = x.Impl.(flow.Splitter)
 		case Coupling:
 			v.Coupling = x.Impl.(flow.Coupler)
+		case Mixing:
+			v.Mix = x.Impl.(flow.Mixer)
 		}
 	}
 	return v, nil

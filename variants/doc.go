@@ -1,6 +1,6 @@
-// Package variants is the registry of the ablation's choices. An axis (squeeze, split, coupling)
-// is one design decision of Tutorial 11's multi-scale flow; a variant is one implementation of it
-// (a flow.Squeezer, flow.Splitter or flow.Coupler); a Cell picks one variant per axis and lays
+// Package variants is the registry of the ablation's choices. An axis (squeeze, split, coupling,
+// mixing) is one design decision of Tutorial 11's multi-scale flow; a variant is one implementation
+// of it (a flow.Squeezer, flow.Splitter, flow.Coupler or flow.Mixer); a Cell picks one variant per axis and lays
 // out its model with flow.Multiscale. Names come from the registry, so command-line flags,
 // run directories and the report all use the same strings.
 //
@@ -14,4 +14,6 @@
 // binaries and tests import it:
 //
 //	import _ "squeezebench/variants/all"
+//
+// variants/README.md walks through adding a variant.
 package variants

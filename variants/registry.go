@@ -16,16 +16,31 @@ const (
 	Squeeze  Axis = "squeeze"
 	Split    Axis = "split"
 	Coupling Axis = "coupling"
+	Mixing   Axis = "mixing"
 )
 
-// axes lists the axes in report order, with the default variant of each.
+// axes lists the axes in report order, with the default variant of each. An axis added after
+// results were first named is implicit: Cell.String and Cell.Slug leave it out while it is at its
+// default, so that the names (and result directories) of earlier cells stay valid.
 var axes = []struct {
 	axis     Axis
 	fallback string
+	implicit bool
 }{
-	{Squeeze, "tutorial"},
-	{Split, "channel"},
-	{Coupling, "channelwise"},
+	{Squeeze, "tutorial", false},
+	{Split, "channel", false},
+	{Coupling, "channelwise", false},
+	{Mixing, "none", true},
+}
+
+// implicitAt reports whether axis a is left out of cell names when it takes variant name.
+func implicitAt(a Axis, name string) bool {
+	for _, x := range axes {
+		if x.axis == a {
+			return x.implicit && name == x.fallback
+		}
+	}
+	return false
 }
 
 // Axes returns the axes in report order.
@@ -52,7 +67,7 @@ type Variant struct {
 	Axis Axis
 	Name string
 	Doc  string // one line
-	Impl any    // flow.Squeezer, flow.Splitter or flow.Coupler, by axis
+	Impl any    // flow.Squeezer, flow.Splitter, flow.Coupler or flow.Mixer, by axis
 }
 
 var (
@@ -86,6 +101,8 @@ func checkImpl(axis Axis, impl any) error {
 		_, ok = impl.(flow.Splitter)
 	case Coupling:
 		_, ok = impl.(flow.Coupler)
+	case Mixing:
+		_, ok = impl.(flow.Mixer)
 	default:
 		return fmt.Errorf("unknown axis (known: %s)", joinAxes())
 	}

@@ -16,6 +16,10 @@ func TestBuiltinNames(t *testing.T) {
 		variants.Squeeze:  {"tf-ordered", "tf-style", "tutorial"},
 		variants.Split:    {"channel", "checkerboard"},
 		variants.Coupling: {"channelwise", "rowwise"},
+		variants.Mixing:   {"invconv", "none"},
+	}
+	if got := variants.Axes(); len(got) != len(want) {
+		t.Errorf("Axes() = %v, want the %d axes %v", got, len(want), want)
 	}
 	for a, names := range want {
 		if got := variants.Names(a); !slices.Equal(got, names) {
@@ -42,7 +46,8 @@ func TestLookupErrors(t *testing.T) {
 		{variants.Squeeze, "nope", []string{`"nope"`, "tf-ordered, tf-style, tutorial"}},
 		{variants.Split, "", []string{"channel, checkerboard"}},
 		{variants.Coupling, "Rowwise", []string{"channelwise, rowwise"}},
-		{"colour", "red", []string{"unknown axis", "squeeze, split, coupling"}},
+		{variants.Mixing, "glow", []string{"invconv, none"}},
+		{"colour", "red", []string{"unknown axis", "squeeze, split, coupling, mixing"}},
 	}
 	for _, tc := range cases {
 		_, err := variants.Lookup(tc.axis, tc.name)
@@ -99,6 +104,9 @@ func TestCellNames(t *testing.T) {
 		{variants.Cell{}, "squeeze=tutorial,split=channel,coupling=channelwise", "tutorial_channel_channelwise", "tutorial", "channelwise"},
 		{variants.Cell{variants.Split: "checkerboard", variants.Squeeze: ""}, "squeeze=tutorial,split=checkerboard,coupling=channelwise", "tutorial_checkerboard_channelwise", "tutorial", "channelwise"},
 		{variants.Cell{variants.Coupling: "rowwise", variants.Squeeze: "tf-style"}, "squeeze=tf-style,split=channel,coupling=rowwise", "tf-style_channel_rowwise", "tf-style", "rowwise"},
+		// mixing is implicit: named only when it is not "none", so the names above never change
+		{variants.Cell{variants.Mixing: "none"}, "squeeze=tutorial,split=channel,coupling=channelwise", "tutorial_channel_channelwise", "tutorial", "channelwise"},
+		{variants.Cell{variants.Mixing: "invconv"}, "squeeze=tutorial,split=channel,coupling=channelwise,mixing=invconv", "tutorial_channel_channelwise_invconv", "tutorial", "channelwise"},
 	}
 	for _, tc := range cases {
 		if got := tc.cell.String(); got != tc.str {
@@ -145,8 +153,12 @@ func TestGrid(t *testing.T) {
 	if g := variants.Grid(map[variants.Axis][]string{variants.Split: {"checkerboard"}}); len(g) != 1 || g[0].Slug() != "tutorial_checkerboard_channelwise" {
 		t.Errorf("Grid with one choice = %v", g)
 	}
-	if n := len(variants.AllCells()); n != 3*2*2 {
-		t.Errorf("AllCells has %d cells, want 12", n)
+	if n := len(variants.AllCells()); n != 3*2*2*2 {
+		t.Errorf("AllCells has %d cells, want 24", n)
+	}
+	mixing := variants.Grid(map[variants.Axis][]string{variants.Mixing: {"none", "invconv"}})
+	if len(mixing) != 2 || mixing[0].Slug() != "tutorial_channel_channelwise" || mixing[1].Slug() != "tutorial_channel_channelwise_invconv" {
+		t.Errorf("Grid over mixing = %v", mixing)
 	}
 }
 
@@ -167,8 +179,17 @@ func TestCellArch(t *testing.T) {
 		if got := last.OutShape(); got != (flow.Shape{C: 8, H: 7, W: 7}) {
 			t.Errorf("%s: ends at %s, want 8x7x7", c, got)
 		}
-		if len(a.VarDeq) != 4 || len(a.Layers) != 2+3+1+1+4 {
-			t.Errorf("%s: %d vardeq couplings and %d layers, want 4 and 11", c, len(a.VarDeq), len(a.Layers))
+		// invconv goes before every coupling on more than one channel: the 4 of stage 3, and the
+		// 2 of stage 2 when it is channelwise (rowwise stage 2 couples the one-channel map)
+		mixers := 0
+		if c.Get(variants.Mixing) == "invconv" {
+			mixers = 4
+			if c.Get(variants.Coupling) == "channelwise" {
+				mixers = 6
+			}
+		}
+		if len(a.VarDeq) != 4 || len(a.Layers) != 2+3+1+1+4+mixers {
+			t.Errorf("%s: %d vardeq couplings and %d layers, want 4 and %d", c, len(a.VarDeq), len(a.Layers), 11+mixers)
 		}
 	}
 }

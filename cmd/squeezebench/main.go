@@ -22,6 +22,7 @@ var commands = map[string]command{
 	"train":    {"train one cell with one seed; writes result.json, metrics.csv, samples.png", runTrain},
 	"describe": {"print the layer table of a model: shapes, parameters, FLOPs per image", runDescribe},
 	"check":    {"prove invertibility and log-det against a brute-force Jacobian for every cell", runCheck},
+	"patterns": {"the atlas: figures and patterns.json of every mask and split in image space, and facts.md", runPatterns},
 	"variants": {"list every axis, its variants and what each does", runVariants},
 	"bench":    {"time full training steps: ms/step, images/s, GFLOP/s, allocations, peak RSS", runBench},
 }

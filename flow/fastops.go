@@ -136,13 +136,33 @@ func (f *fast) conv2d(x, w, b *G.Node) *G.Node {
 	})
 	fwd.grads = func(inputs G.Nodes, grad *G.Node) (G.Nodes, error) {
 		dx := applyKernel(f.op("conv.dx", xs.Clone(), func(in [][]float32, out []float32) {
-			k.BackwardData(in[1], in[0], out)
+			k.BackwardData(nil, in[1], in[0], out)
 		}), inputs[1], grad)
 		dwOp := f.op("conv.dw", ws.Clone(), nil)
 		dbBuf := make([]float32, ws[0])
 		dwOp.run = func(in [][]float32, out []float32) { k.BackwardFilter(in[0], in[1], out, dbBuf) }
 		dw := applyKernel(dwOp, inputs[0], grad)
 		return G.Nodes{dx, dw, f.handOver("conv.db", inputs[2].Shape(), dbBuf, dw)}, nil
+	}
+	return applyKernel(fwd, x, w, b)
+}
+
+// eluConv is w ⊛ cat(elu(x), elu(-x)) + b without the concatenation ever stored for the batch.
+func (f *fast) eluConv(x, w, b *G.Node) *G.Node {
+	xs, ws := x.Shape(), w.Shape()
+	k := kernel.NewELUConv(f.pool, xs[0], xs[1], ws[0], xs[2], xs[3], ws[2])
+	fwd := f.op("elu_conv", tensor.Shape{xs[0], ws[0], xs[2], xs[3]}, func(in [][]float32, out []float32) {
+		k.Forward(in[0], in[1], in[2], out)
+	})
+	fwd.grads = func(inputs G.Nodes, grad *G.Node) (G.Nodes, error) {
+		dx := applyKernel(f.op("elu_conv.dx", xs.Clone(), func(in [][]float32, out []float32) {
+			k.BackwardData(in[0], in[2], in[1], out)
+		}), inputs[0], inputs[1], grad)
+		dbBuf := make([]float32, ws[0])
+		dw := applyKernel(f.op("elu_conv.dw", ws.Clone(), func(in [][]float32, out []float32) {
+			k.BackwardFilter(in[0], in[1], out, dbBuf)
+		}), inputs[0], grad)
+		return G.Nodes{dx, dw, f.handOver("elu_conv.db", inputs[2].Shape(), dbBuf, dw)}, nil
 	}
 	return applyKernel(fwd, x, w, b)
 }

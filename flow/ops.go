@@ -163,8 +163,8 @@ func (b *builder) layerNormChannels(x *G.Node, gamma, beta *Param) *G.Node {
 
 // gatedConv is x + val*sigmoid(gate) with [val, gate] = conv1(concatELU(conv3(concatELU(x)))).
 func (b *builder) gatedConv(x *G.Node, blk gatedBlock) *G.Node {
-	h := b.conv2d(b.concatELU(x), blk.conv3)
-	h = b.conv2d(b.concatELU(h), blk.conv1)
+	h := b.eluConv(x, blk.conv3)
+	h = b.eluConv(h, blk.conv1)
 	if b.fast != nil {
 		return b.fast.gated(x, h)
 	}
@@ -178,7 +178,15 @@ func (b *builder) gatedConvNet(x *G.Node, n gatedConvNet) *G.Node {
 	for _, blk := range n.blocks {
 		h = b.layerNormChannels(b.gatedConv(h, blk), blk.gamma, blk.beta)
 	}
-	return b.conv2d(b.concatELU(h), n.out)
+	return b.eluConv(h, n.out)
+}
+
+// eluConv is conv(concatELU(x)): one fused op on the fast engine.
+func (b *builder) eluConv(x *G.Node, c conv) *G.Node {
+	if b.fast != nil {
+		return b.fast.eluConv(x, b.param(c.W), b.param(c.B))
+	}
+	return b.conv2d(b.concatELU(x), c)
 }
 
 // sumPerSample sums every axis but the batch axis.

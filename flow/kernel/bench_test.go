@@ -36,7 +36,7 @@ func BenchmarkConv(b *testing.B) {
 			run  func()
 		}{
 			{"forward", func() { c.Forward(x, w, bias, out) }},
-			{"data", func() { c.BackwardData(out, w, dx) }},
+			{"data", func() { c.BackwardData(nil, out, w, dx) }},
 			{"filter", func() { c.BackwardFilter(x, out, dw, bias) }},
 		} {
 			b.Run(fmt.Sprintf("%s/%s", s.name, pass.name), func(b *testing.B) {

@@ -8,10 +8,15 @@ import "gonum.org/v1/gonum/blas"
 // buffers (per worker) live as long as the Conv, so steps after the first allocate nothing.
 type Conv struct {
 	N, Cin, Cout, H, W, K int
-	group                 int // images per GEMM
-	pool                  *Pool
-	cols, tmps, dws       [][]float32
-	wt                    []float32 // the flipped, transposed filter of BackwardData
+	// ELU: the convolution's input is cat(elu(x), elu(-x)) of an x with Cin/2 channels, made one
+	// image at a time in scratch and never stored for the batch (the GatedConvNet's ConcatELU
+	// followed by a convolution, fused: it saves the memory of the doubled activations).
+	ELU             bool
+	group           int // images per GEMM
+	pool            *Pool
+	cols, tmps, dws [][]float32
+	elus, delus     [][]float32 // per worker: one image's concatenated input and its gradient
+	wt              []float32   // the flipped, transposed filter of BackwardData
 }
 
 // minColumns: a GEMM over fewer columns is grouped with the next images' (measured: grouping the
@@ -24,7 +29,37 @@ func NewConv(pool *Pool, n, cin, cout, h, w, k int) *Conv {
 	hw := h * w
 	return &Conv{N: n, Cin: cin, Cout: cout, H: h, W: w, K: k, pool: pool,
 		group: max(1, (minColumns+hw-1)/hw),
-		cols:  make([][]float32, pool.Workers), tmps: make([][]float32, pool.Workers), dws: make([][]float32, pool.Workers)}
+		cols:  make([][]float32, pool.Workers), tmps: make([][]float32, pool.Workers), dws: make([][]float32, pool.Workers),
+		elus: make([][]float32, pool.Workers), delus: make([][]float32, pool.Workers)}
+}
+
+// NewELUConv prepares a convolution of cat(elu(x), elu(-x)) for x with c channels.
+func NewELUConv(pool *Pool, n, c, cout, h, w, k int) *Conv {
+	conv := NewConv(pool, n, 2*c, cout, h, w, k)
+	conv.ELU = true
+	return conv
+}
+
+// xPer is the size of one image of the batch the caller passes as x.
+func (c *Conv) xPer() int {
+	if c.ELU {
+		return c.Cin / 2 * c.hw()
+	}
+	return c.Cin * c.hw()
+}
+
+// input returns image n's convolution input: x's own slice, or its concatenated ELUs in worker's
+// scratch.
+func (c *Conv) input(worker int, x []float32, n int) []float32 {
+	img := x[n*c.xPer() : (n+1)*c.xPer()]
+	if !c.ELU {
+		return img
+	}
+	buf := grow(c.elus[worker], c.Cin*c.hw())
+	c.elus[worker] = buf
+	half := c.Cin / 2 * c.hw()
+	eluImage(buf[:half], buf[half:], img)
+	return buf
 }
 
 func (c *Conv) hw() int   { return c.H * c.W }
@@ -37,16 +72,16 @@ func (c *Conv) groups(from, to int, f func(n, g int)) {
 	}
 }
 
-// lay returns images [n, n+g) of the NCHW batch x (ch channels) side by side as a matrix with
-// g·H·W columns: their im2col rows when taps, else their channels — x itself for one image.
-func (c *Conv) lay(x []float32, ch, n, g int, taps bool, dst []float32) []float32 {
+// lay returns images [n, n+g) (image i given by src(i), ch channels) side by side as a matrix
+// with g·H·W columns: their im2col rows when taps, else their channels — the image itself for one.
+func (c *Conv) lay(src func(int) []float32, ch, n, g int, taps bool, dst []float32) []float32 {
 	hw := c.hw()
 	ld := g * hw
 	if g == 1 && !taps {
-		return x[n*ch*hw : (n+1)*ch*hw]
+		return src(n)
 	}
 	for j := 0; j < g; j++ {
-		img := x[(n+j)*ch*hw : (n+j+1)*ch*hw]
+		img := src(n + j)
 		if taps {
 			im2col(img, dst, ch, c.H, c.W, ld, j*hw)
 			continue
@@ -56,6 +91,12 @@ func (c *Conv) lay(x []float32, ch, n, g int, taps bool, dst []float32) []float3
 		}
 	}
 	return dst
+}
+
+// images returns the image accessor of a plain NCHW batch with ch channels.
+func (c *Conv) images(x []float32, ch int) func(int) []float32 {
+	per := ch * c.hw()
+	return func(n int) []float32 { return x[n*per : (n+1)*per] }
 }
 
 // target is where a GEMM of images [n, n+g) writes: straight into the NCHW batch y for one
@@ -115,7 +156,7 @@ func (c *Conv) Forward(x, w, b, out []float32) {
 		col, tmp := c.buffers(worker, rows, c.Cout)
 		c.groups(from, to, func(n, g int) {
 			ld := g * c.hw()
-			a := c.lay(x, c.Cin, n, g, c.K == 3, col)
+			a := c.lay(func(i int) []float32 { return c.input(worker, x, i) }, c.Cin, n, g, c.K == 3, col)
 			o := c.target(out, c.Cout, n, g, tmp)
 			gemm.Sgemm(blas.NoTrans, blas.NoTrans, c.Cout, ld, rows, 1, w, rows, a, ld, 0, o, ld)
 			c.unlay(o, c.Cout, n, g, b, out)
@@ -127,7 +168,10 @@ func (c *Conv) Forward(x, w, b, out []float32) {
 // with the transposed, flipped filter — im2col of dout and one GEMM — which costs less than the
 // col2im of the textbook adjoint: its im2col matrix has Cout rows per tap instead of Cin, and is
 // written by copies rather than accumulated.
-func (c *Conv) BackwardData(dout, w, dx []float32) {
+//
+// For an ELU convolution x is the unconcatenated input (for the ELU's derivative); otherwise it
+// may be nil.
+func (c *Conv) BackwardData(x, dout, w, dx []float32) {
 	if c.K == 3 {
 		c.wt = grow(c.wt, len(w))
 		flipTranspose(w, c.wt, c.Cout, c.Cin)
@@ -137,16 +181,43 @@ func (c *Conv) BackwardData(dout, w, dx []float32) {
 		col, tmp := c.buffers(worker, rows, c.Cin)
 		c.groups(from, to, func(n, g int) {
 			ld := g * c.hw()
-			a := c.lay(dout, c.Cout, n, g, c.K == 3, col)
-			o := c.target(dx, c.Cin, n, g, tmp)
+			a := c.lay(c.images(dout, c.Cout), c.Cout, n, g, c.K == 3, col)
+			o := tmp
+			if !c.ELU {
+				o = c.target(dx, c.Cin, n, g, tmp)
+			}
 			if c.K == 3 {
 				gemm.Sgemm(blas.NoTrans, blas.NoTrans, c.Cin, ld, rows, 1, c.wt, rows, a, ld, 0, o, ld)
 			} else {
 				gemm.Sgemm(blas.Trans, blas.NoTrans, c.Cin, ld, c.Cout, 1, w, c.Cin, a, ld, 0, o, ld)
 			}
-			c.unlay(o, c.Cin, n, g, nil, dx)
+			if !c.ELU {
+				c.unlay(o, c.Cin, n, g, nil, dx)
+				return
+			}
+			c.eluBackward(worker, x, o, n, g, dx)
 		})
 	})
+}
+
+// eluBackward turns the gradient with respect to the concatenated input of images [n, n+g)
+// (the GEMM result o, Cin × g·H·W) into the gradient with respect to x.
+func (c *Conv) eluBackward(worker int, x, o []float32, n, g int, dx []float32) {
+	hw, half := c.hw(), c.Cin/2*c.hw()
+	ld := g * hw
+	d := grow(c.delus[worker], c.Cin*hw)
+	c.delus[worker] = d
+	for j := 0; j < g; j++ {
+		img := o
+		if g > 1 {
+			for ci := 0; ci < c.Cin; ci++ {
+				copy(d[ci*hw:(ci+1)*hw], o[ci*ld+j*hw:ci*ld+(j+1)*hw])
+			}
+			img = d
+		}
+		pair := c.input(worker, x, n+j) // the forward's elu(x), elu(-x), recomputed
+		eluImageGrad(dx[(n+j)*half:(n+j+1)*half], pair[:half], pair[half:], img[:half], img[half:half*2])
+	}
 }
 
 // flipTranspose writes wt[ci][co][kh][kw] = w[co][ci][2-kh][2-kw] for 3×3 filters.
@@ -173,8 +244,8 @@ func (c *Conv) BackwardFilter(x, dout, dw, db []float32) {
 		col, tmp := c.buffers(worker, rows, c.Cout)
 		c.groups(from, to, func(n, g int) {
 			ld := g * c.hw()
-			a := c.lay(x, c.Cin, n, g, c.K == 3, col)
-			d := c.lay(dout, c.Cout, n, g, false, tmp)
+			a := c.lay(func(i int) []float32 { return c.input(worker, x, i) }, c.Cin, n, g, c.K == 3, col)
+			d := c.lay(c.images(dout, c.Cout), c.Cout, n, g, false, tmp)
 			gemm.Sgemm(blas.NoTrans, blas.Trans, c.Cout, rows, ld, 1, d, ld, a, ld, 1, acc, rows)
 		})
 	})

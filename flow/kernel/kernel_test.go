@@ -73,7 +73,7 @@ func TestConv(t *testing.T) {
 		c.Forward(x, w, zeroB, out)
 		lhs := dot(dout, out)
 		dx := make([]float32, len(x))
-		c.BackwardData(dout, w, dx)
+		c.BackwardData(nil, dout, w, dx)
 		dw, db := make([]float32, len(w)), make([]float32, tc.cout)
 		c.BackwardFilter(x, dout, dw, db)
 		for name, rhs := range map[string]float64{"data": dot(dx, x), "filter": dot(dw, w)} {
@@ -152,6 +152,42 @@ func TestPointwiseForward(t *testing.T) {
 			want := float64(x[n*per+i]) + float64(h[2*n*per+i])/(1+math.Exp(-float64(h[(2*n+1)*per+i])))
 			if d := math.Abs(float64(g[n*per+i]) - want); d > 1e-5 {
 				t.Fatalf("gated off by %v", d)
+			}
+		}
+	}
+}
+
+// TestELUConv: the fused convolution of cat(elu(x), elu(-x)) equals ConcatELU followed by Conv,
+// forward and both gradients, for grouped (small) and single (large) images.
+func TestELUConv(t *testing.T) {
+	rng := rand.New(rand.NewPCG(4, 4))
+	for _, tc := range []struct{ n, c, cout, h, w, k int }{{5, 3, 4, 4, 4, 3}, {3, 2, 5, 17, 16, 3}, {4, 3, 6, 5, 5, 1}, {3, 4, 2, 16, 17, 1}} {
+		p := NewPool(2)
+		s := Batch{N: tc.n, C: tc.c, H: tc.h, W: tc.w}
+		x := randSlice(rng, tc.n*tc.c*tc.h*tc.w)
+		w := randSlice(rng, tc.cout*2*tc.c*tc.k*tc.k)
+		b := randSlice(rng, tc.cout)
+		dout := randSlice(rng, tc.n*tc.cout*tc.h*tc.w)
+		cat := make([]float32, 2*len(x))
+		ConcatELUForward(p, s, x, cat)
+		plain := NewConv(p, tc.n, 2*tc.c, tc.cout, tc.h, tc.w, tc.k)
+		fused := NewELUConv(p, tc.n, tc.c, tc.cout, tc.h, tc.w, tc.k)
+		want, got := make([]float32, len(dout)), make([]float32, len(dout))
+		plain.Forward(cat, w, b, want)
+		fused.Forward(x, w, b, got)
+		dcat, wantDx, gotDx := make([]float32, len(cat)), make([]float32, len(x)), make([]float32, len(x))
+		plain.BackwardData(nil, dout, w, dcat)
+		ConcatELUBackward(p, s, cat, dcat, wantDx)
+		fused.BackwardData(x, dout, w, gotDx)
+		wantDw, gotDw := make([]float32, len(w)), make([]float32, len(w))
+		db := make([]float32, tc.cout)
+		plain.BackwardFilter(cat, dout, wantDw, db)
+		fused.BackwardFilter(x, dout, gotDw, db)
+		for name, pair := range map[string][2][]float32{"forward": {got, want}, "dx": {gotDx, wantDx}, "dw": {gotDw, wantDw}} {
+			for i := range pair[1] {
+				if d := math.Abs(float64(pair[0][i] - pair[1][i])); d > 1e-4*(1+math.Abs(float64(pair[1][i]))) {
+					t.Fatalf("%+v %s[%d]: fused %v, plain %v", tc, name, i, pair[0][i], pair[1][i])
+				}
 			}
 		}
 	}

@@ -7,28 +7,44 @@ type Batch struct{ N, C, H, W int }
 
 func (b Batch) hw() int { return b.H * b.W }
 
+// eluImage sets pos = elu(x) and neg = elu(-x) elementwise.
+func eluImage(pos, neg, x []float32) {
+	done := eluPair(pos, neg, x)
+	x, pos, neg = x[done:], pos[done:], neg[done:]
+	for i, v := range x {
+		neg[i] = -abs(v)
+	}
+	ExpSlice(neg, neg)
+	for i, v := range x {
+		em1 := neg[i] - 1
+		if v > 0 {
+			pos[i], neg[i] = v, em1
+		} else {
+			pos[i], neg[i] = em1, -v
+		}
+	}
+}
+
+// eluImageGrad is the backward of eluImage from its outputs pos, neg and their gradients.
+func eluImageGrad(dx, pos, neg, dpos, dneg []float32) {
+	done := eluPairGrad(dx, pos, neg, dpos, dneg)
+	dx, pos, neg, dpos, dneg = dx[done:], pos[done:], neg[done:], dpos[done:], dneg[done:]
+	for i, v := range pos {
+		if v > 0 {
+			dx[i] = dpos[i] - dneg[i]*(neg[i]+1)
+		} else {
+			dx[i] = dpos[i]*(v+1) - dneg[i]
+		}
+	}
+}
+
 // ConcatELUForward writes out (N×2C×H×W) = cat(elu(x), elu(-x)) along channels, x: N×C×H×W.
 // Each element needs one exponential, e^-|x|, computed eight at a time in the negative half first.
 func ConcatELUForward(p *Pool, s Batch, x, out []float32) {
 	per := s.C * s.hw()
 	p.Each(s.N, func(_, from, to int) {
 		for n := from; n < to; n++ {
-			xn := x[n*per : (n+1)*per]
-			pos, neg := out[2*n*per:(2*n+1)*per], out[(2*n+1)*per:(2*n+2)*per]
-			done := eluPair(pos, neg, xn)
-			xn, pos, neg = xn[done:], pos[done:], neg[done:]
-			for i, v := range xn {
-				neg[i] = -abs(v)
-			}
-			ExpSlice(neg, neg)
-			for i, v := range xn {
-				em1 := neg[i] - 1
-				if v > 0 {
-					pos[i], neg[i] = v, em1
-				} else {
-					pos[i], neg[i] = em1, -v
-				}
-			}
+			eluImage(out[2*n*per:(2*n+1)*per], out[(2*n+1)*per:(2*n+2)*per], x[n*per:(n+1)*per])
 		}
 	})
 }
@@ -47,18 +63,8 @@ func ConcatELUBackward(p *Pool, s Batch, out, dout, dx []float32) {
 	per := s.C * s.hw()
 	p.Each(s.N, func(_, from, to int) {
 		for n := from; n < to; n++ {
-			dxn := dx[n*per : (n+1)*per]
-			pos, neg := out[2*n*per:(2*n+1)*per], out[(2*n+1)*per:(2*n+2)*per]
-			dpos, dneg := dout[2*n*per:(2*n+1)*per], dout[(2*n+1)*per:(2*n+2)*per]
-			done := eluPairGrad(dxn, pos, neg, dpos, dneg)
-			dxn, pos, neg, dpos, dneg = dxn[done:], pos[done:], neg[done:], dpos[done:], dneg[done:]
-			for i, v := range pos {
-				if v > 0 { // x > 0: elu(-x) = neg, derivative neg+1
-					dxn[i] = dpos[i] - dneg[i]*(neg[i]+1)
-				} else {
-					dxn[i] = dpos[i]*(v+1) - dneg[i]
-				}
-			}
+			eluImageGrad(dx[n*per:(n+1)*per], out[2*n*per:(2*n+1)*per], out[(2*n+1)*per:(2*n+2)*per],
+				dout[2*n*per:(2*n+1)*per], dout[(2*n+1)*per:(2*n+2)*per])
 		}
 	})
 }

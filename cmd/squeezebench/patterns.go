@@ -332,7 +332,10 @@ func drawSqueezes(names []string) *canvas {
 		maxCh = max(maxCh, 4*ex.in.C)
 	}
 	nameW := 12 * textW
-	width := max(margin*2+nameW+maxCh*(chW+chGap), margin*2+90*textW)
+	width := margin*2 + nameW + maxCh*(chW+chGap)
+	for _, ex := range squeezeExamples { // the captions must fit too
+		width = max(width, margin*2+len("squeeze of a labelled "+ex.title)*textW)
+	}
 	blockH := 2*cell + 10
 	height := margin
 	for range squeezeExamples {

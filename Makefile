@@ -12,7 +12,7 @@ HAVE_OPENBLAS = $(shell ldconfig -p 2>/dev/null | grep -q 'libopenblas\.so' && e
 BLAS_TAGS     = $(if $(HAVE_OPENBLAS),-tags openblas)
 BLAS_ENV      = $(if $(HAVE_OPENBLAS),CGO_LDFLAGS=-lopenblas)
 
-.PHONY: build test vet check describe train openblas clean
+.PHONY: build test vet check describe train ablation openblas clean
 
 build: openblas
 	$(BLAS_ENV) $(GO) build $(BLAS_TAGS) -o $(BIN) ./cmd/squeezebench
@@ -48,6 +48,11 @@ describe: build
 
 train: build
 	$(BIN) train $(CELL) -preset $(PRESET) -seed $(SEED) -out $(OUT)
+
+# Every cell x seed of the ablation into results/ablation/; run it again to resume (finished runs
+# are skipped, interrupted ones resume from their checkpoints).
+ablation: build
+	$(BIN) ablate -experiment experiments/ablation.toml
 
 clean:
 	rm -rf bin

@@ -51,9 +51,10 @@ type evaluationTable struct {
 }
 
 type computeTable struct {
-	Parallel *int    `toml:"parallel"`
-	Workers  *int    `toml:"workers"`
-	Engine   *string `toml:"engine"`
+	Parallel        *int    `toml:"parallel"`
+	Workers         *int    `toml:"workers"`
+	Engine          *string `toml:"engine"`
+	CheckpointEvery *int    `toml:"checkpoint_every"`
 }
 
 // decode reads data strictly: a syntax error, a value of the wrong type or an unknown key is a

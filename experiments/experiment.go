@@ -36,6 +36,10 @@ type Experiment struct {
 	// Parallel is how many runs train at once (compute.parallel; by default the usable CPUs
 	// divided by the workers of one run, at least 1).
 	Parallel int
+	// CheckpointEvery is the steps between a run's checkpoints (compute.checkpoint_every; 0, the
+	// default: a checkpoint only when the run is interrupted). Checkpoints do not change a run's
+	// numbers, so this is not part of its configuration.
+	CheckpointEvery int
 }
 
 // Job is one training run of an experiment: one cell, one seed.
@@ -103,6 +107,9 @@ func Parse(file string, data []byte) (*Experiment, error) {
 	e.Grid = c.grid(doc.Grid)
 	e.Config = c.config(doc)
 	e.Parallel = c.parallel(doc.Compute, e.Config.Workers)
+	if co := doc.Compute; co != nil {
+		setInt(c, &e.CheckpointEvery, co.CheckpointEvery, "compute.checkpoint_every", 0, "steps between checkpoints (0: only when interrupted)")
+	}
 	if len(c.errs) == 0 {
 		c.validateJobs(e)
 	}

@@ -299,7 +299,7 @@ func TestErrors(t *testing.T) {
 		{"misspelt table", "seeds = 2\n[trainig]\nsteps = 5\n", []string{"bad.toml:2:", "[trainig]", "unknown table", "did you mean [training]?"}},
 		{"misspelt key", "[training]\nbatch = 3\nstep = 5\n", []string{"bad.toml:3:", "training.step:", "unknown key", "did you mean training.steps?", "steps, epochs, batch"}},
 		{"unknown top-level key", "name = \"x\"\nseed = 3\n", []string{"bad.toml:2:", "seed:", "unknown key", "did you mean seeds?"}},
-		{"unknown key far from any", "[compute]\ngpus = 8\n", []string{"bad.toml:2:", "compute.gpus:", "unknown key", "known keys in [compute]: parallel, workers, engine"}},
+		{"unknown key far from any", "[compute]\ngpus = 8\n", []string{"bad.toml:2:", "compute.gpus:", "unknown key", "known keys in [compute]: parallel, workers, engine, checkpoint_every"}},
 		{"unknown axis", "[grid]\nsqueeze = [\"tutorial\"]\ncolour = [\"red\"]\n", []string{"bad.toml:3:", "grid.colour:", `unknown axis "colour"`, "squeeze, split, coupling"}},
 		{"misspelt axis", "[grid]\nsplt = [\"channel\"]\n", []string{"bad.toml:2:", "grid.splt:", "did you mean split?"}},
 		{"unknown variant", "[grid]\nsqueeze = [\"tutorial\",\n  \"tf\"]\n", []string{"bad.toml:3:", "grid.squeeze:", `unknown squeeze variant "tf"`, "tf-ordered, tf-style, tutorial"}},
@@ -339,6 +339,7 @@ func TestErrors(t *testing.T) {
 		{"unknown engine", "[compute]\nengine = \"gpu\"\n", []string{"bad.toml:2:", "compute.engine:", `"fast"`, `"stock"`, `got "gpu"`}},
 		{"negative parallel", "[compute]\nparallel = -1\n", []string{"bad.toml:2:", "compute.parallel:", "at least 1"}},
 		{"negative workers", "[compute]\nworkers = -1\n", []string{"bad.toml:2:", "compute.workers:", "0: all cores"}},
+		{"negative checkpoint_every", "[compute]\ncheckpoint_every = -5\n", []string{"bad.toml:2:", "compute.checkpoint_every:", "at least 0"}},
 		{"bad name", "name = \"../etc\"\n", []string{"bad.toml:1:", "name:", "results directory", `"../etc"`}},
 		{"table as a value", "training = 3\n", []string{"bad.toml:1:", "training:", "want a table"}},
 		{"table for a list", "[grid]\nsqueeze = [\"tutorial\"]\n[grid.split]\nx = 1\n", []string{"bad.toml:3:", "grid.split:", "want a list of variant names", "got a table"}},
@@ -507,5 +508,24 @@ func TestSmokeTrains(t *testing.T) {
 		if o.Result.Steps != 6 || o.Result.TestBPD <= 0 {
 			t.Errorf("%s: %d steps, test bpd %v", j, o.Result.Steps, o.Result.TestBPD)
 		}
+	}
+}
+
+// checkpoint_every sets how often runs save a checkpoint, and is not part of any job's
+// configuration (checkpoints do not change the numbers).
+func TestCheckpointEvery(t *testing.T) {
+	a, err := experiments.Parse("a.toml", []byte("[compute]\ncheckpoint_every = 25\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := experiments.Parse("a.toml", []byte(""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.CheckpointEvery != 25 || b.CheckpointEvery != 0 {
+		t.Errorf("checkpoint_every %d and %d, want 25 and 0 (left out)", a.CheckpointEvery, b.CheckpointEvery)
+	}
+	if a.Jobs()[0].Config.Hash() != b.Jobs()[0].Config.Hash() {
+		t.Error("checkpoint_every changed the configuration hash")
 	}
 }

@@ -9,6 +9,9 @@ const (
 	StatusOK       = "ok"
 	StatusDiverged = "diverged"
 	StatusFailed   = "failed"
+	// StatusInterrupted is a run stopped by SIGINT/SIGTERM; its checkpoint, when it has one,
+	// resumes it.
+	StatusInterrupted = "interrupted"
 )
 
 // Result is result.json: what a run was and what it measured.

@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -29,6 +30,13 @@ func stream(seed uint64, which int) *rand.Rand {
 	return rand.New(rand.NewPCG(seed, uint64(which)))
 }
 
+// pcgStream is a stream whose state can be saved: the PCG behind it and the *rand.Rand drawing
+// from it (math/rand/v2's Rand keeps no state of its own).
+func pcgStream(seed uint64, which int) (*rand.PCG, *rand.Rand) {
+	src := rand.NewPCG(seed, uint64(which))
+	return src, rand.New(src)
+}
+
 // ErrDiverged marks a run whose loss or gradient became NaN or infinite.
 var ErrDiverged = flow.ErrDiverged
 
@@ -53,17 +61,42 @@ type Outcome struct {
 // Train runs one configuration on data, logging progress to log. It always returns an Outcome whose
 // Result says how the run ended, also when it ends with an error.
 func Train(cfg Config, data *dataset.Splits, log io.Writer) (*Outcome, error) {
-	return train(cfg, data, log, nil)
+	return TrainContext(context.Background(), cfg, data, log)
 }
 
-// train is Train with a hook called after every optimizer step: tests use it to inject faults.
-func train(cfg Config, data *dataset.Splits, log io.Writer, afterStep func(step int, m *flow.Model)) (*Outcome, error) {
+// TrainContext is Train that stops between steps when ctx is cancelled: the run then ends with
+// status interrupted and an error wrapping ErrInterrupted.
+func TrainContext(ctx context.Context, cfg Config, data *dataset.Splits, log io.Writer) (*Outcome, error) {
+	return TrainWith(ctx, cfg, data, log, Options{})
+}
+
+// ErrInterrupted marks a run stopped by its context (SIGINT, SIGTERM) before the end.
+var ErrInterrupted = errors.New("interrupted")
+
+// Options are what a run may do besides training that does not change its numbers.
+type Options struct {
+	// Checkpoint is the file the run saves its state to (weights, Adam state, random streams,
+	// step, metrics) every CheckpointEvery steps (0: never periodically) and when interrupted.
+	// A run that finds a checkpoint of its configuration there resumes from it and ends with
+	// exactly the numbers of an uninterrupted run. Empty: no checkpoints.
+	Checkpoint      string
+	CheckpointEvery int
+	// AfterStep, when set, is called after every optimizer step; an error from it ends the run
+	// at once, without a checkpoint, as if the process had been killed (tests inject faults).
+	AfterStep func(step int, m *flow.Model) error
+}
+
+// TrainWith is TrainContext with options.
+func TrainWith(ctx context.Context, cfg Config, data *dataset.Splits, log io.Writer, opt Options) (*Outcome, error) {
 	start := time.Now()
 	out := &Outcome{Result: newResult(cfg)}
 	fail := func(err error) (*Outcome, error) {
 		out.Result.Status, out.Result.Error = StatusFailed, err.Error()
-		if errors.Is(err, ErrDiverged) {
+		switch {
+		case errors.Is(err, ErrDiverged):
 			out.Result.Status = StatusDiverged
+		case errors.Is(err, ErrInterrupted):
+			out.Result.Status = StatusInterrupted
 		}
 		out.Result.WallSeconds = time.Since(start).Seconds()
 		return out, err
@@ -83,16 +116,18 @@ func train(cfg Config, data *dataset.Splits, log io.Writer, afterStep func(step 
 	model.Engine = cfg.FlowEngine()
 	out.Result.Backend = model.Engine.Name()
 	out.Result.Params, out.Result.FLOPsPerImage = model.NumParams(), model.FLOPs()
-	t := &trainer{cfg: cfg, data: data, model: model, log: log, start: start, out: out, afterStep: afterStep}
+	t := &trainer{ctx: ctx, cfg: cfg, data: data, model: model, log: log, start: start, out: out, opt: opt}
 	if err := t.run(); err != nil {
+		start = t.start // a resumed run counts the time before the checkpoint
 		return fail(err)
 	}
 	out.Result.Status = StatusOK
-	out.Result.WallSeconds = time.Since(start).Seconds()
+	out.Result.WallSeconds = time.Since(t.start).Seconds()
 	return out, nil
 }
 
 type trainer struct {
+	ctx   context.Context
 	cfg   Config
 	data  *dataset.Splits
 	model *flow.Model
@@ -100,8 +135,8 @@ type trainer struct {
 	start time.Time
 	out   *Outcome
 
-	afterStep func(step int, m *flow.Model)
-	evals     map[int]*flow.Density // evaluation graphs by batch size
+	opt   Options
+	evals map[int]*flow.Density // evaluation graphs by batch size
 }
 
 func (t *trainer) run() error {
@@ -118,37 +153,56 @@ func (t *trainer) run() error {
 	if err != nil {
 		return err
 	}
-	dataRNG, noiseRNG := stream(cfg.Seed, streamData), stream(cfg.Seed, streamNoise)
+	s := &state{total: total}
+	s.dataSrc, s.dataRNG = pcgStream(cfg.Seed, streamData)
+	s.noiseSrc, s.noiseRNG = pcgStream(cfg.Seed, streamNoise)
 	dim := train.H * train.W
 	batch := make([]uint8, cfg.Batch*dim)
 	var order []int
-	var sumBPD, sumNorm, trainTime float64
-	var since int
 	fmt.Fprintf(t.log, "%s seed %d: %d parameters, %d steps (%d per epoch), batch %d\n",
 		cfg.Cell, cfg.Seed, t.model.NumParams(), total, stepsPerEpoch, cfg.Batch)
-	for step := 1; step <= total; step++ {
+	if order, err = t.resume(s, stepper, stepsPerEpoch); err != nil {
+		return err
+	}
+	for step := s.done + 1; step <= total; step++ {
+		if err := t.ctx.Err(); err != nil {
+			if err := t.saveCheckpoint(s, stepper); err != nil {
+				return err
+			}
+			at := fmt.Sprintf("after step %d of %d", s.done, total)
+			if t.opt.Checkpoint != "" {
+				at += "; the checkpoint resumes it"
+			}
+			return fmt.Errorf("%w %s", ErrInterrupted, at)
+		}
 		epoch := (step - 1) / stepsPerEpoch
 		if (step-1)%stepsPerEpoch == 0 {
-			order = dataRNG.Perm(train.N)
+			if s.epochStart, err = s.dataSrc.MarshalBinary(); err != nil {
+				return err
+			}
+			order = s.dataRNG.Perm(train.N)
 		}
 		pos := (step - 1) % stepsPerEpoch
 		for i, idx := range order[pos*cfg.Batch : (pos+1)*cfg.Batch] {
 			copy(batch[i*dim:(i+1)*dim], train.Image(idx))
 		}
 		stepStart := time.Now()
-		bpd, norm, err := stepper.Step(batch, noiseRNG, math.Pow(cfg.LRGamma, float64(epoch)))
+		bpd, norm, err := stepper.Step(batch, s.noiseRNG, math.Pow(cfg.LRGamma, float64(epoch)))
 		if err != nil {
 			return fmt.Errorf("step %d: %w", step, err)
 		}
-		trainTime += time.Since(stepStart).Seconds()
-		if t.afterStep != nil {
-			t.afterStep(step, t.model)
+		s.trainTime += time.Since(stepStart).Seconds()
+		s.done = step
+		if t.opt.AfterStep != nil {
+			if err := t.opt.AfterStep(step, t.model); err != nil {
+				return err
+			}
 		}
-		sumBPD, sumNorm, since = sumBPD+bpd, sumNorm+norm, since+1
+		s.sumBPD, s.sumNorm, s.since = s.sumBPD+bpd, s.sumNorm+norm, s.since+1
 		validate := cfg.ValEvery > 0 && step%cfg.ValEvery == 0 || step == total
 		if step%max(cfg.LogEvery, 1) == 0 || validate {
 			m := Metric{Step: step, Epoch: float64(step) / float64(stepsPerEpoch), LR: cfg.LR * math.Pow(cfg.LRGamma, float64(epoch)),
-				TrainBPD: sumBPD / float64(since), GradNorm: sumNorm / float64(since), ValBPD: math.NaN()}
+				TrainBPD: s.sumBPD / float64(s.since), GradNorm: s.sumNorm / float64(s.since), ValBPD: math.NaN()}
 			if validate {
 				if m.ValBPD, err = t.evaluate(t.data.Val, cfg.ValImages, 1); err != nil {
 					return err
@@ -158,18 +212,38 @@ func (t *trainer) run() error {
 			m.Elapsed = time.Since(t.start).Seconds()
 			t.out.Metrics = append(t.out.Metrics, m)
 			t.out.Result.TrainBPD = m.TrainBPD
-			t.progress(m, total, trainTime/float64(step))
-			sumBPD, sumNorm, since = 0, 0, 0
+			t.progress(m, total, s.trainTime/float64(step))
+			s.sumBPD, s.sumNorm, s.since = 0, 0, 0
+		}
+		if every := t.opt.CheckpointEvery; every > 0 && step%every == 0 && step < total {
+			if err := t.saveCheckpoint(s, stepper); err != nil {
+				return err
+			}
 		}
 	}
 	t.out.Result.Steps = total
-	t.out.Result.MsPerStep = 1000 * trainTime / float64(total)
+	t.out.Result.MsPerStep = 1000 * s.trainTime / float64(total)
 	if t.out.Result.TestBPD, err = t.evaluate(t.data.Test, cfg.TestImages, cfg.ImportanceSamples); err != nil {
 		return err
 	}
 	fmt.Fprintf(t.log, "%s seed %d: test bpd %.4f (%d images, %d importance samples)\n",
 		cfg.Cell, cfg.Seed, t.out.Result.TestBPD, t.out.Result.TestImages, cfg.ImportanceSamples)
 	return t.sample()
+}
+
+// state is what a run carries from step to step besides the model and the optimizer: what a
+// checkpoint saves.
+type state struct {
+	total, done int
+	dataSrc     *rand.PCG
+	dataRNG     *rand.Rand
+	noiseSrc    *rand.PCG
+	noiseRNG    *rand.Rand
+	epochStart  []byte // the data stream's state before the current epoch's permutation was drawn
+	sumBPD      float64
+	sumNorm     float64
+	since       int
+	trainTime   float64 // seconds spent in optimizer steps
 }
 
 func (t *trainer) progress(m Metric, total int, secPerStep float64) {

@@ -2,6 +2,7 @@ package runner
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"image/png"
 	"math"
@@ -88,12 +89,13 @@ func TestDeterministic(t *testing.T) {
 func TestDivergenceIsRecorded(t *testing.T) {
 	data := loadMNIST(t)
 	cfg := smokeConfig(t, variants.Cell{}, 20)
-	poison := func(step int, m *flow.Model) {
+	poison := func(step int, m *flow.Model) error {
 		if step == 3 {
 			m.Params[0].Value.Data().([]float32)[0] = float32(math.NaN())
 		}
+		return nil
 	}
-	o, err := train(cfg, data, &bytes.Buffer{}, poison)
+	o, err := TrainWith(context.Background(), cfg, data, &bytes.Buffer{}, Options{AfterStep: poison})
 	if err == nil {
 		t.Fatalf("a NaN weight trained without error: %+v", o.Result)
 	}

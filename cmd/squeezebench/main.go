@@ -20,6 +20,7 @@ type command struct {
 }
 
 var commands = map[string]command{
+	"ablate":   {"train every cell x seed of an experiment (resumable, parallel, shardable); summary table", runAblate},
 	"train":    {"train one cell with one seed; writes result.json, metrics.csv, samples.png", runTrain},
 	"describe": {"print the layer table of a model: shapes, parameters, FLOPs per image", runDescribe},
 	"check":    {"prove invertibility and log-det against a brute-force Jacobian for every cell", runCheck},

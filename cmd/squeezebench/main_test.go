@@ -5,6 +5,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -94,5 +95,68 @@ func TestBadInputIsAClearError(t *testing.T) {
 	}
 	if out, err := run(t, "check", "-h"); err != nil {
 		t.Errorf("check -h should succeed: %v\n%s", err, out)
+	}
+}
+
+// Two ablate processes on one results directory (as two shards or two machines would) finish
+// the smoke experiment between them, training every run once; a third finds everything done.
+func TestAblateTwoProcessesOneDir(t *testing.T) {
+	dir := t.TempDir()
+	args := []string{"ablate", "-experiment", "smoke", "-results", dir, "-parallel", "1"}
+	var wg sync.WaitGroup
+	outs := make([]string, 2)
+	errs := make([]error, 2)
+	for i := range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			outs[i], errs[i] = run(t, args...)
+		}()
+	}
+	wg.Wait()
+	for i := range 2 {
+		if errs[i] != nil {
+			t.Fatalf("process %d: %v\n%s", i, errs[i], outs[i])
+		}
+	}
+	runs, _ := filepath.Glob(filepath.Join(dir, "runs", "*", "seed-*"))
+	if len(runs) != 4 {
+		t.Fatalf("%d run directories, want 4 (2 cells x 2 seeds)", len(runs))
+	}
+	for _, r := range runs {
+		log, _ := os.ReadFile(filepath.Join(r, "train.log"))
+		if n := strings.Count(string(log), " parameters, "); n != 1 {
+			t.Errorf("%s trained %d times:\n%s", r, n, log)
+		}
+		if _, err := os.Stat(filepath.Join(r, "result.json")); err != nil {
+			t.Error(err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "experiment.toml")); err != nil {
+		t.Errorf("no copy of the experiment file: %v", err)
+	}
+	out, err := run(t, args...)
+	if err != nil || strings.Count(out, "ok (done before)") != 4 {
+		t.Errorf("third invocation: %v, want 4 jobs done before:\n%s", err, out)
+	}
+}
+
+func TestAblateBadInput(t *testing.T) {
+	bad := filepath.Join(t.TempDir(), "bad.toml")
+	os.WriteFile(bad, []byte("[grid]\nsqueeze = [\"nope\"]\n"), 0o644)
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"ablate"}, "-experiment FILE|NAME is required"},
+		{[]string{"ablate", "-experiment", bad}, "bad.toml:2:"},
+		{[]string{"ablate", "-experiment", "nosuch"}, "built in: ablation"},
+		{[]string{"ablate", "-experiment", "smoke", "-shard", "3/2"}, "1 <= K <= N"},
+	}
+	for _, tc := range cases {
+		out, err := run(t, tc.args...)
+		if err == nil || !strings.Contains(out, tc.want) {
+			t.Errorf("squeezebench %s: err %v, output %q; want a failure mentioning %q", strings.Join(tc.args, " "), err, out, tc.want)
+		}
 	}
 }

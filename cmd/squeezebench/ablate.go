@@ -1,0 +1,143 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"squeezebench/dataset"
+	"squeezebench/experiments"
+	"squeezebench/runner"
+)
+
+func runAblate(args []string) error {
+	fs := flag.NewFlagSet("ablate", flag.ContinueOnError)
+	expRef := fs.String("experiment", "", "experiment file, or the name of a built-in one ("+strings.Join(experiments.BuiltinNames(), ", ")+") (required)")
+	resultsDir := fs.String("results", "", "results directory (default results/<experiment name>)")
+	parallel := fs.Int("parallel", 0, "runs trained at once (default: the experiment's compute.parallel)")
+	shard := fs.String("shard", "", "K/N: run only the jobs whose index % N == K-1 (for several processes or machines on one results directory)")
+	ckptEvery := fs.Int("checkpoint-every", -1, "steps between checkpoints (default: the experiment's compute.checkpoint_every)")
+	claimTimeout := fs.Duration("claim-timeout", runner.DefaultClaimTimeout, "a claim on a run not refreshed for this long is stale (its owner died or lost the filesystem)")
+	data := fs.String("data", "", "directory with the four MNIST-format IDX files (default: $SQUEEZEBENCH_DATA, else the GoMNIST module's)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *expRef == "" {
+		return fmt.Errorf("-experiment FILE|NAME is required (built in: %s)", strings.Join(experiments.BuiltinNames(), ", "))
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	k, n, err := parseShard(*shard)
+	if err != nil {
+		return err
+	}
+	e, err := experiments.Open(*expRef)
+	if err != nil {
+		return err
+	}
+	dir := *resultsDir
+	if dir == "" {
+		dir = e.ResultsDir()
+	}
+	opt := runner.AblateOptions{Parallel: e.Parallel, Shard: k, Shards: n, CheckpointEvery: e.CheckpointEvery, ClaimTimeout: *claimTimeout, Out: os.Stdout}
+	if *parallel > 0 {
+		opt.Parallel = *parallel
+	}
+	if *ckptEvery >= 0 {
+		opt.CheckpointEvery = *ckptEvery
+	}
+	var jobs []runner.AblationJob
+	for _, j := range e.Jobs() {
+		jobs = append(jobs, runner.AblationJob{
+			Index: j.Index, Name: fmt.Sprintf("%s seed %d", j.Cell.Slug(), j.Seed),
+			Dir: filepath.Join(dir, j.RunDir()), Config: j.Config,
+		})
+	}
+	mine := runner.ShardJobs(jobs, k, n)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	if err := runner.WriteFileAtomic(filepath.Join(dir, "experiment.toml"), e.Source); err != nil {
+		return err
+	}
+	splits, err := dataset.Load(*data)
+	if err != nil {
+		return err
+	}
+	fmt.Println(splits)
+	part := ""
+	if n > 0 {
+		part = fmt.Sprintf(", shard %d/%d: %d of them", k, n, len(mine))
+	}
+	fmt.Printf("experiment %s (%s): %d cells x %d seeds = %d jobs%s; %d at once; results in %s\n",
+		e.Name, e.File, len(e.Cells()), len(e.Seeds), len(jobs), part, opt.Parallel, dir)
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	go func() {
+		<-ctx.Done()
+		stop() // a second signal kills the process as usual
+		fmt.Fprintln(os.Stderr, "\nstopping: no new jobs start; running ones stop after their current step and save a checkpoint (signal again to kill)")
+	}()
+	start := time.Now()
+	reports := runner.Ablate(ctx, jobs, splits, opt)
+	fmt.Printf("\n%s: %d jobs in %s\n", e.Name, len(reports), time.Since(start).Round(time.Second))
+	runner.WriteSummary(os.Stdout, reports)
+
+	var failed, interrupted []string
+	for _, r := range reports {
+		switch {
+		case r.Status == runner.StatusInterrupted || r.Status == runner.StatusNotStarted:
+			interrupted = append(interrupted, r.Job.Name)
+		case r.Failed():
+			failed = append(failed, fmt.Sprintf("%s (%s: %v)", r.Job.Name, r.Status, r.Err))
+		}
+	}
+	resume := "squeezebench ablate " + shellJoin(args)
+	if len(interrupted) > 0 {
+		fmt.Printf("\ninterrupted: %d of %d jobs are not finished (their checkpoints keep the steps done). Resume with:\n  %s\n",
+			len(interrupted), len(reports), resume)
+	}
+	if len(failed) > 0 {
+		return fmt.Errorf("%d of %d jobs failed (result.json and train.log in their run directories say why; the next invocation re-runs them: %s):\n  %s",
+			len(failed), len(reports), resume, strings.Join(failed, "\n  "))
+	}
+	if len(interrupted) > 0 {
+		return fmt.Errorf("interrupted")
+	}
+	return nil
+}
+
+// parseShard reads "K/N" (1 <= K <= N); empty is no sharding (0, 0).
+func parseShard(s string) (k, n int, err error) {
+	if s == "" {
+		return 0, 0, nil
+	}
+	a, b, ok := strings.Cut(s, "/")
+	k, err1 := strconv.Atoi(a)
+	n, err2 := strconv.Atoi(b)
+	if !ok || err1 != nil || err2 != nil || n < 1 || k < 1 || k > n {
+		return 0, 0, fmt.Errorf("-shard %q: want K/N with 1 <= K <= N, e.g. 2/4", s)
+	}
+	return k, n, nil
+}
+
+// shellJoin quotes args for a shell where needed.
+func shellJoin(args []string) string {
+	var out []string
+	for _, a := range args {
+		if a == "" || strings.ContainsAny(a, " \t\n'\"\\$`*?[]{}()<>|&;#~!") {
+			a = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+		}
+		out = append(out, a)
+	}
+	return strings.Join(out, " ")
+}

@@ -1,0 +1,321 @@
+package runner
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"squeezebench/flow"
+	"squeezebench/variants"
+)
+
+// ablationJobs is n smoke jobs (cells x seeds) of steps steps in dir.
+func ablationJobs(t *testing.T, dir string, n, steps int) []AblationJob {
+	t.Helper()
+	cells := []variants.Cell{{}, {variants.Coupling: "rowwise"}}
+	var jobs []AblationJob
+	for i := 0; i < n; i++ {
+		cfg := smokeConfig(t, cells[i%2], steps)
+		cfg.Seed, cfg.Workers, cfg.LogEvery = uint64(1+i/2), 1, 1
+		// Evaluation and sampling cost more than the steps: keep them tiny (-race is slow).
+		cfg.ValImages, cfg.TestImages, cfg.ImportanceSamples, cfg.EvalBatch, cfg.SampleImages = 16, 16, 1, 16, 0
+		name := fmt.Sprintf("%s seed %d", cfg.Cell.Slug(), cfg.Seed)
+		jobs = append(jobs, AblationJob{Index: i, Name: name, Dir: filepath.Join(dir, "runs", cfg.Cell.Slug(), fmt.Sprintf("seed-%d", cfg.Seed)), Config: cfg})
+	}
+	return jobs
+}
+
+func statuses(reports []JobReport) string {
+	var s []string
+	for _, r := range reports {
+		st := r.Status
+		if r.Trained {
+			st += "*"
+		}
+		s = append(s, st)
+	}
+	return strings.Join(s, " ")
+}
+
+// Skip-if-done, a changed configuration re-run with the old result moved aside, and a pool
+// that trains at most Parallel runs at once.
+func TestAblateSkipsDoneAndRerunsChanged(t *testing.T) {
+	data := loadMNIST(t)
+	dir := t.TempDir()
+	jobs := ablationJobs(t, dir, 3, 2)
+	var mu sync.Mutex
+	active, most := map[string]bool{}, 0
+	opt := AblateOptions{Parallel: 2, afterStep: func(j AblationJob, step int, _ *flow.Model) error {
+		mu.Lock()
+		active[j.Name] = step < j.Config.Steps
+		n := 0
+		for _, a := range active {
+			if a {
+				n++
+			}
+		}
+		most = max(most, n)
+		mu.Unlock()
+		time.Sleep(5 * time.Millisecond)
+		return nil
+	}}
+	var out strings.Builder
+	opt.Out = &out
+	if got := statuses(Ablate(context.Background(), jobs, data, opt)); got != "ok* ok* ok*" {
+		t.Fatalf("first run: %s\n%s", got, out.String())
+	}
+	if most > 2 {
+		t.Errorf("%d runs trained at once, want at most 2", most)
+	}
+	for _, j := range jobs {
+		for _, f := range []string{"result.json", "metrics.csv", "train.log"} {
+			if _, err := os.Stat(filepath.Join(j.Dir, f)); err != nil {
+				t.Error(err)
+			}
+		}
+		for _, f := range []string{"claim", "checkpoint.bin"} {
+			if _, err := os.Stat(filepath.Join(j.Dir, f)); err == nil {
+				t.Errorf("%s left in %s", f, j.Dir)
+			}
+		}
+	}
+	if !strings.Contains(out.String(), "[1/3 "+jobs[0].Name+"] ") {
+		t.Errorf("progress lines lack the job prefix:\n%s", out.String())
+	}
+	if got := statuses(Ablate(context.Background(), jobs, data, opt)); got != "done done done" {
+		t.Errorf("second run: %s, want every job done", got)
+	}
+	old := jobs[1].Config.Hash()
+	jobs[1].Config.Steps = 3
+	reps := Ablate(context.Background(), jobs, data, opt)
+	if got := statuses(reps); got != "done ok* done" {
+		t.Errorf("after changing job 2: %s, want only it re-run", got)
+	}
+	if r, err := ReadResult(filepath.Join(jobs[1].Dir, "result.json")); err != nil || r.ConfigHash != jobs[1].Config.Hash() || r.Steps != 3 {
+		t.Errorf("job 2's result: %+v, %v", r, err)
+	}
+	if r, err := ReadResult(filepath.Join(jobs[1].Dir, "replaced-"+old, "result.json")); err != nil || r.ConfigHash != old {
+		t.Errorf("the replaced result was not kept aside: %v", err)
+	}
+	if !strings.Contains(reps[1].Note, "another configuration") {
+		t.Errorf("note %q", reps[1].Note)
+	}
+}
+
+// A diverging run is recorded and the others go on; the next invocation re-runs it only.
+func TestAblateFailureIsolation(t *testing.T) {
+	data := loadMNIST(t)
+	dir := t.TempDir()
+	jobs := ablationJobs(t, dir, 3, 3)
+	poison := func(j AblationJob, step int, m *flow.Model) error {
+		if j.Index == 1 && step == 2 {
+			m.Params[0].Value.Data().([]float32)[0] = float32(math.NaN())
+		}
+		return nil
+	}
+	reps := Ablate(context.Background(), jobs, data, AblateOptions{Parallel: 2, afterStep: poison})
+	if got := statuses(reps); got != "ok* diverged* ok*" {
+		t.Fatalf("statuses %s", got)
+	}
+	if !reps[1].Failed() || reps[0].Failed() {
+		t.Error("Failed() is wrong")
+	}
+	var r Result
+	b, _ := os.ReadFile(filepath.Join(jobs[1].Dir, "result.json"))
+	if err := json.Unmarshal(b, &r); err != nil || r.Status != StatusDiverged || !strings.Contains(r.Error, "diverged") {
+		t.Errorf("result.json of the diverged run: %+v, %v", r, err)
+	}
+	var sum strings.Builder
+	WriteSummary(&sum, reps)
+	if !strings.Contains(sum.String(), "diverged") || strings.Count(sum.String(), "\n") != 4 {
+		t.Errorf("summary:\n%s", sum.String())
+	}
+	reps = Ablate(context.Background(), jobs, data, AblateOptions{Parallel: 2})
+	if got := statuses(reps); got != "done ok* done" {
+		t.Errorf("second invocation: %s, want only the diverged job re-run", got)
+	}
+	if !strings.Contains(reps[1].Note, "diverged") {
+		t.Errorf("note %q, want it to say the previous run diverged", reps[1].Note)
+	}
+}
+
+// Interrupting stops the pool between jobs and the runs between steps; the next invocation
+// resumes from the checkpoints and gives exactly the numbers of an uninterrupted ablation.
+func TestAblateInterruptAndResume(t *testing.T) {
+	data := loadMNIST(t)
+	clean := ablationJobs(t, t.TempDir(), 3, 4)
+	want := Ablate(context.Background(), clean, data, AblateOptions{Parallel: 1})
+	dir := t.TempDir()
+	jobs := ablationJobs(t, dir, 3, 4)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	reps := Ablate(ctx, jobs, data, AblateOptions{Parallel: 1, afterStep: func(j AblationJob, step int, _ *flow.Model) error {
+		if j.Index == 1 && step == 2 {
+			cancel()
+		}
+		return nil
+	}})
+	if got := statuses(reps); got != "ok* interrupted* not-started" {
+		t.Fatalf("interrupted ablation: %s", got)
+	}
+	if _, err := os.Stat(filepath.Join(jobs[1].Dir, "checkpoint.bin")); err != nil {
+		t.Fatalf("the interrupted run saved no checkpoint: %v", err)
+	}
+	reps = Ablate(context.Background(), jobs, data, AblateOptions{Parallel: 1})
+	if got := statuses(reps); got != "done ok* ok*" {
+		t.Fatalf("resumed ablation: %s", got)
+	}
+	log, _ := os.ReadFile(filepath.Join(jobs[1].Dir, "train.log"))
+	if !strings.Contains(string(log), "resuming from the checkpoint at step 2 ") {
+		t.Errorf("train.log does not show the resume:\n%s", log)
+	}
+	for i := range jobs {
+		a, b := want[i].Result, reps[i].Result
+		if a.TrainBPD != b.TrainBPD || a.ValBPD != b.ValBPD || a.TestBPD != b.TestBPD {
+			t.Errorf("job %d: %v/%v/%v, uninterrupted %v/%v/%v", i, b.TrainBPD, b.ValBPD, b.TestBPD, a.TrainBPD, a.ValBPD, a.TestBPD)
+		}
+	}
+}
+
+// Two pools (as two shard processes would) on one results directory train every job exactly
+// once between them, whether they split the jobs by shard or both take all of them.
+func TestConcurrentAblationsOneDir(t *testing.T) {
+	data := loadMNIST(t)
+	for _, sharded := range []bool{true, false} {
+		t.Run(fmt.Sprintf("sharded=%v", sharded), func(t *testing.T) {
+			jobs := ablationJobs(t, t.TempDir(), 4, 2)
+			var reps [2][]JobReport
+			var wg sync.WaitGroup
+			for p := range 2 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					opt := AblateOptions{Parallel: 1}
+					if sharded {
+						opt.Shard, opt.Shards = p+1, 2
+					}
+					reps[p] = Ablate(context.Background(), jobs, data, opt)
+				}()
+			}
+			wg.Wait()
+			trained := map[int]int{}
+			for p := range 2 {
+				for _, r := range reps[p] {
+					if r.Trained {
+						trained[r.Job.Index]++
+					}
+					if r.Failed() {
+						t.Errorf("pool %d: job %s %s: %v", p, r.Job.Name, r.Status, r.Err)
+					}
+				}
+			}
+			for _, j := range jobs {
+				if trained[j.Index] != 1 {
+					t.Errorf("job %s trained %d times", j.Name, trained[j.Index])
+				}
+				log, _ := os.ReadFile(filepath.Join(j.Dir, "train.log"))
+				if n := strings.Count(string(log), " parameters, "); n != 1 {
+					t.Errorf("job %s: train.log shows %d trainings", j.Name, n)
+				}
+			}
+			if sharded && (len(reps[0]) != 2 || len(reps[1]) != 2 || reps[0][0].Job.Index != 0 || reps[1][0].Job.Index != 1) {
+				t.Errorf("shards 1/2 and 2/2 got %d and %d jobs", len(reps[0]), len(reps[1]))
+			}
+		})
+	}
+}
+
+func TestClaims(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "claim")
+	release, owner, err := acquireClaim(path, time.Minute)
+	if err != nil || owner != nil {
+		t.Fatalf("first claim: %v, %v", owner, err)
+	}
+	if _, owner, err := acquireClaim(path, time.Minute); err != nil || owner == nil || owner.PID != os.Getpid() {
+		t.Errorf("second claim while held: owner %v, %v; want the first owner", owner, err)
+	}
+	release()
+	if _, err := os.Stat(path); err == nil {
+		t.Error("release left the claim")
+	}
+	write := func(c claim, age time.Duration) {
+		b, _ := json.Marshal(c)
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		old := time.Now().Add(-age)
+		os.Chtimes(path, old, old)
+	}
+	cases := []struct {
+		name  string
+		c     claim
+		age   time.Duration
+		stale bool
+	}{
+		{"dead pid on this host", claim{Host: hostname(), PID: 1 << 30}, 0, true},
+		{"live pid on this host", claim{Host: hostname(), PID: os.Getpid()}, 0, false},
+		{"fresh claim of another host", claim{Host: "elsewhere", PID: 1 << 30}, 0, false},
+		{"old claim of another host", claim{Host: "elsewhere", PID: 1}, 2 * time.Minute, true},
+	}
+	for _, tc := range cases {
+		write(tc.c, tc.age)
+		release, owner, err := acquireClaim(path, time.Minute)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if got := owner == nil; got != tc.stale {
+			t.Errorf("%s: taken over %v, want %v", tc.name, got, tc.stale)
+		}
+		if release != nil {
+			release()
+		}
+		os.Remove(path)
+	}
+}
+
+func TestShardJobs(t *testing.T) {
+	var jobs []AblationJob
+	for i := range 7 {
+		jobs = append(jobs, AblationJob{Index: i})
+	}
+	seen := map[int]int{}
+	for k := 1; k <= 3; k++ {
+		for _, j := range ShardJobs(jobs, k, 3) {
+			if j.Index%3 != k-1 {
+				t.Errorf("shard %d/3 has job %d", k, j.Index)
+			}
+			seen[j.Index]++
+		}
+	}
+	for i := range 7 {
+		if seen[i] != 1 {
+			t.Errorf("job %d is in %d shards", i, seen[i])
+		}
+	}
+}
+
+// A killed process not yet reaped by its parent (a zombie) holds no claim.
+func TestZombieIsDead(t *testing.T) {
+	cmd := exec.Command("sleep", "30")
+	if err := cmd.Start(); err != nil {
+		t.Skip(err)
+	}
+	if !processAlive(cmd.Process.Pid) {
+		t.Error("a running process counts as dead")
+	}
+	cmd.Process.Kill()
+	time.Sleep(100 * time.Millisecond)
+	if processAlive(cmd.Process.Pid) {
+		t.Error("a killed, unreaped process counts as alive")
+	}
+	cmd.Wait()
+}

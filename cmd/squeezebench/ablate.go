@@ -14,6 +14,7 @@ import (
 
 	"squeezebench/dataset"
 	"squeezebench/experiments"
+	"squeezebench/report"
 	"squeezebench/runner"
 )
 
@@ -68,6 +69,11 @@ func runAblate(args []string) error {
 	if err := runner.WriteFileAtomic(filepath.Join(dir, "experiment.toml"), e.Source); err != nil {
 		return err
 	}
+	if v := report.GitVersion(); v != "" { // the report's "code version"
+		if err := runner.WriteFileAtomic(filepath.Join(dir, report.CodeVersionFile), []byte(v+"\n")); err != nil {
+			return err
+		}
+	}
 	splits, err := dataset.Load(*data)
 	if err != nil {
 		return err
@@ -91,6 +97,10 @@ func runAblate(args []string) error {
 	reports := runner.Ablate(ctx, jobs, splits, opt)
 	fmt.Printf("\n%s: %d jobs in %s\n", e.Name, len(reports), time.Since(start).Round(time.Second))
 	runner.WriteSummary(os.Stdout, reports)
+	fmt.Println()
+	if err := writeReport(dir); err != nil { // on whatever results there are, partial ones too
+		fmt.Fprintf(os.Stderr, "squeezebench ablate: the report could not be written: %v\n", err)
+	}
 
 	var failed, interrupted []string
 	for _, r := range reports {

@@ -1,0 +1,466 @@
+package report
+
+import (
+	"bytes"
+	"fmt"
+	"image/color"
+	"image/png"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
+
+	"squeezebench/variants"
+)
+
+// dpi of every PNG figure.
+const dpi = 110
+
+// palette: Tableau 10, distinct for up to 10 cells; beyond that, dashes tell lines apart.
+var palette = []color.RGBA{
+	{31, 119, 180, 255}, {255, 127, 14, 255}, {44, 160, 44, 255}, {214, 39, 40, 255}, {148, 103, 189, 255},
+	{140, 86, 75, 255}, {227, 119, 194, 255}, {127, 127, 127, 255}, {188, 189, 34, 255}, {23, 190, 207, 255},
+}
+
+func colorOf(i int) color.RGBA { return palette[i%len(palette)] }
+
+func dashesOf(i int) []vg.Length {
+	switch (i / len(palette)) % 3 {
+	case 1:
+		return []vg.Length{vg.Points(6), vg.Points(3)}
+	case 2:
+		return []vg.Length{vg.Points(2), vg.Points(2)}
+	}
+	return nil
+}
+
+func withAlpha(c color.RGBA, a uint8) color.NRGBA { return color.NRGBA{c.R, c.G, c.B, a} }
+
+// Figure is a written figure: its file name (relative to the figures directory) and what it shows.
+type Figure struct {
+	File    string
+	Caption string
+}
+
+// encodePNG renders plots tiled rows × cols into a PNG of the given size.
+func encodePNG(plots [][]*plot.Plot, w, h vg.Length) ([]byte, error) {
+	img := vgimg.NewWith(vgimg.UseWH(w, h), vgimg.UseDPI(dpi))
+	dc := draw.New(img)
+	if len(plots) == 1 && len(plots[0]) == 1 {
+		plots[0][0].Draw(dc)
+	} else {
+		t := draw.Tiles{Rows: len(plots), Cols: len(plots[0]), PadX: vg.Millimeter * 4, PadY: vg.Millimeter * 4,
+			PadTop: vg.Millimeter * 2, PadBottom: vg.Millimeter * 2, PadLeft: vg.Millimeter * 2, PadRight: vg.Millimeter * 2}
+		canvases := plot.Align(plots, t, dc)
+		for j := range plots {
+			for i, p := range plots[j] {
+				p.Draw(canvases[j][i])
+			}
+		}
+	}
+	var buf bytes.Buffer
+	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(&buf); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// curve is the mean, min and max over seeds of one quantity at each step.
+type curve struct {
+	steps         []float64
+	mean, lo, hi  []float64
+	label         string
+	seedsPerPoint int
+}
+
+func (an *Analysis) curves(cs *CellStats, val bool) curve {
+	bystep := map[int][]float64{}
+	for _, r := range an.Data.Runs {
+		if !r.OK() || r.Cell.String() != cs.Name {
+			continue
+		}
+		for _, m := range r.Metrics {
+			v := m.TrainBPD
+			if val {
+				v = m.ValBPD
+			}
+			if !math.IsNaN(v) {
+				bystep[m.Step] = append(bystep[m.Step], v)
+			}
+		}
+	}
+	var steps []int
+	for s := range bystep {
+		steps = append(steps, s)
+	}
+	sort.Ints(steps)
+	c := curve{label: cs.Slug}
+	for _, s := range steps {
+		vs := bystep[s]
+		c.steps = append(c.steps, float64(s))
+		sum := 0.0
+		for _, v := range vs {
+			sum += v
+		}
+		c.mean = append(c.mean, sum/float64(len(vs)))
+		c.lo, c.hi = append(c.lo, slices.Min(vs)), append(c.hi, slices.Max(vs))
+	}
+	return c
+}
+
+// preciseTicks labels gonum's default ticks with as many decimals as their spacing needs (the
+// default labels of a narrow bpd range repeat, e.g. "11, 11, 11").
+var preciseTicks = plot.TickerFunc(func(lo, hi float64) []plot.Tick {
+	ticks := plot.DefaultTicks{}.Ticks(lo, hi)
+	step := math.Inf(1)
+	prev := math.NaN()
+	for _, t := range ticks {
+		if t.Label == "" {
+			continue
+		}
+		if !math.IsNaN(prev) {
+			step = math.Min(step, t.Value-prev)
+		}
+		prev = t.Value
+	}
+	dec := 0
+	if step > 0 && !math.IsInf(step, 0) {
+		dec = max(0, int(math.Ceil(-math.Log10(step)+1e-9)))
+	}
+	for i := range ticks {
+		if ticks[i].Label != "" {
+			ticks[i].Label = fmtNum(ticks[i].Value, dec)
+		}
+	}
+	return ticks
+})
+
+func newPlot(title, x, y string) *plot.Plot {
+	p := plot.New()
+	p.X.Tick.Marker, p.Y.Tick.Marker = preciseTicks, preciseTicks
+	p.Title.Text = title
+	p.X.Label.Text = x
+	p.Y.Label.Text = y
+	p.Add(plotter.NewGrid())
+	return p
+}
+
+// curvesPlot draws the mean over seeds per cell with a min–max band.
+func (an *Analysis) curvesPlot(val bool) *plot.Plot {
+	title, what := "Training bpd (mean over the logging interval)", "train bpd"
+	if val {
+		title, what = "Validation bpd", "val bpd"
+	}
+	p := newPlot(title, "step", what+" (line: mean over seeds; band: min–max)")
+	ymax, ymin := math.Inf(-1), math.Inf(1)
+	for i, cs := range an.Cells {
+		c := an.curves(cs, val)
+		if len(c.steps) == 0 {
+			continue
+		}
+		// The first steps (bpd near 20 before training) would flatten the rest: the y range
+		// covers the points after the first 15% of the steps (all of them for short curves).
+		from := 0
+		last := c.steps[len(c.steps)-1]
+		for from < len(c.steps)-3 && c.steps[from] < 0.15*last {
+			from++
+		}
+		for k := from; k < len(c.steps); k++ {
+			ymax, ymin = math.Max(ymax, c.hi[k]), math.Min(ymin, c.lo[k])
+		}
+		band := make(plotter.XYs, 0, 2*len(c.steps))
+		line := make(plotter.XYs, len(c.steps))
+		for k := range c.steps {
+			band = append(band, plotter.XY{X: c.steps[k], Y: c.hi[k]})
+			line[k] = plotter.XY{X: c.steps[k], Y: c.mean[k]}
+		}
+		for k := len(c.steps) - 1; k >= 0; k-- {
+			band = append(band, plotter.XY{X: c.steps[k], Y: c.lo[k]})
+		}
+		if poly, err := plotter.NewPolygon(band); err == nil {
+			poly.Color = withAlpha(colorOf(i), 50)
+			poly.LineStyle.Width = 0
+			p.Add(poly)
+		}
+		if l, err := plotter.NewLine(line); err == nil {
+			l.Color, l.Width, l.Dashes = colorOf(i), vg.Points(1.5), dashesOf(i)
+			p.Add(l)
+			p.Legend.Add(cs.Slug, l)
+			if val {
+				if sc, err := plotter.NewScatter(line); err == nil {
+					sc.GlyphStyle.Color, sc.GlyphStyle.Radius, sc.GlyphStyle.Shape = colorOf(i), vg.Points(2), draw.CircleGlyph{}
+					p.Add(sc)
+				}
+			}
+		}
+	}
+	if !math.IsInf(ymax, 0) {
+		pad := 0.05 * (ymax - ymin)
+		p.Y.Min, p.Y.Max = ymin-pad, ymax+pad
+	}
+	p.Legend.Top = true
+	p.Legend.TextStyle.Font.Size = vg.Points(8)
+	return p
+}
+
+// CurvesFigure is the learning curves: training and validation bpd per cell.
+func (an *Analysis) CurvesFigure() ([]byte, error) {
+	return encodePNG([][]*plot.Plot{{an.curvesPlot(false), an.curvesPlot(true)}}, 13*vg.Inch, 5.5*vg.Inch)
+}
+
+// nominalY labels the rows 0..n-1 from the top.
+func nominalY(p *plot.Plot, names []string) {
+	var ticks []plot.Tick
+	for i, n := range names {
+		ticks = append(ticks, plot.Tick{Value: float64(len(names) - 1 - i), Label: n})
+	}
+	p.Y.Tick.Marker = plot.ConstantTicks(ticks)
+	p.Y.Min, p.Y.Max = -0.7, float64(len(names))-0.3
+}
+
+type xerr struct {
+	xys  plotter.XYs
+	errs plotter.XErrors
+}
+
+func (e xerr) Len() int                        { return len(e.xys) }
+func (e xerr) XY(i int) (float64, float64)     { return e.xys[i].X, e.xys[i].Y }
+func (e xerr) XError(i int) (float64, float64) { return e.errs[i].Low, e.errs[i].High }
+
+// forest draws one row per item: single values as grey dots, the mean as a black diamond and its
+// 95% CI as a bar.
+func forest(p *plot.Plot, names []string, means, lo, hi []float64, points [][]float64) {
+	nominalY(p, names)
+	var dots plotter.XYs
+	var e xerr
+	for i := range names {
+		y := float64(len(names) - 1 - i)
+		for _, v := range points[i] {
+			dots = append(dots, plotter.XY{X: v, Y: y})
+		}
+		if math.IsNaN(means[i]) {
+			continue
+		}
+		l, h := 0.0, 0.0
+		if !math.IsNaN(lo[i]) {
+			l, h = means[i]-lo[i], hi[i]-means[i]
+		}
+		e.xys = append(e.xys, plotter.XY{X: means[i], Y: y})
+		e.errs = append(e.errs, struct{ Low, High float64 }{l, h})
+	}
+	if len(dots) > 0 {
+		if sc, err := plotter.NewScatter(dots); err == nil {
+			sc.GlyphStyle.Color, sc.GlyphStyle.Radius, sc.GlyphStyle.Shape = color.Gray{150}, vg.Points(2.5), draw.CircleGlyph{}
+			p.Add(sc)
+		}
+	}
+	if len(e.xys) > 0 {
+		if eb, err := plotter.NewXErrorBars(e); err == nil {
+			eb.LineStyle.Width, eb.CapWidth = vg.Points(1.5), vg.Points(8)
+			p.Add(eb)
+		}
+		if sc, err := plotter.NewScatter(e.xys); err == nil {
+			sc.GlyphStyle.Color, sc.GlyphStyle.Radius, sc.GlyphStyle.Shape = color.Black, vg.Points(4), draw.PyramidGlyph{}
+			p.Add(sc)
+		}
+	}
+}
+
+// TestFigure is the test bpd of every cell: seeds, mean and 95% CI.
+func (an *Analysis) TestFigure() ([]byte, error) {
+	p := newPlot("Test bpd per cell (grey: seeds; black: mean with 95% t CI)", "test bpd (lower is better)", "")
+	var names []string
+	var means, lo, hi []float64
+	var pts [][]float64
+	for _, c := range an.Cells {
+		names = append(names, fmt.Sprintf("%s (%d/%d)", c.Slug, c.OK, c.Expected))
+		means, lo, hi = append(means, c.Test.Mean), append(lo, c.Test.Lo), append(hi, c.Test.Hi)
+		pts = append(pts, c.TestBySeed)
+	}
+	forest(p, names, means, lo, hi, pts)
+	return encodePNG([][]*plot.Plot{{p}}, 9*vg.Inch, vg.Length(1.3+0.4*float64(len(names)))*vg.Inch)
+}
+
+// EffectsFigure is the forest plot of one family of comparisons (main effects, interactions or
+// hypothesis tests), each on its own scale; nil when the family is empty.
+func EffectsFigure(fam []*Comparison, title string) ([]byte, error) {
+	if len(fam) == 0 {
+		return nil, nil
+	}
+	xlabel := "difference in bpd (> 0: the first level named is higher, i.e. worse)"
+	if fam[0].Kind == "interaction" {
+		xlabel = "difference of differences in bpd (> 0: the first difference is larger at the second axis' first-named level)"
+	}
+	p := newPlot(title+" (grey: single pairs; black: mean with 95% t CI; *: found by both tests after Holm)", xlabel, "")
+	var names []string
+	var means, lo, hi []float64
+	var pts [][]float64
+	for _, c := range fam {
+		name := c.Label
+		switch {
+		case c.Kind == "interaction":
+			name = fmt.Sprintf("%s × %s: %s−%s by %s−%s", c.Axis, c.Axis2, c.Alt, c.Ref, c.Alt2, c.Ref2)
+		case c.Quantity.Name != TestBPD.Name:
+			name = fmt.Sprintf("%s: %s − %s (%s)", c.Axis, c.Alt, c.Ref, c.Quantity.Label)
+		}
+		if c.Significant() {
+			name += " *"
+		}
+		names = append(names, name)
+		means, lo, hi = append(means, c.Mean), append(lo, c.Lo), append(hi, c.Hi)
+		pts = append(pts, c.Diffs)
+	}
+	forest(p, names, means, lo, hi, pts)
+	zero, _ := plotter.NewLine(plotter.XYs{{X: 0, Y: -0.7}, {X: 0, Y: float64(len(names)) - 0.3}})
+	zero.Color, zero.Dashes = color.RGBA{200, 0, 0, 255}, []vg.Length{vg.Points(4), vg.Points(3)}
+	p.Add(zero)
+	return encodePNG([][]*plot.Plot{{p}}, 11*vg.Inch, vg.Length(1.5+0.45*float64(len(names)))*vg.Inch)
+}
+
+// cellMean is the mean test bpd over ok runs of the cells matching at (all seeds, all levels of
+// the other axes).
+func (an *Analysis) cellMean(at map[variants.Axis]string) (float64, int) {
+	sum, n := 0.0, 0
+	for _, r := range an.Data.Runs {
+		if !r.OK() {
+			continue
+		}
+		match := true
+		for a, v := range at {
+			if r.Cell.Get(a) != v {
+				match = false
+			}
+		}
+		if match {
+			sum += r.Result.TestBPD
+			n++
+		}
+	}
+	if n == 0 {
+		return nan, 0
+	}
+	return sum / float64(n), n
+}
+
+// InteractionFigure is the classic interaction plot for every pair of varied axes: mean test bpd
+// at each level of the first axis, one line per level of the second.
+func (an *Analysis) InteractionFigure() ([]byte, error) {
+	var plots []*plot.Plot
+	for i, a := range an.Varied {
+		for _, b := range an.Varied[i+1:] {
+			p := newPlot(fmt.Sprintf("%s × %s", a, b), string(a), "mean test bpd")
+			la := an.Data.Levels[a]
+			p.NominalX(la...)
+			p.X.Min, p.X.Max = -0.3, float64(len(la))-0.7
+			for k, lb := range an.Data.Levels[b] {
+				var xys plotter.XYs
+				for j, l := range la {
+					if m, n := an.cellMean(map[variants.Axis]string{a: l, b: lb}); n > 0 {
+						xys = append(xys, plotter.XY{X: float64(j), Y: m})
+					}
+				}
+				if len(xys) == 0 {
+					continue
+				}
+				l, s, err := plotter.NewLinePoints(xys)
+				if err != nil {
+					continue
+				}
+				l.Color, l.Width = colorOf(k), vg.Points(2)
+				s.GlyphStyle.Color, s.GlyphStyle.Radius = colorOf(k), vg.Points(3.5)
+				p.Add(l, s)
+				p.Legend.Add(fmt.Sprintf("%s=%s", b, lb), l, s)
+			}
+			p.Legend.Top = true
+			// Room above the lines for the legend.
+			if lo, hi := dataY(p); !math.IsNaN(lo) {
+				r := math.Max(hi-lo, 1e-3)
+				p.Y.Min, p.Y.Max = lo-0.1*r, hi+0.45*r
+			}
+			plots = append(plots, p)
+		}
+	}
+	if len(plots) == 0 {
+		return nil, nil
+	}
+	cols := min(3, len(plots))
+	rows := (len(plots) + cols - 1) / cols
+	grid := make([][]*plot.Plot, rows)
+	for r := range grid {
+		grid[r] = make([]*plot.Plot, cols)
+		for c := range grid[r] {
+			if k := r*cols + c; k < len(plots) {
+				grid[r][c] = plots[k]
+			} else {
+				grid[r][c] = blank()
+			}
+		}
+	}
+	return encodePNG(grid, vg.Length(cols)*4.5*vg.Inch, vg.Length(rows)*4*vg.Inch)
+}
+
+// SamplesFigure tiles one seed's samples.png of every cell (the first ok seed), titled by cell.
+func (an *Analysis) SamplesFigure() ([]byte, error) {
+	var plots []*plot.Plot
+	for _, cs := range an.Cells {
+		if len(cs.Seeds) == 0 {
+			continue
+		}
+		seed := cs.Seeds[0]
+		path := filepath.Join(an.Data.Dir, "runs", cs.Slug, fmt.Sprintf("seed-%d", seed), "samples.png")
+		f, err := os.Open(path)
+		if err != nil {
+			continue
+		}
+		img, err := png.Decode(f)
+		f.Close()
+		if err != nil {
+			continue
+		}
+		p := plot.New()
+		p.Title.Text = fmt.Sprintf("%s (seed %d)", cs.Slug, seed)
+		p.Title.TextStyle.Font.Size = vg.Points(10)
+		b := img.Bounds()
+		p.Add(plotter.NewImage(img, 0, 0, float64(b.Dx()), float64(b.Dy())))
+		p.HideAxes()
+		plots = append(plots, p)
+	}
+	if len(plots) == 0 {
+		return nil, nil
+	}
+	cols := min(4, len(plots))
+	rows := (len(plots) + cols - 1) / cols
+	grid := make([][]*plot.Plot, rows)
+	for r := range grid {
+		grid[r] = make([]*plot.Plot, cols)
+		for c := range grid[r] {
+			if k := r*cols + c; k < len(plots) {
+				grid[r][c] = plots[k]
+			} else {
+				grid[r][c] = blank()
+			}
+		}
+	}
+	return encodePNG(grid, vg.Length(cols)*3.2*vg.Inch, vg.Length(rows)*3.4*vg.Inch)
+}
+
+func blank() *plot.Plot {
+	p := plot.New()
+	p.HideAxes()
+	return p
+}
+
+// dataY is the y range of the plot's data (Add widens the axes to it); NaN without data.
+func dataY(p *plot.Plot) (lo, hi float64) {
+	if p.Y.Min > p.Y.Max || math.IsInf(p.Y.Min, 0) {
+		return nan, nan
+	}
+	return p.Y.Min, p.Y.Max
+}

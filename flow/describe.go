@@ -1,6 +1,9 @@
 package flow
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+)
 
 // LayerInfo is one row of a model description.
 type LayerInfo struct {
@@ -21,7 +24,7 @@ func (m *Model) Describe() []LayerInfo {
 	for _, l := range m.layers {
 		switch l := l.(type) {
 		case *couplingModule:
-			rows = append(rows, l.info(maskKind(l.spec)))
+			rows = append(rows, l.info(MaskKind(l.spec)+" coupling"))
 		case *invConvModule:
 			rows = append(rows, l.info())
 		case Permute:
@@ -71,29 +74,19 @@ func (c *couplingModule) flops() int64 {
 	return total
 }
 
-func maskKind(c Coupling) string {
+// MaskKind names the mask of a coupling: "checkerboard", "channel" or "row" (either parity), or
+// "custom".
+func MaskKind(c Coupling) string {
 	s := c.Shape
 	for _, kind := range []struct {
 		name string
 		mask func(Shape, bool) []float64
-	}{{"checkerboard coupling", CheckerboardMask}, {"channel coupling", ChannelMask}, {"row coupling", RowMask}} {
+	}{{"checkerboard", CheckerboardMask}, {"channel", ChannelMask}, {"row", RowMask}} {
 		for _, inv := range []bool{false, true} {
-			if equal(kind.mask(s, inv), c.Mask) {
+			if slices.Equal(kind.mask(s, inv), c.Mask) {
 				return kind.name
 			}
 		}
 	}
-	return "coupling"
-}
-
-func equal(a, b []float64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
+	return "custom"
 }

@@ -164,38 +164,12 @@ var roleNames = []struct {
 func layerCaption(ct cellTrace, t flow.TracedLayer) string {
 	switch l := t.Layer.(type) {
 	case flow.Coupling:
-		kind := strings.TrimSuffix(maskKind(l), " coupling")
+		kind := flow.MaskKind(l)
 		return fmt.Sprintf("%s %s", kind, l.Shape)
 	case flow.Split:
 		return fmt.Sprintf("%s -> %s", l.In, l.Kept)
 	}
 	return ""
-}
-
-func maskKind(c flow.Coupling) string {
-	for _, k := range []struct {
-		name string
-		mask func(flow.Shape, bool) []float64
-	}{{"checkerboard", flow.CheckerboardMask}, {"channel", flow.ChannelMask}, {"row", flow.RowMask}} {
-		for _, inv := range []bool{false, true} {
-			if equalMasks(k.mask(c.Shape, inv), c.Mask) {
-				return k.name
-			}
-		}
-	}
-	return "custom"
-}
-
-func equalMasks(a, b []float64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // drawRoles draws the image-space roles of one layer at (x, y), scale pixels per image pixel,

@@ -12,7 +12,7 @@ HAVE_OPENBLAS = $(shell ldconfig -p 2>/dev/null | grep -q 'libopenblas\.so' && e
 BLAS_TAGS     = $(if $(HAVE_OPENBLAS),-tags openblas)
 BLAS_ENV      = $(if $(HAVE_OPENBLAS),CGO_LDFLAGS=-lopenblas)
 
-.PHONY: build test vet check describe train ablation openblas clean
+.PHONY: build test test-slurm vet check describe train ablation openblas clean
 
 build: openblas
 	$(BLAS_ENV) $(GO) build $(BLAS_TAGS) -o $(BIN) ./cmd/squeezebench
@@ -39,6 +39,10 @@ test: vet openblas
 	$(if $(HAVE_OPENBLAS),$(BLAS_ENV) $(GO) test $(BLAS_TAGS) -count=1 ./flow/... ./runner/)
 	$(GO) test -count=1 -race ./flow/... ./dataset/ ./variants/...
 	$(GO) test -count=1 -race -run 'Concurrent' ./runner/
+
+# The cluster script against a real single-node Slurm (installed and started here; needs root on Debian).
+test-slurm: build
+	bash experiments/cluster/slurm-test.sh
 
 check: build
 	$(BIN) check

@@ -38,6 +38,9 @@ type AblateOptions struct {
 	CheckpointEvery int
 	ClaimTimeout    time.Duration // 0: DefaultClaimTimeout
 	Out             io.Writer     // progress lines; nil: io.Discard
+	// Live keeps a status block (a line per running job, a bar of finished jobs) at the bottom of
+	// Out, a terminal, instead of printing every progress line (they still go to each train.log).
+	Live bool
 
 	afterStep func(job AblationJob, step int, m *flow.Model) error // tests: faults, interruptions
 }
@@ -98,7 +101,7 @@ func Ablate(ctx context.Context, jobs []AblationJob, data *dataset.Splits, opt A
 	if opt.ClaimTimeout == 0 {
 		opt.ClaimTimeout = DefaultClaimTimeout
 	}
-	out := &lockedWriter{w: opt.Out}
+	out := &lockedWriter{w: opt.Out, live: opt.Live, jobs: len(jobs)}
 	reports := make([]JobReport, len(jobs))
 	var g errgroup.Group
 	g.SetLimit(max(opt.Parallel, 1))
@@ -138,6 +141,7 @@ func Ablate(ctx context.Context, jobs []AblationJob, data *dataset.Splits, opt A
 			}
 			line += fmt.Sprintf("  — %d of %d jobs finished (%d trained, %d failed)", finished, len(jobs), trained, failed)
 			mu.Unlock()
+			out.finished(label)
 			out.line(line)
 			return nil
 		})
@@ -248,16 +252,82 @@ func moveAside(dir, hash string) (string, error) {
 	return to, nil
 }
 
-// lockedWriter writes whole lines from many goroutines.
+// lockedWriter writes whole lines from many goroutines. Live, it keeps a status block at the
+// bottom of a terminal instead of printing every progress line: one line per running job with its
+// latest step, and a bar of finished jobs; other lines scroll above it.
 type lockedWriter struct {
-	mu sync.Mutex
-	w  io.Writer
+	mu    sync.Mutex
+	w     io.Writer
+	live  bool
+	jobs  int               // jobs in this invocation, for the bar
+	done  int               // jobs finished
+	state map[string]string // running job label -> its latest progress line
+	order []string          // running job labels, in start order
+	drawn int               // lines of the status block on screen
 }
 
 func (l *lockedWriter) line(s string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	l.clearLocked()
 	io.WriteString(l.w, strings.TrimRight(s, "\n")+"\n")
+	l.drawLocked()
+}
+
+// progress records a job's progress line: shown in its status line when live, printed otherwise.
+func (l *lockedWriter) progress(label, s string) {
+	if !l.live {
+		l.line(label + " " + s)
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.state == nil {
+		l.state = map[string]string{}
+	}
+	if _, ok := l.state[label]; !ok {
+		l.order = append(l.order, label)
+	}
+	l.state[label] = strings.TrimSpace(s)
+	l.clearLocked()
+	l.drawLocked()
+}
+
+// finished drops a job's status line and counts it.
+func (l *lockedWriter) finished(label string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.done++
+	delete(l.state, label)
+	for i, k := range l.order {
+		if k == label {
+			l.order = append(l.order[:i], l.order[i+1:]...)
+			break
+		}
+	}
+}
+
+func (l *lockedWriter) clearLocked() {
+	if l.live && l.drawn > 0 {
+		fmt.Fprintf(l.w, "\x1b[%dA\x1b[J", l.drawn) // up, then erase to the end of the screen
+		l.drawn = 0
+	}
+}
+
+func (l *lockedWriter) drawLocked() {
+	if !l.live {
+		return
+	}
+	for _, k := range l.order {
+		fmt.Fprintf(l.w, "%s %s\n", k, l.state[k])
+	}
+	const width = 30
+	filled := 0
+	if l.jobs > 0 {
+		filled = width * l.done / l.jobs
+	}
+	fmt.Fprintf(l.w, "[%s%s] %d of %d jobs finished\n", strings.Repeat("#", filled), strings.Repeat(".", width-filled), l.done, l.jobs)
+	l.drawn = len(l.order) + 1
 }
 
 // prefixWriter sends each complete line to out with a prefix and to file as it is.
@@ -276,7 +346,12 @@ func (p *prefixWriter) Write(b []byte) (int, error) {
 		if i < 0 {
 			return len(b), nil
 		}
-		p.out.line(p.prefix + strings.TrimLeft(string(p.buf.Next(i+1)), " "))
+		text := strings.TrimLeft(string(p.buf.Next(i+1)), " ")
+		if strings.HasPrefix(text, "step ") {
+			p.out.progress(strings.TrimSpace(p.prefix), text)
+		} else {
+			p.out.line(p.prefix + text)
+		}
 	}
 }
 

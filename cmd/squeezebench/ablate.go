@@ -48,7 +48,7 @@ func runAblate(args []string) error {
 	if dir == "" {
 		dir = e.ResultsDir()
 	}
-	opt := runner.AblateOptions{Parallel: e.Parallel, Shard: k, Shards: n, CheckpointEvery: e.CheckpointEvery, ClaimTimeout: *claimTimeout, Out: os.Stdout}
+	opt := runner.AblateOptions{Parallel: e.Parallel, Shard: k, Shards: n, CheckpointEvery: e.CheckpointEvery, ClaimTimeout: *claimTimeout, Out: os.Stdout, Live: isTerminal(os.Stdout)}
 	if *parallel > 0 {
 		opt.Parallel = *parallel
 	}
@@ -150,4 +150,11 @@ func shellJoin(args []string) string {
 		out = append(out, a)
 	}
 	return strings.Join(out, " ")
+}
+
+// isTerminal reports whether f is a character device (a terminal), where a live status block
+// beats a stream of lines; CI and Slurm logs get plain lines.
+func isTerminal(f *os.File) bool {
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }

@@ -23,6 +23,7 @@ func runAblate(args []string) error {
 	expRef := fs.String("experiment", "", "experiment file, or the name of a built-in one ("+strings.Join(experiments.BuiltinNames(), ", ")+") (required)")
 	resultsDir := fs.String("results", "", "results directory (default results/<experiment name>)")
 	parallel := fs.Int("parallel", 0, "runs trained at once (default: the experiment's compute.parallel)")
+	fs.IntVar(parallel, "workers", 0, "the same as -parallel (the pool's workers; goroutines per run are the experiment's compute.workers)")
 	shard := fs.String("shard", "", "K/N: run only the jobs whose index % N == K-1 (for several processes or machines on one results directory)")
 	ckptEvery := fs.Int("checkpoint-every", -1, "steps between checkpoints (default: the experiment's compute.checkpoint_every)")
 	claimTimeout := fs.Duration("claim-timeout", runner.DefaultClaimTimeout, "a claim on a run not refreshed for this long is stale (its owner died or lost the filesystem)")

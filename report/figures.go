@@ -390,19 +390,7 @@ func (an *Analysis) InteractionFigure() ([]byte, error) {
 	if len(plots) == 0 {
 		return nil, nil
 	}
-	cols := min(3, len(plots))
-	rows := (len(plots) + cols - 1) / cols
-	grid := make([][]*plot.Plot, rows)
-	for r := range grid {
-		grid[r] = make([]*plot.Plot, cols)
-		for c := range grid[r] {
-			if k := r*cols + c; k < len(plots) {
-				grid[r][c] = plots[k]
-			} else {
-				grid[r][c] = blank()
-			}
-		}
-	}
+	grid, cols, rows := tile(plots, 3)
 	return encodePNG(grid, vg.Length(cols)*4.5*vg.Inch, vg.Length(rows)*4*vg.Inch)
 }
 
@@ -435,9 +423,15 @@ func (an *Analysis) SamplesFigure() ([]byte, error) {
 	if len(plots) == 0 {
 		return nil, nil
 	}
-	cols := min(4, len(plots))
-	rows := (len(plots) + cols - 1) / cols
-	grid := make([][]*plot.Plot, rows)
+	grid, cols, rows := tile(plots, 4)
+	return encodePNG(grid, vg.Length(cols)*3.2*vg.Inch, vg.Length(rows)*3.4*vg.Inch)
+}
+
+// tile lays plots out row by row, at most maxCols to a row, padding the last row with blanks.
+func tile(plots []*plot.Plot, maxCols int) (grid [][]*plot.Plot, cols, rows int) {
+	cols = min(maxCols, len(plots))
+	rows = (len(plots) + cols - 1) / cols
+	grid = make([][]*plot.Plot, rows)
 	for r := range grid {
 		grid[r] = make([]*plot.Plot, cols)
 		for c := range grid[r] {
@@ -448,7 +442,7 @@ func (an *Analysis) SamplesFigure() ([]byte, error) {
 			}
 		}
 	}
-	return encodePNG(grid, vg.Length(cols)*3.2*vg.Inch, vg.Length(rows)*3.4*vg.Inch)
+	return grid, cols, rows
 }
 
 func blank() *plot.Plot {

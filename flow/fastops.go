@@ -167,23 +167,6 @@ func (f *fast) eluConv(x, w, b *G.Node) *G.Node {
 	return applyKernel(fwd, x, w, b)
 }
 
-// concatELU is cat(elu(x), elu(-x)) along channels.
-func (f *fast) concatELU(x *G.Node) *G.Node {
-	s := x.Shape()
-	bs := batchOf(s)
-	fwd := f.op("concat_elu", tensor.Shape{s[0], 2 * s[1], s[2], s[3]}, func(in [][]float32, out []float32) {
-		kernel.ConcatELUForward(f.pool, bs, in[0], out)
-	})
-	var y *G.Node
-	fwd.grads = func(_ G.Nodes, grad *G.Node) (G.Nodes, error) {
-		return G.Nodes{applyKernel(f.op("concat_elu.dx", s.Clone(), func(in [][]float32, out []float32) {
-			kernel.ConcatELUBackward(f.pool, bs, in[0], in[1], out)
-		}), y, grad)}, nil
-	}
-	y = applyKernel(fwd, x)
-	return y
-}
-
 // layerNorm is LayerNormChannels.
 func (f *fast) layerNorm(x, gamma, beta *G.Node) *G.Node {
 	s := x.Shape()

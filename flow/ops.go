@@ -132,9 +132,6 @@ func (b *builder) elu(x *G.Node) *G.Node {
 
 // concatELU is cat([elu(x), elu(-x)], channels): it doubles the channels.
 func (b *builder) concatELU(x *G.Node) *G.Node {
-	if b.fast != nil {
-		return b.fast.concatELU(x)
-	}
 	return must(G.Concat(1, b.elu(x), b.elu(must(G.Neg(x)))))
 }
 

@@ -25,6 +25,7 @@ type kernelOp struct {
 	grads  func(inputs G.Nodes, grad *G.Node) (G.Nodes, error) // nil: not differentiable
 	diff   []bool                                              // which inputs get a gradient (nil: all)
 	buf    *tensor.Dense
+	in     [][]float32 // the inputs' data, reused from run to run
 }
 
 func applyKernel(op *kernelOp, inputs ...*G.Node) *G.Node {
@@ -48,14 +49,15 @@ func (op *kernelOp) Type() hm.Type {
 func (op *kernelOp) InferShape(...G.DimSizer) (tensor.Shape, error) { return op.out.Clone(), nil }
 
 func (op *kernelOp) Do(vals ...G.Value) (G.Value, error) {
-	in := make([][]float32, len(vals))
+	op.in = op.in[:0] // reused: an op runs once per step, never concurrently with itself
 	for i, v := range vals {
 		d, err := float32Data(v)
 		if err != nil {
 			return nil, fmt.Errorf("%s input %d: %w", op.name, i, err)
 		}
-		in[i] = d
+		op.in = append(op.in, d)
 	}
+	in := op.in
 	if op.buf == nil {
 		op.buf = tensor.New(tensor.Of(tensor.Float32), tensor.WithShape(op.out...))
 	}

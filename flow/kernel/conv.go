@@ -1,7 +1,5 @@
 package kernel
 
-import "gonum.org/v1/gonum/blas"
-
 // Conv is a stride-1 convolution with "same" padding (K = 1 or 3) and bias on NCHW batches, by
 // im2col and GEMM. Small images are laid side by side so that one GEMM covers a group of them
 // (at least minColumns columns): a 7×7 map alone makes a GEMM too thin to run fast. Its scratch
@@ -15,6 +13,7 @@ type Conv struct {
 	group           int // images per GEMM
 	pool            *Pool
 	cols, tmps, dws [][]float32
+	gemms           []Gemm      // per worker
 	elus, delus     [][]float32 // per worker: one image's concatenated input and its gradient
 	wt              []float32   // the flipped, transposed filter of BackwardData
 }
@@ -30,7 +29,8 @@ func NewConv(pool *Pool, n, cin, cout, h, w, k int) *Conv {
 	return &Conv{N: n, Cin: cin, Cout: cout, H: h, W: w, K: k, pool: pool,
 		group: max(1, (minColumns+hw-1)/hw),
 		cols:  make([][]float32, pool.Workers), tmps: make([][]float32, pool.Workers), dws: make([][]float32, pool.Workers),
-		elus: make([][]float32, pool.Workers), delus: make([][]float32, pool.Workers)}
+		elus: make([][]float32, pool.Workers), delus: make([][]float32, pool.Workers),
+		gemms: make([]Gemm, pool.Workers)}
 }
 
 // NewELUConv prepares a convolution of cat(elu(x), elu(-x)) for x with c channels.
@@ -158,7 +158,7 @@ func (c *Conv) Forward(x, w, b, out []float32) {
 			ld := g * c.hw()
 			a := c.lay(func(i int) []float32 { return c.input(worker, x, i) }, c.Cin, n, g, c.K == 3, col)
 			o := c.target(out, c.Cout, n, g, tmp)
-			gemm.Sgemm(blas.NoTrans, blas.NoTrans, c.Cout, ld, rows, 1, w, rows, a, ld, 0, o, ld)
+			c.gemms[worker].Run(false, false, c.Cout, ld, rows, w, rows, a, ld, 0, o, ld)
 			c.unlay(o, c.Cout, n, g, b, out)
 		})
 	})
@@ -187,9 +187,9 @@ func (c *Conv) BackwardData(x, dout, w, dx []float32) {
 				o = c.target(dx, c.Cin, n, g, tmp)
 			}
 			if c.K == 3 {
-				gemm.Sgemm(blas.NoTrans, blas.NoTrans, c.Cin, ld, rows, 1, c.wt, rows, a, ld, 0, o, ld)
+				c.gemms[worker].Run(false, false, c.Cin, ld, rows, c.wt, rows, a, ld, 0, o, ld)
 			} else {
-				gemm.Sgemm(blas.Trans, blas.NoTrans, c.Cin, ld, c.Cout, 1, w, c.Cin, a, ld, 0, o, ld)
+				c.gemms[worker].Run(true, false, c.Cin, ld, c.Cout, w, c.Cin, a, ld, 0, o, ld)
 			}
 			if !c.ELU {
 				c.unlay(o, c.Cin, n, g, nil, dx)
@@ -233,7 +233,9 @@ func flipTranspose(w, wt []float32, cout, cin int) {
 	}
 }
 
-// BackwardFilter computes dw = ∂L/∂w and db = ∂L/∂b from x and dout.
+// BackwardFilter computes dw = ∂L/∂w and db = ∂L/∂b from x and dout. Each worker accumulates
+// dwᵀ = Σ col·doutᵀ (rows × Cout): in that orientation the GEMM's transposed operand is dout's
+// small Cout × H·W matrix, not the im2col matrix.
 func (c *Conv) BackwardFilter(x, dout, dw, db []float32) {
 	rows := c.rows()
 	size := c.Cout * rows
@@ -246,14 +248,20 @@ func (c *Conv) BackwardFilter(x, dout, dw, db []float32) {
 			ld := g * c.hw()
 			a := c.lay(func(i int) []float32 { return c.input(worker, x, i) }, c.Cin, n, g, c.K == 3, col)
 			d := c.lay(c.images(dout, c.Cout), c.Cout, n, g, false, tmp)
-			gemm.Sgemm(blas.NoTrans, blas.Trans, c.Cout, rows, ld, 1, d, ld, a, ld, 1, acc, rows)
+			c.gemms[worker].Run(false, true, rows, c.Cout, ld, a, ld, d, ld, 1, acc, c.Cout)
 		})
 	})
 	workers := min(c.pool.Workers, c.N)
-	copy(dw, c.dws[0][:size])
+	for r := 0; r < rows; r++ {
+		for co := 0; co < c.Cout; co++ {
+			dw[co*rows+r] = c.dws[0][r*c.Cout+co]
+		}
+	}
 	for k := 1; k < workers; k++ {
-		for i, v := range c.dws[k][:size] {
-			dw[i] += v
+		for r := 0; r < rows; r++ {
+			for co, v := range c.dws[k][r*c.Cout : (r+1)*c.Cout] {
+				dw[co*rows+r] += v
+			}
 		}
 	}
 	hw := c.hw()

@@ -3,39 +3,47 @@ package kernel
 import (
 	"fmt"
 	"testing"
-
-	"gonum.org/v1/gonum/blas"
 )
 
-// BenchmarkGEMMShapes times single GEMM calls of the shapes the convolutions issue (tutorial
-// preset), in both orientations and grouped, to show what the BLAS gives for them: the ceiling of
-// the conv kernels. Note OPENBLAS_CORETYPE: where it forces an older kernel, GEMM is slower.
+// BenchmarkGEMMShapes times single GEMM calls of the shapes the convolutions issue, through this
+// package's AVX-512 kernels ("own") and through the BLAS the binary was built with ("blas"),
+// side by side: the ceiling of the conv kernels. Note OPENBLAS_CORETYPE: where it forces an
+// older kernel, the BLAS is slower.
 func BenchmarkGEMMShapes(b *testing.B) {
 	for _, s := range []struct {
-		ta, tb  blas.Transpose
+		ta, tb  bool
 		m, n, k int
 	}{
-		{blas.NoTrans, blas.NoTrans, 32, 784, 576},  // stage-1 3×3 forward, one image
-		{blas.Trans, blas.Trans, 784, 32, 576},      // the same, transposed
-		{blas.NoTrans, blas.NoTrans, 32, 1568, 576}, // two images side by side
-		{blas.NoTrans, blas.Trans, 32, 576, 784},    // stage-1 filter gradient
-		{blas.NoTrans, blas.NoTrans, 64, 196, 432},  // stage-2 3×3 forward
-		{blas.NoTrans, blas.NoTrans, 64, 49, 1152},  // stage-3 3×3 forward, one image
-		{blas.NoTrans, blas.NoTrans, 64, 294, 1152}, // stage-3, six images
+		{false, false, 32, 784, 576},  // tutorial stage-1 3×3 forward, one image
+		{false, false, 32, 576, 784},  // (filter-gradient shape, untransposed)
+		{false, true, 576, 32, 784},   // tutorial stage-1 filter gradient, as computed (dWᵀ)
+		{false, false, 64, 196, 432},  // tutorial stage-2 3×3 forward
+		{false, false, 64, 294, 1152}, // tutorial stage-3, six images
+		{false, false, 8, 784, 144},   // small stage-1 3×3 forward
+		{false, false, 16, 784, 72},   // small stage-1 backward data
+		{false, true, 144, 8, 784},    // small stage-1 filter gradient (dWᵀ)
+		{false, false, 12, 196, 216},  // small stage-2 3×3 forward
+		{false, false, 16, 294, 288},  // small stage-3, six images
 	} {
 		a, bb, c := make([]float32, s.m*s.k), make([]float32, s.k*s.n), make([]float32, s.m*s.n)
 		lda, ldb := s.k, s.n
-		if s.ta == blas.Trans {
+		if s.ta {
 			lda = s.m
 		}
-		if s.tb == blas.Trans {
+		if s.tb {
 			ldb = s.k
 		}
-		b.Run(fmt.Sprintf("%c%c/%dx%dx%d", s.ta, s.tb, s.m, s.n, s.k), func(b *testing.B) {
-			for i := 0; i < b.N; i++ {
-				gemm.Sgemm(s.ta, s.tb, s.m, s.n, s.k, 1, a, lda, bb, ldb, 0, c, s.n)
+		for _, backend := range []string{"own", "blas"} {
+			if backend == "own" && !hasAVX512 {
+				continue
 			}
-			b.ReportMetric(2*float64(s.m*s.n*s.k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
-		})
+			g := Gemm{BLAS: backend == "blas"}
+			b.Run(fmt.Sprintf("%s/tA=%v,tB=%v/%dx%dx%d", backend, s.ta, s.tb, s.m, s.n, s.k), func(b *testing.B) {
+				for i := 0; i < b.N; i++ {
+					g.Run(s.ta, s.tb, s.m, s.n, s.k, a, lda, bb, ldb, 0, c, s.n)
+				}
+				b.ReportMetric(2*float64(s.m*s.n*s.k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			})
+		}
 	}
 }

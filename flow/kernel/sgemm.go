@@ -1,0 +1,85 @@
+package kernel
+
+import "gonum.org/v1/gonum/blas"
+
+// Gemm computes C = A·B + beta·C (beta 0 or 1) for row-major float32 matrices, A m×k, B k×n;
+// transA/transB say A or B is stored transposed (as k×m, n×k). With AVX-512 it runs this
+// package's kernels (see sgemm_gen.go); otherwise the BLAS the binary was built with.
+//
+// scratch is the caller's reusable workspace (only a transposed B is copied into it, as k×n).
+type Gemm struct {
+	scratch []float32
+	// BLAS forces the BLAS path: for benchmarks side by side, and for machines where it wins.
+	BLAS bool
+}
+
+// Run computes c = op(a)·op(b) + beta·c.
+func (g *Gemm) Run(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	if m == 0 || n == 0 {
+		return
+	}
+	if !hasAVX512 || g.BLAS || k == 0 {
+		tA, tB := blas.NoTrans, blas.NoTrans
+		if transA {
+			tA = blas.Trans
+		}
+		if transB {
+			tB = blas.Trans
+		}
+		gemm.Sgemm(tA, tB, m, n, k, 1, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
+	if beta != 0 && beta != 1 {
+		panic("kernel: Gemm supports beta 0 or 1")
+	}
+	if transB {
+		g.scratch = grow(g.scratch, k*n)
+		transpose(b, ldb, n, k, g.scratch)
+		b, ldb = g.scratch, n
+	}
+	ars, aks := lda, 1
+	if transA {
+		ars, aks = 1, lda
+	}
+	accumulate := 0
+	if beta == 1 {
+		accumulate = 1
+	}
+	kernels, nr := wideKernels, 48
+	if n <= 16 {
+		kernels, nr = narrowKernels, 16
+	}
+	for j := 0; j < n; j += nr { // column panels outside: B's panel (k × nr) stays in cache for all rows
+		masks := laneMasks(min(nr, n-j))
+		i := 0
+		for _, kern := range kernels {
+			for ; m-i >= kern.rows; i += kern.rows {
+				kern.run(k, &a[i*ars], ars, aks, &b[j], ldb, &c[i*ldc+j], ldc, masks, accumulate)
+			}
+		}
+	}
+}
+
+// rowKernel is a micro-kernel and the rows of C it computes.
+type rowKernel struct {
+	rows int
+	run  func(k int, a *float32, ars, aks int, b *float32, ldb int, c *float32, ldc int, masks uint64, accumulate int)
+}
+
+// laneMasks returns the 16-lane masks (low bits first) that select w ≤ 48 columns.
+func laneMasks(w int) uint64 { return 1<<uint(w) - 1 }
+
+// transpose writes the rows × cols matrix src (row stride ld) transposed into dst (cols × rows).
+func transpose(src []float32, ld, rows, cols int, dst []float32) {
+	const block = 16
+	for r0 := 0; r0 < rows; r0 += block {
+		for c0 := 0; c0 < cols; c0 += block {
+			for r := r0; r < min(r0+block, rows); r++ {
+				row := src[r*ld : r*ld+cols]
+				for cc := c0; cc < min(c0+block, cols); cc++ {
+					dst[cc*rows+r] = row[cc]
+				}
+			}
+		}
+	}
+}

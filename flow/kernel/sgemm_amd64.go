@@ -1,0 +1,48 @@
+package kernel
+
+import "golang.org/x/sys/cpu"
+
+//go:generate go run sgemm_gen.go
+
+// hasAVX512 selects the AVX-512 GEMM kernels (x/sys/cpu also checks that the OS saves the Z
+// and mask registers).
+var hasAVX512 = cpu.X86.HasAVX512F
+
+// The micro-kernels of sgemm_amd64.s: kernelMxN computes an M × N tile of C (N lanes, masked).
+// The signature is microKernel's.
+
+//go:noescape
+func sgemmKernel8x48(k int, a *float32, ars, aks int, b *float32, ldb int, c *float32, ldc int, masks uint64, accumulate int)
+
+//go:noescape
+func sgemmKernel4x48(k int, a *float32, ars, aks int, b *float32, ldb int, c *float32, ldc int, masks uint64, accumulate int)
+
+//go:noescape
+func sgemmKernel2x48(k int, a *float32, ars, aks int, b *float32, ldb int, c *float32, ldc int, masks uint64, accumulate int)
+
+//go:noescape
+func sgemmKernel1x48(k int, a *float32, ars, aks int, b *float32, ldb int, c *float32, ldc int, masks uint64, accumulate int)
+
+//go:noescape
+func sgemmKernel24x16(k int, a *float32, ars, aks int, b *float32, ldb int, c *float32, ldc int, masks uint64, accumulate int)
+
+//go:noescape
+func sgemmKernel16x16(k int, a *float32, ars, aks int, b *float32, ldb int, c *float32, ldc int, masks uint64, accumulate int)
+
+//go:noescape
+func sgemmKernel8x16(k int, a *float32, ars, aks int, b *float32, ldb int, c *float32, ldc int, masks uint64, accumulate int)
+
+//go:noescape
+func sgemmKernel4x16(k int, a *float32, ars, aks int, b *float32, ldb int, c *float32, ldc int, masks uint64, accumulate int)
+
+//go:noescape
+func sgemmKernel2x16(k int, a *float32, ars, aks int, b *float32, ldb int, c *float32, ldc int, masks uint64, accumulate int)
+
+//go:noescape
+func sgemmKernel1x16(k int, a *float32, ars, aks int, b *float32, ldb int, c *float32, ldc int, masks uint64, accumulate int)
+
+// wideKernels cover C of more than 16 columns, narrowKernels C of at most 16; each from the most rows down.
+var (
+	wideKernels   = []rowKernel{{8, sgemmKernel8x48}, {4, sgemmKernel4x48}, {2, sgemmKernel2x48}, {1, sgemmKernel1x48}}
+	narrowKernels = []rowKernel{{24, sgemmKernel24x16}, {16, sgemmKernel16x16}, {8, sgemmKernel8x16}, {4, sgemmKernel4x16}, {2, sgemmKernel2x16}, {1, sgemmKernel1x16}}
+)

@@ -1,0 +1,72 @@
+package kernel
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// naiveGemm is the definition: c = op(a)·op(b) + beta·c, in float64.
+func naiveGemm(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			var s float64
+			for kk := 0; kk < k; kk++ {
+				av := a[i*lda+kk]
+				if transA {
+					av = a[kk*lda+i]
+				}
+				bv := b[kk*ldb+j]
+				if transB {
+					bv = b[j*ldb+kk]
+				}
+				s += float64(av) * float64(bv)
+			}
+			c[i*ldc+j] = float32(s + float64(beta)*float64(c[i*ldc+j]))
+		}
+	}
+}
+
+// TestGemmMatchesDefinition runs the AVX-512 kernels (where the processor has them) and the
+// BLAS path on shapes that hit every edge: rows not a multiple of the tile, columns not a
+// multiple of 16 or 48, narrow C (the 24×16 kernel), k = 1, padded leading dimensions.
+func TestGemmMatchesDefinition(t *testing.T) {
+	if !hasAVX512 {
+		t.Log("no AVX-512: only the BLAS path is tested")
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	shapes := [][3]int{{1, 1, 1}, {8, 48, 5}, {9, 49, 3}, {7, 17, 33}, {32, 784, 72}, {24, 16, 100},
+		{25, 15, 7}, {50, 8, 13}, {3, 100, 1}, {72, 12, 196}, {64, 47, 11}, {16, 97, 40}}
+	for _, s := range shapes {
+		m, n, k := s[0], s[1], s[2]
+		for _, tA := range []bool{false, true} {
+			for _, tB := range []bool{false, true} {
+				for _, beta := range []float32{0, 1} {
+					for _, blasPath := range []bool{false, true} {
+						name := fmt.Sprintf("%dx%dx%d/tA=%v/tB=%v/beta=%v/blas=%v", m, n, k, tA, tB, beta, blasPath)
+						lda, ldb, ldc := k+3, n+2, n+5
+						if tA {
+							lda = m + 1
+						}
+						if tB {
+							ldb = k + 4
+						}
+						a := randSlice(rng, max(m, k)*lda)
+						b := randSlice(rng, max(n, k)*ldb)
+						c := randSlice(rng, m*ldc)
+						want := append([]float32(nil), c...)
+						naiveGemm(tA, tB, m, n, k, a, lda, b, ldb, beta, want, ldc)
+						g := Gemm{BLAS: blasPath}
+						g.Run(tA, tB, m, n, k, a, lda, b, ldb, beta, c, ldc)
+						for i := range c {
+							if math.Abs(float64(c[i]-want[i])) > 1e-4*math.Sqrt(float64(k)+1) {
+								t.Fatalf("%s: c[%d] = %v, want %v", name, i, c[i], want[i])
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}

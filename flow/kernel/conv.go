@@ -108,34 +108,17 @@ func (c *Conv) target(y []float32, ch, n, g int, tmp []float32) []float32 {
 	return tmp
 }
 
-// unlay copies a ch × g·H·W matrix back into images [n, n+g) of the NCHW batch y, adding bias
-// b (per channel) unless it is nil.
-func (c *Conv) unlay(src []float32, ch, n, g int, b, y []float32) {
-	hw := c.hw()
-	ld := g * hw
-	if g == 1 { // src is y's own image (target): only the bias is left to add
-		if b != nil {
-			for ci := 0; ci < ch; ci++ {
-				row := src[ci*hw : (ci+1)*hw]
-				for i := range row {
-					row[i] += b[ci]
-				}
-			}
-		}
+// unlay copies a ch × g·H·W matrix back into images [n, n+g) of the NCHW batch y (nothing to do
+// for one image: the GEMM wrote into y itself).
+func (c *Conv) unlay(src []float32, ch, n, g int, y []float32) {
+	if g == 1 {
 		return
 	}
+	hw := c.hw()
+	ld := g * hw
 	for j := 0; j < g; j++ {
 		for ci := 0; ci < ch; ci++ {
-			dst := y[((n+j)*ch+ci)*hw : ((n+j)*ch+ci+1)*hw]
-			s := src[ci*ld+j*hw : ci*ld+(j+1)*hw]
-			if b == nil {
-				copy(dst, s)
-				continue
-			}
-			bias := b[ci]
-			for i, v := range s {
-				dst[i] = v + bias
-			}
+			copy(y[((n+j)*ch+ci)*hw:((n+j)*ch+ci+1)*hw], src[ci*ld+j*hw:ci*ld+(j+1)*hw])
 		}
 	}
 }
@@ -158,8 +141,8 @@ func (c *Conv) Forward(x, w, b, out []float32) {
 			ld := g * c.hw()
 			a := c.lay(func(i int) []float32 { return c.input(worker, x, i) }, c.Cin, n, g, c.K == 3, col)
 			o := c.target(out, c.Cout, n, g, tmp)
-			c.gemms[worker].Run(false, false, c.Cout, ld, rows, w, rows, a, ld, 0, o, ld)
-			c.unlay(o, c.Cout, n, g, b, out)
+			c.gemms[worker].Run(false, false, c.Cout, ld, rows, w, rows, a, ld, 0, b, o, ld)
+			c.unlay(o, c.Cout, n, g, out)
 		})
 	})
 }
@@ -187,12 +170,12 @@ func (c *Conv) BackwardData(x, dout, w, dx []float32) {
 				o = c.target(dx, c.Cin, n, g, tmp)
 			}
 			if c.K == 3 {
-				c.gemms[worker].Run(false, false, c.Cin, ld, rows, c.wt, rows, a, ld, 0, o, ld)
+				c.gemms[worker].Run(false, false, c.Cin, ld, rows, c.wt, rows, a, ld, 0, nil, o, ld)
 			} else {
-				c.gemms[worker].Run(true, false, c.Cin, ld, c.Cout, w, c.Cin, a, ld, 0, o, ld)
+				c.gemms[worker].Run(true, false, c.Cin, ld, c.Cout, w, c.Cin, a, ld, 0, nil, o, ld)
 			}
 			if !c.ELU {
-				c.unlay(o, c.Cin, n, g, nil, dx)
+				c.unlay(o, c.Cin, n, g, dx)
 				return
 			}
 			c.eluBackward(worker, x, o, n, g, dx)
@@ -248,7 +231,7 @@ func (c *Conv) BackwardFilter(x, dout, dw, db []float32) {
 			ld := g * c.hw()
 			a := c.lay(func(i int) []float32 { return c.input(worker, x, i) }, c.Cin, n, g, c.K == 3, col)
 			d := c.lay(c.images(dout, c.Cout), c.Cout, n, g, false, tmp)
-			c.gemms[worker].Run(false, true, rows, c.Cout, ld, a, ld, d, ld, 1, acc, c.Cout)
+			c.gemms[worker].Run(false, true, rows, c.Cout, ld, a, ld, d, ld, 1, nil, acc, c.Cout)
 		})
 	})
 	workers := min(c.pool.Workers, c.N)
@@ -268,13 +251,31 @@ func (c *Conv) BackwardFilter(x, dout, dw, db []float32) {
 	zero(db)
 	for n := 0; n < c.N; n++ {
 		for co := 0; co < c.Cout; co++ {
-			var s float32
-			for _, v := range dout[(n*c.Cout+co)*hw : (n*c.Cout+co+1)*hw] {
-				s += v
-			}
-			db[co] += s
+			db[co] += sum(dout[(n*c.Cout+co)*hw : (n*c.Cout+co+1)*hw])
 		}
 	}
+}
+
+// sum adds s up with eight independent partial sums: a single running sum waits for each
+// addition's latency, which made the bias gradient cost as much as a GEMM.
+func sum(s []float32) float32 {
+	var p [8]float32
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		v := s[i : i+8 : i+8]
+		p[0] += v[0]
+		p[1] += v[1]
+		p[2] += v[2]
+		p[3] += v[3]
+		p[4] += v[4]
+		p[5] += v[5]
+		p[6] += v[6]
+		p[7] += v[7]
+	}
+	for ; i < len(s); i++ {
+		p[0] += s[i]
+	}
+	return ((p[0] + p[1]) + (p[2] + p[3])) + ((p[4] + p[5]) + (p[6] + p[7]))
 }
 
 // im2col lays out the 3×3 neighbourhoods of one Cin×H×W image (zero padding 1) as rows of a

@@ -40,7 +40,7 @@ func BenchmarkGEMMShapes(b *testing.B) {
 			g := Gemm{BLAS: backend == "blas"}
 			b.Run(fmt.Sprintf("%s/tA=%v,tB=%v/%dx%dx%d", backend, s.ta, s.tb, s.m, s.n, s.k), func(b *testing.B) {
 				for i := 0; i < b.N; i++ {
-					g.Run(s.ta, s.tb, s.m, s.n, s.k, a, lda, bb, ldb, 0, c, s.n)
+					g.Run(s.ta, s.tb, s.m, s.n, s.k, a, lda, bb, ldb, 0, nil, c, s.n)
 				}
 				b.ReportMetric(2*float64(s.m*s.n*s.k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 			})

@@ -2,7 +2,8 @@ package kernel
 
 import "gonum.org/v1/gonum/blas"
 
-// Gemm computes C = A·B + beta·C (beta 0 or 1) for row-major float32 matrices, A m×k, B k×n;
+// Gemm computes C = A·B + beta·C (beta 0 or 1), plus a bias per row of C where one is given, for
+// row-major float32 matrices, A m×k, B k×n;
 // transA/transB say A or B is stored transposed (as k×m, n×k). With AVX-512 it runs this
 // package's kernels (see sgemm_gen.go); otherwise the BLAS the binary was built with.
 //
@@ -13,8 +14,8 @@ type Gemm struct {
 	BLAS bool
 }
 
-// Run computes c = op(a)·op(b) + beta·c.
-func (g *Gemm) Run(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+// Run computes c = op(a)·op(b) + beta·c (+ bias[i] on row i, unless bias is nil).
+func (g *Gemm) Run(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, beta float32, bias, c []float32, ldc int) {
 	if m == 0 || n == 0 {
 		return
 	}
@@ -27,6 +28,14 @@ func (g *Gemm) Run(transA, transB bool, m, n, k int, a []float32, lda int, b []f
 			tB = blas.Trans
 		}
 		gemm.Sgemm(tA, tB, m, n, k, 1, a, lda, b, ldb, beta, c, ldc)
+		if bias != nil {
+			for i, v := range bias[:m] {
+				row := c[i*ldc : i*ldc+n]
+				for j := range row {
+					row[j] += v
+				}
+			}
+		}
 		return
 	}
 	if beta != 0 && beta != 1 {
@@ -49,12 +58,16 @@ func (g *Gemm) Run(transA, transB bool, m, n, k int, a []float32, lda int, b []f
 	if n <= 16 {
 		kernels, nr = narrowKernels, 16
 	}
+	var biasRow *float32
 	for j := 0; j < n; j += nr { // column panels outside: B's panel (k × nr) stays in cache for all rows
 		masks := laneMasks(min(nr, n-j))
 		i := 0
 		for _, kern := range kernels {
 			for ; m-i >= kern.rows; i += kern.rows {
-				kern.run(k, &a[i*ars], ars, aks, &b[j], ldb, &c[i*ldc+j], ldc, masks, accumulate)
+				if bias != nil {
+					biasRow = &bias[i]
+				}
+				kern.run(k, &a[i*ars], ars, aks, &b[j], ldb, &c[i*ldc+j], ldc, biasRow, masks, accumulate)
 			}
 		}
 	}
@@ -63,14 +76,35 @@ func (g *Gemm) Run(transA, transB bool, m, n, k int, a []float32, lda int, b []f
 // rowKernel is a micro-kernel and the rows of C it computes.
 type rowKernel struct {
 	rows int
-	run  func(k int, a *float32, ars, aks int, b *float32, ldb int, c *float32, ldc int, masks uint64, accumulate int)
+	run  func(k int, a *float32, ars, aks int, b *float32, ldb int, c *float32, ldc int, bias *float32, masks uint64, accumulate int)
 }
 
 // laneMasks returns the 16-lane masks (low bits first) that select w ≤ 48 columns.
 func laneMasks(w int) uint64 { return 1<<uint(w) - 1 }
 
 // transpose writes the rows × cols matrix src (row stride ld) transposed into dst (cols × rows).
+// A few rows (the filter gradient's Cout) are read as parallel streams and dst is written in
+// order; more go by blocks that keep both sides in cache.
 func transpose(src []float32, ld, rows, cols int, dst []float32) {
+	if rows <= 16 { // four rows at a time, dst written in order
+		r := 0
+		for ; r+4 <= rows; r += 4 {
+			s0 := src[r*ld : r*ld+cols]
+			s1 := src[(r+1)*ld:][:len(s0)]
+			s2 := src[(r+2)*ld:][:len(s0)]
+			s3 := src[(r+3)*ld:][:len(s0)]
+			for cc, v := range s0 {
+				o := dst[cc*rows+r:][:4]
+				o[0], o[1], o[2], o[3] = v, s1[cc], s2[cc], s3[cc]
+			}
+		}
+		for ; r < rows; r++ {
+			for cc, v := range src[r*ld : r*ld+cols] {
+				dst[cc*rows+r] = v
+			}
+		}
+		return
+	}
 	const block = 16
 	for r0 := 0; r0 < rows; r0 += block {
 		for c0 := 0; c0 < cols; c0 += block {

@@ -12,34 +12,34 @@ var hasAVX512 = cpu.X86.HasAVX512F
 // The signature is microKernel's.
 
 //go:noescape
-func sgemmKernel8x48(k int, a *float32, ars, aks int, b *float32, ldb int, c *float32, ldc int, masks uint64, accumulate int)
+func sgemmKernel8x48(k int, a *float32, ars, aks int, b *float32, ldb int, c *float32, ldc int, bias *float32, masks uint64, accumulate int)
 
 //go:noescape
-func sgemmKernel4x48(k int, a *float32, ars, aks int, b *float32, ldb int, c *float32, ldc int, masks uint64, accumulate int)
+func sgemmKernel4x48(k int, a *float32, ars, aks int, b *float32, ldb int, c *float32, ldc int, bias *float32, masks uint64, accumulate int)
 
 //go:noescape
-func sgemmKernel2x48(k int, a *float32, ars, aks int, b *float32, ldb int, c *float32, ldc int, masks uint64, accumulate int)
+func sgemmKernel2x48(k int, a *float32, ars, aks int, b *float32, ldb int, c *float32, ldc int, bias *float32, masks uint64, accumulate int)
 
 //go:noescape
-func sgemmKernel1x48(k int, a *float32, ars, aks int, b *float32, ldb int, c *float32, ldc int, masks uint64, accumulate int)
+func sgemmKernel1x48(k int, a *float32, ars, aks int, b *float32, ldb int, c *float32, ldc int, bias *float32, masks uint64, accumulate int)
 
 //go:noescape
-func sgemmKernel24x16(k int, a *float32, ars, aks int, b *float32, ldb int, c *float32, ldc int, masks uint64, accumulate int)
+func sgemmKernel24x16(k int, a *float32, ars, aks int, b *float32, ldb int, c *float32, ldc int, bias *float32, masks uint64, accumulate int)
 
 //go:noescape
-func sgemmKernel16x16(k int, a *float32, ars, aks int, b *float32, ldb int, c *float32, ldc int, masks uint64, accumulate int)
+func sgemmKernel16x16(k int, a *float32, ars, aks int, b *float32, ldb int, c *float32, ldc int, bias *float32, masks uint64, accumulate int)
 
 //go:noescape
-func sgemmKernel8x16(k int, a *float32, ars, aks int, b *float32, ldb int, c *float32, ldc int, masks uint64, accumulate int)
+func sgemmKernel8x16(k int, a *float32, ars, aks int, b *float32, ldb int, c *float32, ldc int, bias *float32, masks uint64, accumulate int)
 
 //go:noescape
-func sgemmKernel4x16(k int, a *float32, ars, aks int, b *float32, ldb int, c *float32, ldc int, masks uint64, accumulate int)
+func sgemmKernel4x16(k int, a *float32, ars, aks int, b *float32, ldb int, c *float32, ldc int, bias *float32, masks uint64, accumulate int)
 
 //go:noescape
-func sgemmKernel2x16(k int, a *float32, ars, aks int, b *float32, ldb int, c *float32, ldc int, masks uint64, accumulate int)
+func sgemmKernel2x16(k int, a *float32, ars, aks int, b *float32, ldb int, c *float32, ldc int, bias *float32, masks uint64, accumulate int)
 
 //go:noescape
-func sgemmKernel1x16(k int, a *float32, ars, aks int, b *float32, ldb int, c *float32, ldc int, masks uint64, accumulate int)
+func sgemmKernel1x16(k int, a *float32, ars, aks int, b *float32, ldb int, c *float32, ldc int, bias *float32, masks uint64, accumulate int)
 
 // wideKernels cover C of more than 16 columns, narrowKernels C of at most 16; each from the most rows down.
 var (

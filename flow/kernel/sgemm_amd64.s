@@ -2,8 +2,8 @@
 
 #include "textflag.h"
 
-// func sgemmKernel8x48(k int, a *float32, ars, aks int, b *float32, ldb int, c *float32, ldc int, masks uint64, accumulate int)
-TEXT ·sgemmKernel8x48(SB), NOSPLIT, $0-80
+// func sgemmKernel8x48(k int, a *float32, ars, aks int, b *float32, ldb int, c *float32, ldc int, bias *float32, masks uint64, accumulate int)
+TEXT ·sgemmKernel8x48(SB), NOSPLIT, $0-88
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ ars+16(FP), R9
@@ -14,7 +14,7 @@ TEXT ·sgemmKernel8x48(SB), NOSPLIT, $0-80
 	MOVQ b+32(FP), BX
 	MOVQ ldb+40(FP), DX
 	SHLQ $2, DX
-	MOVQ masks+64(FP), AX
+	MOVQ masks+72(FP), AX
 	KMOVW AX, K1
 	SHRQ $16, AX
 	KMOVW AX, K2
@@ -24,6 +24,9 @@ TEXT ·sgemmKernel8x48(SB), NOSPLIT, $0-80
 	MOVQ $5, AX
 	IMULQ R9, AX
 	ADDQ AX, DI
+	MOVQ bias+64(FP), AX
+	TESTQ AX, AX
+	JNE sgemmKernel8x48_bias
 	VPXORD Z0, Z0, Z0
 	VPXORD Z1, Z1, Z1
 	VPXORD Z2, Z2, Z2
@@ -48,6 +51,33 @@ TEXT ·sgemmKernel8x48(SB), NOSPLIT, $0-80
 	VPXORD Z21, Z21, Z21
 	VPXORD Z22, Z22, Z22
 	VPXORD Z23, Z23, Z23
+	JMP sgemmKernel8x48_start
+sgemmKernel8x48_bias:
+	VBROADCASTSS 0(AX), Z0
+	VMOVAPS Z0, Z1
+	VMOVAPS Z0, Z2
+	VBROADCASTSS 4(AX), Z3
+	VMOVAPS Z3, Z4
+	VMOVAPS Z3, Z5
+	VBROADCASTSS 8(AX), Z6
+	VMOVAPS Z6, Z7
+	VMOVAPS Z6, Z8
+	VBROADCASTSS 12(AX), Z9
+	VMOVAPS Z9, Z10
+	VMOVAPS Z9, Z11
+	VBROADCASTSS 16(AX), Z12
+	VMOVAPS Z12, Z13
+	VMOVAPS Z12, Z14
+	VBROADCASTSS 20(AX), Z15
+	VMOVAPS Z15, Z16
+	VMOVAPS Z15, Z17
+	VBROADCASTSS 24(AX), Z18
+	VMOVAPS Z18, Z19
+	VMOVAPS Z18, Z20
+	VBROADCASTSS 28(AX), Z21
+	VMOVAPS Z21, Z22
+	VMOVAPS Z21, Z23
+sgemmKernel8x48_start:
 	TESTQ CX, CX
 	JEQ sgemmKernel8x48_store
 sgemmKernel8x48_loop:
@@ -95,7 +125,7 @@ sgemmKernel8x48_store:
 	MOVQ c+48(FP), DX
 	MOVQ ldc+56(FP), R10
 	SHLQ $2, R10
-	MOVQ accumulate+72(FP), AX
+	MOVQ accumulate+80(FP), AX
 	TESTQ AX, AX
 	JEQ sgemmKernel8x48_plain
 	VMOVUPS.Z 0(DX), K1, Z24
@@ -216,8 +246,8 @@ sgemmKernel8x48_plain:
 	VZEROUPPER
 	RET
 
-// func sgemmKernel4x48(k int, a *float32, ars, aks int, b *float32, ldb int, c *float32, ldc int, masks uint64, accumulate int)
-TEXT ·sgemmKernel4x48(SB), NOSPLIT, $0-80
+// func sgemmKernel4x48(k int, a *float32, ars, aks int, b *float32, ldb int, c *float32, ldc int, bias *float32, masks uint64, accumulate int)
+TEXT ·sgemmKernel4x48(SB), NOSPLIT, $0-88
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ ars+16(FP), R9
@@ -228,12 +258,15 @@ TEXT ·sgemmKernel4x48(SB), NOSPLIT, $0-80
 	MOVQ b+32(FP), BX
 	MOVQ ldb+40(FP), DX
 	SHLQ $2, DX
-	MOVQ masks+64(FP), AX
+	MOVQ masks+72(FP), AX
 	KMOVW AX, K1
 	SHRQ $16, AX
 	KMOVW AX, K2
 	SHRQ $16, AX
 	KMOVW AX, K3
+	MOVQ bias+64(FP), AX
+	TESTQ AX, AX
+	JNE sgemmKernel4x48_bias
 	VPXORD Z0, Z0, Z0
 	VPXORD Z1, Z1, Z1
 	VPXORD Z2, Z2, Z2
@@ -246,6 +279,21 @@ TEXT ·sgemmKernel4x48(SB), NOSPLIT, $0-80
 	VPXORD Z9, Z9, Z9
 	VPXORD Z10, Z10, Z10
 	VPXORD Z11, Z11, Z11
+	JMP sgemmKernel4x48_start
+sgemmKernel4x48_bias:
+	VBROADCASTSS 0(AX), Z0
+	VMOVAPS Z0, Z1
+	VMOVAPS Z0, Z2
+	VBROADCASTSS 4(AX), Z3
+	VMOVAPS Z3, Z4
+	VMOVAPS Z3, Z5
+	VBROADCASTSS 8(AX), Z6
+	VMOVAPS Z6, Z7
+	VMOVAPS Z6, Z8
+	VBROADCASTSS 12(AX), Z9
+	VMOVAPS Z9, Z10
+	VMOVAPS Z9, Z11
+sgemmKernel4x48_start:
 	TESTQ CX, CX
 	JEQ sgemmKernel4x48_store
 sgemmKernel4x48_loop:
@@ -276,7 +324,7 @@ sgemmKernel4x48_store:
 	MOVQ c+48(FP), DX
 	MOVQ ldc+56(FP), R10
 	SHLQ $2, R10
-	MOVQ accumulate+72(FP), AX
+	MOVQ accumulate+80(FP), AX
 	TESTQ AX, AX
 	JEQ sgemmKernel4x48_plain
 	VMOVUPS.Z 0(DX), K1, Z12
@@ -341,8 +389,8 @@ sgemmKernel4x48_plain:
 	VZEROUPPER
 	RET
 
-// func sgemmKernel2x48(k int, a *float32, ars, aks int, b *float32, ldb int, c *float32, ldc int, masks uint64, accumulate int)
-TEXT ·sgemmKernel2x48(SB), NOSPLIT, $0-80
+// func sgemmKernel2x48(k int, a *float32, ars, aks int, b *float32, ldb int, c *float32, ldc int, bias *float32, masks uint64, accumulate int)
+TEXT ·sgemmKernel2x48(SB), NOSPLIT, $0-88
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ ars+16(FP), R9
@@ -353,18 +401,30 @@ TEXT ·sgemmKernel2x48(SB), NOSPLIT, $0-80
 	MOVQ b+32(FP), BX
 	MOVQ ldb+40(FP), DX
 	SHLQ $2, DX
-	MOVQ masks+64(FP), AX
+	MOVQ masks+72(FP), AX
 	KMOVW AX, K1
 	SHRQ $16, AX
 	KMOVW AX, K2
 	SHRQ $16, AX
 	KMOVW AX, K3
+	MOVQ bias+64(FP), AX
+	TESTQ AX, AX
+	JNE sgemmKernel2x48_bias
 	VPXORD Z0, Z0, Z0
 	VPXORD Z1, Z1, Z1
 	VPXORD Z2, Z2, Z2
 	VPXORD Z3, Z3, Z3
 	VPXORD Z4, Z4, Z4
 	VPXORD Z5, Z5, Z5
+	JMP sgemmKernel2x48_start
+sgemmKernel2x48_bias:
+	VBROADCASTSS 0(AX), Z0
+	VMOVAPS Z0, Z1
+	VMOVAPS Z0, Z2
+	VBROADCASTSS 4(AX), Z3
+	VMOVAPS Z3, Z4
+	VMOVAPS Z3, Z5
+sgemmKernel2x48_start:
 	TESTQ CX, CX
 	JEQ sgemmKernel2x48_store
 sgemmKernel2x48_loop:
@@ -387,7 +447,7 @@ sgemmKernel2x48_store:
 	MOVQ c+48(FP), DX
 	MOVQ ldc+56(FP), R10
 	SHLQ $2, R10
-	MOVQ accumulate+72(FP), AX
+	MOVQ accumulate+80(FP), AX
 	TESTQ AX, AX
 	JEQ sgemmKernel2x48_plain
 	VMOVUPS.Z 0(DX), K1, Z6
@@ -424,8 +484,8 @@ sgemmKernel2x48_plain:
 	VZEROUPPER
 	RET
 
-// func sgemmKernel1x48(k int, a *float32, ars, aks int, b *float32, ldb int, c *float32, ldc int, masks uint64, accumulate int)
-TEXT ·sgemmKernel1x48(SB), NOSPLIT, $0-80
+// func sgemmKernel1x48(k int, a *float32, ars, aks int, b *float32, ldb int, c *float32, ldc int, bias *float32, masks uint64, accumulate int)
+TEXT ·sgemmKernel1x48(SB), NOSPLIT, $0-88
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ ars+16(FP), R9
@@ -436,15 +496,24 @@ TEXT ·sgemmKernel1x48(SB), NOSPLIT, $0-80
 	MOVQ b+32(FP), BX
 	MOVQ ldb+40(FP), DX
 	SHLQ $2, DX
-	MOVQ masks+64(FP), AX
+	MOVQ masks+72(FP), AX
 	KMOVW AX, K1
 	SHRQ $16, AX
 	KMOVW AX, K2
 	SHRQ $16, AX
 	KMOVW AX, K3
+	MOVQ bias+64(FP), AX
+	TESTQ AX, AX
+	JNE sgemmKernel1x48_bias
 	VPXORD Z0, Z0, Z0
 	VPXORD Z1, Z1, Z1
 	VPXORD Z2, Z2, Z2
+	JMP sgemmKernel1x48_start
+sgemmKernel1x48_bias:
+	VBROADCASTSS 0(AX), Z0
+	VMOVAPS Z0, Z1
+	VMOVAPS Z0, Z2
+sgemmKernel1x48_start:
 	TESTQ CX, CX
 	JEQ sgemmKernel1x48_store
 sgemmKernel1x48_loop:
@@ -463,7 +532,7 @@ sgemmKernel1x48_store:
 	MOVQ c+48(FP), DX
 	MOVQ ldc+56(FP), R10
 	SHLQ $2, R10
-	MOVQ accumulate+72(FP), AX
+	MOVQ accumulate+80(FP), AX
 	TESTQ AX, AX
 	JEQ sgemmKernel1x48_plain
 	VMOVUPS.Z 0(DX), K1, Z3
@@ -486,8 +555,8 @@ sgemmKernel1x48_plain:
 	VZEROUPPER
 	RET
 
-// func sgemmKernel24x16(k int, a *float32, ars, aks int, b *float32, ldb int, c *float32, ldc int, masks uint64, accumulate int)
-TEXT ·sgemmKernel24x16(SB), NOSPLIT, $0-80
+// func sgemmKernel24x16(k int, a *float32, ars, aks int, b *float32, ldb int, c *float32, ldc int, bias *float32, masks uint64, accumulate int)
+TEXT ·sgemmKernel24x16(SB), NOSPLIT, $0-88
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ ars+16(FP), R9
@@ -498,7 +567,7 @@ TEXT ·sgemmKernel24x16(SB), NOSPLIT, $0-80
 	MOVQ b+32(FP), BX
 	MOVQ ldb+40(FP), DX
 	SHLQ $2, DX
-	MOVQ masks+64(FP), AX
+	MOVQ masks+72(FP), AX
 	KMOVW AX, K1
 	MOVQ SI, DI
 	MOVQ $5, AX
@@ -516,6 +585,9 @@ TEXT ·sgemmKernel24x16(SB), NOSPLIT, $0-80
 	MOVQ $20, AX
 	IMULQ R9, AX
 	ADDQ AX, R13
+	MOVQ bias+64(FP), AX
+	TESTQ AX, AX
+	JNE sgemmKernel24x16_bias
 	VPXORD Z0, Z0, Z0
 	VPXORD Z1, Z1, Z1
 	VPXORD Z2, Z2, Z2
@@ -540,6 +612,33 @@ TEXT ·sgemmKernel24x16(SB), NOSPLIT, $0-80
 	VPXORD Z21, Z21, Z21
 	VPXORD Z22, Z22, Z22
 	VPXORD Z23, Z23, Z23
+	JMP sgemmKernel24x16_start
+sgemmKernel24x16_bias:
+	VBROADCASTSS 0(AX), Z0
+	VBROADCASTSS 4(AX), Z1
+	VBROADCASTSS 8(AX), Z2
+	VBROADCASTSS 12(AX), Z3
+	VBROADCASTSS 16(AX), Z4
+	VBROADCASTSS 20(AX), Z5
+	VBROADCASTSS 24(AX), Z6
+	VBROADCASTSS 28(AX), Z7
+	VBROADCASTSS 32(AX), Z8
+	VBROADCASTSS 36(AX), Z9
+	VBROADCASTSS 40(AX), Z10
+	VBROADCASTSS 44(AX), Z11
+	VBROADCASTSS 48(AX), Z12
+	VBROADCASTSS 52(AX), Z13
+	VBROADCASTSS 56(AX), Z14
+	VBROADCASTSS 60(AX), Z15
+	VBROADCASTSS 64(AX), Z16
+	VBROADCASTSS 68(AX), Z17
+	VBROADCASTSS 72(AX), Z18
+	VBROADCASTSS 76(AX), Z19
+	VBROADCASTSS 80(AX), Z20
+	VBROADCASTSS 84(AX), Z21
+	VBROADCASTSS 88(AX), Z22
+	VBROADCASTSS 92(AX), Z23
+sgemmKernel24x16_start:
 	TESTQ CX, CX
 	JEQ sgemmKernel24x16_store
 sgemmKernel24x16_loop:
@@ -604,7 +703,7 @@ sgemmKernel24x16_store:
 	MOVQ c+48(FP), DX
 	MOVQ ldc+56(FP), R10
 	SHLQ $2, R10
-	MOVQ accumulate+72(FP), AX
+	MOVQ accumulate+80(FP), AX
 	TESTQ AX, AX
 	JEQ sgemmKernel24x16_plain
 	VMOVUPS.Z 0(DX), K1, Z24
@@ -757,8 +856,8 @@ sgemmKernel24x16_plain:
 	VZEROUPPER
 	RET
 
-// func sgemmKernel16x16(k int, a *float32, ars, aks int, b *float32, ldb int, c *float32, ldc int, masks uint64, accumulate int)
-TEXT ·sgemmKernel16x16(SB), NOSPLIT, $0-80
+// func sgemmKernel16x16(k int, a *float32, ars, aks int, b *float32, ldb int, c *float32, ldc int, bias *float32, masks uint64, accumulate int)
+TEXT ·sgemmKernel16x16(SB), NOSPLIT, $0-88
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ ars+16(FP), R9
@@ -769,7 +868,7 @@ TEXT ·sgemmKernel16x16(SB), NOSPLIT, $0-80
 	MOVQ b+32(FP), BX
 	MOVQ ldb+40(FP), DX
 	SHLQ $2, DX
-	MOVQ masks+64(FP), AX
+	MOVQ masks+72(FP), AX
 	KMOVW AX, K1
 	MOVQ SI, DI
 	MOVQ $5, AX
@@ -783,6 +882,9 @@ TEXT ·sgemmKernel16x16(SB), NOSPLIT, $0-80
 	MOVQ $15, AX
 	IMULQ R9, AX
 	ADDQ AX, R11
+	MOVQ bias+64(FP), AX
+	TESTQ AX, AX
+	JNE sgemmKernel16x16_bias
 	VPXORD Z0, Z0, Z0
 	VPXORD Z1, Z1, Z1
 	VPXORD Z2, Z2, Z2
@@ -799,6 +901,25 @@ TEXT ·sgemmKernel16x16(SB), NOSPLIT, $0-80
 	VPXORD Z13, Z13, Z13
 	VPXORD Z14, Z14, Z14
 	VPXORD Z15, Z15, Z15
+	JMP sgemmKernel16x16_start
+sgemmKernel16x16_bias:
+	VBROADCASTSS 0(AX), Z0
+	VBROADCASTSS 4(AX), Z1
+	VBROADCASTSS 8(AX), Z2
+	VBROADCASTSS 12(AX), Z3
+	VBROADCASTSS 16(AX), Z4
+	VBROADCASTSS 20(AX), Z5
+	VBROADCASTSS 24(AX), Z6
+	VBROADCASTSS 28(AX), Z7
+	VBROADCASTSS 32(AX), Z8
+	VBROADCASTSS 36(AX), Z9
+	VBROADCASTSS 40(AX), Z10
+	VBROADCASTSS 44(AX), Z11
+	VBROADCASTSS 48(AX), Z12
+	VBROADCASTSS 52(AX), Z13
+	VBROADCASTSS 56(AX), Z14
+	VBROADCASTSS 60(AX), Z15
+sgemmKernel16x16_start:
 	TESTQ CX, CX
 	JEQ sgemmKernel16x16_store
 sgemmKernel16x16_loop:
@@ -846,7 +967,7 @@ sgemmKernel16x16_store:
 	MOVQ c+48(FP), DX
 	MOVQ ldc+56(FP), R10
 	SHLQ $2, R10
-	MOVQ accumulate+72(FP), AX
+	MOVQ accumulate+80(FP), AX
 	TESTQ AX, AX
 	JEQ sgemmKernel16x16_plain
 	VMOVUPS.Z 0(DX), K1, Z16
@@ -951,8 +1072,8 @@ sgemmKernel16x16_plain:
 	VZEROUPPER
 	RET
 
-// func sgemmKernel8x16(k int, a *float32, ars, aks int, b *float32, ldb int, c *float32, ldc int, masks uint64, accumulate int)
-TEXT ·sgemmKernel8x16(SB), NOSPLIT, $0-80
+// func sgemmKernel8x16(k int, a *float32, ars, aks int, b *float32, ldb int, c *float32, ldc int, bias *float32, masks uint64, accumulate int)
+TEXT ·sgemmKernel8x16(SB), NOSPLIT, $0-88
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ ars+16(FP), R9
@@ -963,12 +1084,15 @@ TEXT ·sgemmKernel8x16(SB), NOSPLIT, $0-80
 	MOVQ b+32(FP), BX
 	MOVQ ldb+40(FP), DX
 	SHLQ $2, DX
-	MOVQ masks+64(FP), AX
+	MOVQ masks+72(FP), AX
 	KMOVW AX, K1
 	MOVQ SI, DI
 	MOVQ $5, AX
 	IMULQ R9, AX
 	ADDQ AX, DI
+	MOVQ bias+64(FP), AX
+	TESTQ AX, AX
+	JNE sgemmKernel8x16_bias
 	VPXORD Z0, Z0, Z0
 	VPXORD Z1, Z1, Z1
 	VPXORD Z2, Z2, Z2
@@ -977,6 +1101,17 @@ TEXT ·sgemmKernel8x16(SB), NOSPLIT, $0-80
 	VPXORD Z5, Z5, Z5
 	VPXORD Z6, Z6, Z6
 	VPXORD Z7, Z7, Z7
+	JMP sgemmKernel8x16_start
+sgemmKernel8x16_bias:
+	VBROADCASTSS 0(AX), Z0
+	VBROADCASTSS 4(AX), Z1
+	VBROADCASTSS 8(AX), Z2
+	VBROADCASTSS 12(AX), Z3
+	VBROADCASTSS 16(AX), Z4
+	VBROADCASTSS 20(AX), Z5
+	VBROADCASTSS 24(AX), Z6
+	VBROADCASTSS 28(AX), Z7
+sgemmKernel8x16_start:
 	TESTQ CX, CX
 	JEQ sgemmKernel8x16_store
 sgemmKernel8x16_loop:
@@ -1006,7 +1141,7 @@ sgemmKernel8x16_store:
 	MOVQ c+48(FP), DX
 	MOVQ ldc+56(FP), R10
 	SHLQ $2, R10
-	MOVQ accumulate+72(FP), AX
+	MOVQ accumulate+80(FP), AX
 	TESTQ AX, AX
 	JEQ sgemmKernel8x16_plain
 	VMOVUPS.Z 0(DX), K1, Z8
@@ -1063,8 +1198,8 @@ sgemmKernel8x16_plain:
 	VZEROUPPER
 	RET
 
-// func sgemmKernel4x16(k int, a *float32, ars, aks int, b *float32, ldb int, c *float32, ldc int, masks uint64, accumulate int)
-TEXT ·sgemmKernel4x16(SB), NOSPLIT, $0-80
+// func sgemmKernel4x16(k int, a *float32, ars, aks int, b *float32, ldb int, c *float32, ldc int, bias *float32, masks uint64, accumulate int)
+TEXT ·sgemmKernel4x16(SB), NOSPLIT, $0-88
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ ars+16(FP), R9
@@ -1075,12 +1210,22 @@ TEXT ·sgemmKernel4x16(SB), NOSPLIT, $0-80
 	MOVQ b+32(FP), BX
 	MOVQ ldb+40(FP), DX
 	SHLQ $2, DX
-	MOVQ masks+64(FP), AX
+	MOVQ masks+72(FP), AX
 	KMOVW AX, K1
+	MOVQ bias+64(FP), AX
+	TESTQ AX, AX
+	JNE sgemmKernel4x16_bias
 	VPXORD Z0, Z0, Z0
 	VPXORD Z1, Z1, Z1
 	VPXORD Z2, Z2, Z2
 	VPXORD Z3, Z3, Z3
+	JMP sgemmKernel4x16_start
+sgemmKernel4x16_bias:
+	VBROADCASTSS 0(AX), Z0
+	VBROADCASTSS 4(AX), Z1
+	VBROADCASTSS 8(AX), Z2
+	VBROADCASTSS 12(AX), Z3
+sgemmKernel4x16_start:
 	TESTQ CX, CX
 	JEQ sgemmKernel4x16_store
 sgemmKernel4x16_loop:
@@ -1101,7 +1246,7 @@ sgemmKernel4x16_store:
 	MOVQ c+48(FP), DX
 	MOVQ ldc+56(FP), R10
 	SHLQ $2, R10
-	MOVQ accumulate+72(FP), AX
+	MOVQ accumulate+80(FP), AX
 	TESTQ AX, AX
 	JEQ sgemmKernel4x16_plain
 	VMOVUPS.Z 0(DX), K1, Z4
@@ -1134,8 +1279,8 @@ sgemmKernel4x16_plain:
 	VZEROUPPER
 	RET
 
-// func sgemmKernel2x16(k int, a *float32, ars, aks int, b *float32, ldb int, c *float32, ldc int, masks uint64, accumulate int)
-TEXT ·sgemmKernel2x16(SB), NOSPLIT, $0-80
+// func sgemmKernel2x16(k int, a *float32, ars, aks int, b *float32, ldb int, c *float32, ldc int, bias *float32, masks uint64, accumulate int)
+TEXT ·sgemmKernel2x16(SB), NOSPLIT, $0-88
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ ars+16(FP), R9
@@ -1146,10 +1291,18 @@ TEXT ·sgemmKernel2x16(SB), NOSPLIT, $0-80
 	MOVQ b+32(FP), BX
 	MOVQ ldb+40(FP), DX
 	SHLQ $2, DX
-	MOVQ masks+64(FP), AX
+	MOVQ masks+72(FP), AX
 	KMOVW AX, K1
+	MOVQ bias+64(FP), AX
+	TESTQ AX, AX
+	JNE sgemmKernel2x16_bias
 	VPXORD Z0, Z0, Z0
 	VPXORD Z1, Z1, Z1
+	JMP sgemmKernel2x16_start
+sgemmKernel2x16_bias:
+	VBROADCASTSS 0(AX), Z0
+	VBROADCASTSS 4(AX), Z1
+sgemmKernel2x16_start:
 	TESTQ CX, CX
 	JEQ sgemmKernel2x16_store
 sgemmKernel2x16_loop:
@@ -1166,7 +1319,7 @@ sgemmKernel2x16_store:
 	MOVQ c+48(FP), DX
 	MOVQ ldc+56(FP), R10
 	SHLQ $2, R10
-	MOVQ accumulate+72(FP), AX
+	MOVQ accumulate+80(FP), AX
 	TESTQ AX, AX
 	JEQ sgemmKernel2x16_plain
 	VMOVUPS.Z 0(DX), K1, Z2
@@ -1187,8 +1340,8 @@ sgemmKernel2x16_plain:
 	VZEROUPPER
 	RET
 
-// func sgemmKernel1x16(k int, a *float32, ars, aks int, b *float32, ldb int, c *float32, ldc int, masks uint64, accumulate int)
-TEXT ·sgemmKernel1x16(SB), NOSPLIT, $0-80
+// func sgemmKernel1x16(k int, a *float32, ars, aks int, b *float32, ldb int, c *float32, ldc int, bias *float32, masks uint64, accumulate int)
+TEXT ·sgemmKernel1x16(SB), NOSPLIT, $0-88
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ ars+16(FP), R9
@@ -1199,9 +1352,16 @@ TEXT ·sgemmKernel1x16(SB), NOSPLIT, $0-80
 	MOVQ b+32(FP), BX
 	MOVQ ldb+40(FP), DX
 	SHLQ $2, DX
-	MOVQ masks+64(FP), AX
+	MOVQ masks+72(FP), AX
 	KMOVW AX, K1
+	MOVQ bias+64(FP), AX
+	TESTQ AX, AX
+	JNE sgemmKernel1x16_bias
 	VPXORD Z0, Z0, Z0
+	JMP sgemmKernel1x16_start
+sgemmKernel1x16_bias:
+	VBROADCASTSS 0(AX), Z0
+sgemmKernel1x16_start:
 	TESTQ CX, CX
 	JEQ sgemmKernel1x16_store
 sgemmKernel1x16_loop:
@@ -1216,7 +1376,7 @@ sgemmKernel1x16_store:
 	MOVQ c+48(FP), DX
 	MOVQ ldc+56(FP), R10
 	SHLQ $2, R10
-	MOVQ accumulate+72(FP), AX
+	MOVQ accumulate+80(FP), AX
 	TESTQ AX, AX
 	JEQ sgemmKernel1x16_plain
 	VMOVUPS.Z 0(DX), K1, Z1

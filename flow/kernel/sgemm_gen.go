@@ -5,7 +5,7 @@
 //
 // Each kernel reads A through two strides (element (i, k) at a + i·ars + k·aks), so it takes A
 // as stored, transposed or not, with no packing; B row by row (row k at b + k·ldb, the tile's
-// columns contiguous); C row by row. The N edge is handled by the lane masks, so a tile
+// columns contiguous); C row by row, starting from zero or from a bias per row. The N edge is handled by the lane masks, so a tile
 // narrower than 16·NV needs no copy; the M edge by kernels with fewer rows.
 package main
 
@@ -75,8 +75,8 @@ func kernel(w *strings.Builder, mr, nv int) {
 		panic("too many row pointers")
 	}
 	name := fmt.Sprintf("sgemmKernel%dx%d", mr, 16*nv)
-	fmt.Fprintf(w, "// func %s(k int, a *float32, ars, aks int, b *float32, ldb int, c *float32, ldc int, masks uint64, accumulate int)\n", name)
-	fmt.Fprintf(w, "TEXT ·%s(SB), NOSPLIT, $0-80\n", name)
+	fmt.Fprintf(w, "// func %s(k int, a *float32, ars, aks int, b *float32, ldb int, c *float32, ldc int, bias *float32, masks uint64, accumulate int)\n", name)
+	fmt.Fprintf(w, "TEXT ·%s(SB), NOSPLIT, $0-88\n", name)
 	p("MOVQ k+0(FP), CX")
 	p("MOVQ a+8(FP), SI")
 	p("MOVQ ars+16(FP), R9")
@@ -87,7 +87,7 @@ func kernel(w *strings.Builder, mr, nv int) {
 	p("MOVQ b+32(FP), BX")
 	p("MOVQ ldb+40(FP), DX")
 	p("SHLQ $2, DX")
-	p("MOVQ masks+64(FP), AX")
+	p("MOVQ masks+72(FP), AX")
 	for v := 0; v < nv; v++ {
 		p("KMOVW AX, K%d", v+1)
 		if v < nv-1 {
@@ -101,9 +101,22 @@ func kernel(w *strings.Builder, mr, nv int) {
 		p("IMULQ R9, AX")
 		p("ADDQ AX, %s", rowRegs[j+1])
 	}
+	// Accumulators start at zero, or at the row's bias.
+	p("MOVQ bias+64(FP), AX")
+	p("TESTQ AX, AX")
+	p("JNE %s_bias", name)
 	for i := 0; i < mr*nv; i++ {
 		p("VPXORD Z%d, Z%d, Z%d", i, i, i)
 	}
+	p("JMP %s_start", name)
+	fmt.Fprintf(w, "%s_bias:\n", name)
+	for i := 0; i < mr; i++ {
+		p("VBROADCASTSS %d(AX), %s", 4*i, acc(i, 0))
+		for v := 1; v < nv; v++ {
+			p("VMOVAPS %s, %s", acc(i, 0), acc(i, v))
+		}
+	}
+	fmt.Fprintf(w, "%s_start:\n", name)
 	p("TESTQ CX, CX")
 	p("JEQ %s_store", name)
 	fmt.Fprintf(w, "%s_loop:\n", name)
@@ -126,7 +139,7 @@ func kernel(w *strings.Builder, mr, nv int) {
 	p("MOVQ c+48(FP), DX")
 	p("MOVQ ldc+56(FP), R10")
 	p("SHLQ $2, R10")
-	p("MOVQ accumulate+72(FP), AX")
+	p("MOVQ accumulate+80(FP), AX")
 	p("TESTQ AX, AX")
 	p("JEQ %s_plain", name)
 	for i := 0; i < mr; i++ {

@@ -8,7 +8,7 @@ import (
 )
 
 // naiveGemm is the definition: c = op(a)·op(b) + beta·c, in float64.
-func naiveGemm(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+func naiveGemm(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, beta float32, bias, c []float32, ldc int) {
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
 			var s float64
@@ -22,6 +22,9 @@ func naiveGemm(transA, transB bool, m, n, k int, a []float32, lda int, b []float
 					bv = b[j*ldb+kk]
 				}
 				s += float64(av) * float64(bv)
+			}
+			if bias != nil {
+				s += float64(bias[i])
 			}
 			c[i*ldc+j] = float32(s + float64(beta)*float64(c[i*ldc+j]))
 		}
@@ -43,8 +46,9 @@ func TestGemmMatchesDefinition(t *testing.T) {
 		for _, tA := range []bool{false, true} {
 			for _, tB := range []bool{false, true} {
 				for _, beta := range []float32{0, 1} {
-					for _, blasPath := range []bool{false, true} {
-						name := fmt.Sprintf("%dx%dx%d/tA=%v/tB=%v/beta=%v/blas=%v", m, n, k, tA, tB, beta, blasPath)
+					for _, variant := range []struct{ blas, bias bool }{{false, false}, {false, true}, {true, false}, {true, true}} {
+						blasPath := variant.blas
+						name := fmt.Sprintf("%dx%dx%d/tA=%v/tB=%v/beta=%v/blas=%v/bias=%v", m, n, k, tA, tB, beta, blasPath, variant.bias)
 						lda, ldb, ldc := k+3, n+2, n+5
 						if tA {
 							lda = m + 1
@@ -55,10 +59,14 @@ func TestGemmMatchesDefinition(t *testing.T) {
 						a := randSlice(rng, max(m, k)*lda)
 						b := randSlice(rng, max(n, k)*ldb)
 						c := randSlice(rng, m*ldc)
+						var bias []float32
+						if variant.bias {
+							bias = randSlice(rng, m)
+						}
 						want := append([]float32(nil), c...)
-						naiveGemm(tA, tB, m, n, k, a, lda, b, ldb, beta, want, ldc)
+						naiveGemm(tA, tB, m, n, k, a, lda, b, ldb, beta, bias, want, ldc)
 						g := Gemm{BLAS: blasPath}
-						g.Run(tA, tB, m, n, k, a, lda, b, ldb, beta, c, ldc)
+						g.Run(tA, tB, m, n, k, a, lda, b, ldb, beta, bias, c, ldc)
 						for i := range c {
 							if math.Abs(float64(c[i]-want[i])) > 1e-4*math.Sqrt(float64(k)+1) {
 								t.Fatalf("%s: c[%d] = %v, want %v", name, i, c[i], want[i])
@@ -68,5 +76,16 @@ func TestGemmMatchesDefinition(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+func BenchmarkTranspose(b *testing.B) {
+	for _, rows := range []int{8, 16, 64} {
+		src, dst := make([]float32, rows*784), make([]float32, rows*784)
+		b.Run(fmt.Sprint(rows, "x784"), func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				transpose(src, 784, rows, 784, dst)
+			}
+		})
 	}
 }

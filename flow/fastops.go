@@ -129,7 +129,7 @@ func (f *fast) op(name string, out tensor.Shape, run func(in [][]float32, out []
 
 func batchOf(s tensor.Shape) kernel.Batch { return kernel.Batch{N: s[0], C: s[1], H: s[2], W: s[3]} }
 
-// conv2d is x ⊛ w + b by im2col and GEMM; its backward ops share the kernel's scratch buffers.
+// conv2d is x ⊛ w + b by im2col and GEMM; its backward op shares the kernel's scratch buffers.
 func (f *fast) conv2d(x, w, b *G.Node) *G.Node {
 	xs, ws := x.Shape(), w.Shape()
 	k := kernel.NewConv(f.pool, xs[0], xs[1], ws[0], xs[2], xs[3], ws[2])
@@ -137,16 +137,20 @@ func (f *fast) conv2d(x, w, b *G.Node) *G.Node {
 		k.Forward(in[0], in[1], in[2], out)
 	})
 	fwd.grads = func(inputs G.Nodes, grad *G.Node) (G.Nodes, error) {
-		dx := applyKernel(f.op("conv.dx", xs.Clone(), func(in [][]float32, out []float32) {
-			k.BackwardData(nil, in[1], in[0], out)
-		}), inputs[1], grad)
-		dwOp := f.op("conv.dw", ws.Clone(), nil)
-		dbBuf := make([]float32, ws[0])
-		dwOp.run = func(in [][]float32, out []float32) { k.BackwardFilter(in[0], in[1], out, dbBuf) }
-		dw := applyKernel(dwOp, inputs[0], grad)
-		return G.Nodes{dx, dw, f.handOver("conv.db", inputs[2].Shape(), dbBuf, dw)}, nil
+		return f.convGrads("conv", k, inputs, grad), nil
 	}
 	return applyKernel(fwd, x, w, b)
+}
+
+// convGrads is one op that computes all three gradients of a convolution in one pass
+// (kernel.Conv.Backward) and returns dx; dw and db are handed over from its buffers.
+func (f *fast) convGrads(name string, k *kernel.Conv, inputs G.Nodes, grad *G.Node) G.Nodes {
+	ws := inputs[1].Shape()
+	dwBuf, dbBuf := make([]float32, ws.TotalSize()), make([]float32, ws[0])
+	dx := applyKernel(f.op(name+".grads", inputs[0].Shape().Clone(), func(in [][]float32, out []float32) {
+		k.Backward(in[0], in[2], in[1], out, dwBuf, dbBuf)
+	}), inputs[0], inputs[1], grad)
+	return G.Nodes{dx, f.handOver(name+".dw", ws, dwBuf, dx), f.handOver(name+".db", inputs[2].Shape(), dbBuf, dx)}
 }
 
 // eluConv is w ⊛ cat(elu(x), elu(-x)) + b without the concatenation ever stored for the batch.
@@ -157,14 +161,7 @@ func (f *fast) eluConv(x, w, b *G.Node) *G.Node {
 		k.Forward(in[0], in[1], in[2], out)
 	})
 	fwd.grads = func(inputs G.Nodes, grad *G.Node) (G.Nodes, error) {
-		dx := applyKernel(f.op("elu_conv.dx", xs.Clone(), func(in [][]float32, out []float32) {
-			k.BackwardData(in[0], in[2], in[1], out)
-		}), inputs[0], inputs[1], grad)
-		dbBuf := make([]float32, ws[0])
-		dw := applyKernel(f.op("elu_conv.dw", ws.Clone(), func(in [][]float32, out []float32) {
-			k.BackwardFilter(in[0], in[1], out, dbBuf)
-		}), inputs[0], grad)
-		return G.Nodes{dx, dw, f.handOver("elu_conv.db", inputs[2].Shape(), dbBuf, dw)}, nil
+		return f.convGrads("elu_conv", k, inputs, grad), nil
 	}
 	return applyKernel(fwd, x, w, b)
 }

@@ -147,32 +147,42 @@ func (c *Conv) Forward(x, w, b, out []float32) {
 	})
 }
 
-// BackwardData computes dx = ∂L/∂x from dout = ∂L/∂out. For K = 3 it is the convolution of dout
-// with the transposed, flipped filter — im2col of dout and one GEMM — which costs less than the
-// col2im of the textbook adjoint: its im2col matrix has Cout rows per tap instead of Cin, and is
-// written by copies rather than accumulated.
+// Backward computes dx = ∂L/∂x, dw = ∂L/∂w and db = ∂L/∂b from dout = ∂L/∂out, image group by
+// image group, so that each group's dout and (for an ELU convolution) its recomputed input are
+// used for both gradients while in cache. For an ELU convolution x is the unconcatenated input.
 //
-// For an ELU convolution x is the unconcatenated input (for the ELU's derivative); otherwise it
-// may be nil.
-func (c *Conv) BackwardData(x, dout, w, dx []float32) {
+// dx of a 3×3 convolution is the convolution of dout with the transposed, flipped filter — im2col
+// of dout and one GEMM — which costs less than the col2im of the textbook adjoint: its im2col
+// matrix has Cout rows per tap instead of Cin, and is written by copies rather than accumulated.
+// dw is accumulated per worker as dwᵀ = Σ col·doutᵀ (rows × Cout): in that orientation the GEMM's
+// transposed operand is dout's small Cout × H·W matrix, not the im2col matrix.
+func (c *Conv) Backward(x, dout, w, dx, dw, db []float32) {
 	if c.K == 3 {
 		c.wt = grow(c.wt, len(w))
 		flipTranspose(w, c.wt, c.Cout, c.Cin)
 	}
-	rows := c.Cout * c.K * c.K
+	rows, doutRows := c.rows(), c.Cout*c.K*c.K
 	c.pool.Each(c.N, func(worker, from, to int) {
-		col, tmp := c.buffers(worker, rows, c.Cin)
+		acc := grow(c.dws[worker], rows*c.Cout)
+		c.dws[worker] = acc
+		zero(acc)
+		col, tmp := c.buffers(worker, max(rows, doutRows), c.Cout+c.Cin)
+		gemm := &c.gemms[worker]
 		c.groups(from, to, func(n, g int) {
 			ld := g * c.hw()
-			a := c.lay(c.images(dout, c.Cout), c.Cout, n, g, c.K == 3, col)
-			o := tmp
+			d := c.lay(c.images(dout, c.Cout), c.Cout, n, g, false, tmp)
+			a := c.lay(func(i int) []float32 { return c.input(worker, x, i) }, c.Cin, n, g, c.K == 3, col)
+			gemm.Run(false, true, rows, c.Cout, ld, a, ld, d, ld, 1, nil, acc, c.Cout)
+
+			o := tmp[c.Cout*ld : (c.Cout+c.Cin)*ld]
 			if !c.ELU {
-				o = c.target(dx, c.Cin, n, g, tmp)
+				o = c.target(dx, c.Cin, n, g, o)
 			}
 			if c.K == 3 {
-				c.gemms[worker].Run(false, false, c.Cin, ld, rows, c.wt, rows, a, ld, 0, nil, o, ld)
+				a = c.lay(c.images(dout, c.Cout), c.Cout, n, g, true, col)
+				gemm.Run(false, false, c.Cin, ld, doutRows, c.wt, doutRows, a, ld, 0, nil, o, ld)
 			} else {
-				c.gemms[worker].Run(true, false, c.Cin, ld, c.Cout, w, c.Cin, a, ld, 0, nil, o, ld)
+				gemm.Run(true, false, c.Cin, ld, c.Cout, w, c.Cin, d, ld, 0, nil, o, ld)
 			}
 			if !c.ELU {
 				c.unlay(o, c.Cin, n, g, dx)
@@ -181,24 +191,50 @@ func (c *Conv) BackwardData(x, dout, w, dx []float32) {
 			c.eluBackward(worker, x, o, n, g, dx)
 		})
 	})
+	c.reduceFilterGrad(dw)
+	hw := c.hw()
+	zero(db)
+	for n := 0; n < c.N; n++ {
+		for co := 0; co < c.Cout; co++ {
+			db[co] += sum(dout[(n*c.Cout+co)*hw : (n*c.Cout+co+1)*hw])
+		}
+	}
+}
+
+// reduceFilterGrad sums the workers' dwᵀ into dw.
+func (c *Conv) reduceFilterGrad(dw []float32) {
+	rows := c.rows()
+	for r := 0; r < rows; r++ {
+		for co, v := range c.dws[0][r*c.Cout : (r+1)*c.Cout] {
+			dw[co*rows+r] = v
+		}
+	}
+	for k := 1; k < min(c.pool.Workers, c.N); k++ {
+		for r := 0; r < rows; r++ {
+			for co, v := range c.dws[k][r*c.Cout : (r+1)*c.Cout] {
+				dw[co*rows+r] += v
+			}
+		}
+	}
 }
 
 // eluBackward turns the gradient with respect to the concatenated input of images [n, n+g)
-// (the GEMM result o, Cin × g·H·W) into the gradient with respect to x.
+// (the GEMM result o, Cin × g·H·W) into the gradient with respect to x. For one image the
+// worker's ELU scratch still holds its elu(x), elu(-x); for more it is recomputed per image.
 func (c *Conv) eluBackward(worker int, x, o []float32, n, g int, dx []float32) {
 	hw, half := c.hw(), c.Cin/2*c.hw()
 	ld := g * hw
 	d := grow(c.delus[worker], c.Cin*hw)
 	c.delus[worker] = d
 	for j := 0; j < g; j++ {
-		img := o
+		img, pair := o, c.elus[worker]
 		if g > 1 {
 			for ci := 0; ci < c.Cin; ci++ {
 				copy(d[ci*hw:(ci+1)*hw], o[ci*ld+j*hw:ci*ld+(j+1)*hw])
 			}
 			img = d
+			pair = c.input(worker, x, n+j)
 		}
-		pair := c.input(worker, x, n+j) // the forward's elu(x), elu(-x), recomputed
 		eluImageGrad(dx[(n+j)*half:(n+j+1)*half], pair[:half], pair[half:], img[:half], img[half:half*2])
 	}
 }
@@ -214,68 +250,6 @@ func flipTranspose(w, wt []float32, cout, cin int) {
 			}
 		}
 	}
-}
-
-// BackwardFilter computes dw = ∂L/∂w and db = ∂L/∂b from x and dout. Each worker accumulates
-// dwᵀ = Σ col·doutᵀ (rows × Cout): in that orientation the GEMM's transposed operand is dout's
-// small Cout × H·W matrix, not the im2col matrix.
-func (c *Conv) BackwardFilter(x, dout, dw, db []float32) {
-	rows := c.rows()
-	size := c.Cout * rows
-	c.pool.Each(c.N, func(worker, from, to int) {
-		acc := grow(c.dws[worker], size)
-		c.dws[worker] = acc
-		zero(acc)
-		col, tmp := c.buffers(worker, rows, c.Cout)
-		c.groups(from, to, func(n, g int) {
-			ld := g * c.hw()
-			a := c.lay(func(i int) []float32 { return c.input(worker, x, i) }, c.Cin, n, g, c.K == 3, col)
-			d := c.lay(c.images(dout, c.Cout), c.Cout, n, g, false, tmp)
-			c.gemms[worker].Run(false, true, rows, c.Cout, ld, a, ld, d, ld, 1, nil, acc, c.Cout)
-		})
-	})
-	workers := min(c.pool.Workers, c.N)
-	for r := 0; r < rows; r++ {
-		for co := 0; co < c.Cout; co++ {
-			dw[co*rows+r] = c.dws[0][r*c.Cout+co]
-		}
-	}
-	for k := 1; k < workers; k++ {
-		for r := 0; r < rows; r++ {
-			for co, v := range c.dws[k][r*c.Cout : (r+1)*c.Cout] {
-				dw[co*rows+r] += v
-			}
-		}
-	}
-	hw := c.hw()
-	zero(db)
-	for n := 0; n < c.N; n++ {
-		for co := 0; co < c.Cout; co++ {
-			db[co] += sum(dout[(n*c.Cout+co)*hw : (n*c.Cout+co+1)*hw])
-		}
-	}
-}
-
-// sum adds s up with eight independent partial sums: a single running sum waits for each
-// addition's latency, which made the bias gradient cost as much as a GEMM.
-func sum(s []float32) float32 {
-	var p [8]float32
-	i := 0
-	for ; i+8 <= len(s); i += 8 {
-		v := s[i : i+8 : i+8]
-		p[0] += v[0]
-		p[1] += v[1]
-		p[2] += v[2]
-		p[3] += v[3]
-		p[4] += v[4]
-		p[5] += v[5]
-		p[6] += v[6]
-		p[7] += v[7]
-	}
-	for ; i < len(s); i++ {
-		p[0] += s[i]
-	}
-	return ((p[0] + p[1]) + (p[2] + p[3])) + ((p[4] + p[5]) + (p[6] + p[7]))
 }
 
 // im2col lays out the 3×3 neighbourhoods of one Cin×H×W image (zero padding 1) as rows of a

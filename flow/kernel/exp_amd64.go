@@ -47,3 +47,16 @@ func eluPairGrad(dx, pos, neg, dpos, dneg []float32) int {
 	eluPairGradAVX2(dx, pos[:n], neg[:n], dpos[:n], dneg[:n])
 	return n &^ 7
 }
+
+//go:noescape
+func sumAVX2(s []float32) float32
+
+// sum adds s up in independent partial sums: one running sum waits for each addition's
+// latency, which made the bias gradient cost as much as a GEMM.
+func sum(s []float32) float32 {
+	if !hasAVX2FMA {
+		return sumGo(s)
+	}
+	done := len(s) &^ 31
+	return sumAVX2(s) + sumGo(s[done:])
+}

@@ -67,15 +67,13 @@ func TestConv(t *testing.T) {
 			}
 		}
 		// The backward passes are the adjoints of the forward map: for any dout,
-		// <dout, conv(x, w)> = <BackwardData(dout), x> = <BackwardFilter(x, dout), w> (bias 0).
+		// <dout, conv(x, w)> = <dx, x> = <dw, w> (bias 0) for Backward's dx and dw.
 		dout := randSlice(rng, len(out))
 		zeroB := make([]float32, tc.cout)
 		c.Forward(x, w, zeroB, out)
 		lhs := dot(dout, out)
-		dx := make([]float32, len(x))
-		c.BackwardData(nil, dout, w, dx)
-		dw, db := make([]float32, len(w)), make([]float32, tc.cout)
-		c.BackwardFilter(x, dout, dw, db)
+		dx, dw, db := make([]float32, len(x)), make([]float32, len(w)), make([]float32, tc.cout)
+		c.Backward(x, dout, w, dx, dw, db)
 		for name, rhs := range map[string]float64{"data": dot(dx, x), "filter": dot(dw, w)} {
 			if math.Abs(lhs-rhs) > 1e-3*(1+math.Abs(lhs)) {
 				t.Errorf("%+v: <dout, conv> = %v but <backward %s, input> = %v", tc, lhs, name, rhs)
@@ -176,13 +174,11 @@ func TestELUConv(t *testing.T) {
 		plain.Forward(cat, w, b, want)
 		fused.Forward(x, w, b, got)
 		dcat, wantDx, gotDx := make([]float32, len(cat)), make([]float32, len(x)), make([]float32, len(x))
-		plain.BackwardData(nil, dout, w, dcat)
-		ConcatELUBackward(p, s, cat, dcat, wantDx)
-		fused.BackwardData(x, dout, w, gotDx)
 		wantDw, gotDw := make([]float32, len(w)), make([]float32, len(w))
 		db := make([]float32, tc.cout)
-		plain.BackwardFilter(cat, dout, wantDw, db)
-		fused.BackwardFilter(x, dout, gotDw, db)
+		plain.Backward(cat, dout, w, dcat, wantDw, db)
+		ConcatELUBackward(p, s, cat, dcat, wantDx)
+		fused.Backward(x, dout, w, gotDx, gotDw, db)
 		for name, pair := range map[string][2][]float32{"forward": {got, want}, "dx": {gotDx, wantDx}, "dw": {gotDw, wantDw}} {
 			for i := range pair[1] {
 				if d := math.Abs(float64(pair[0][i] - pair[1][i])); d > 1e-4*(1+math.Abs(float64(pair[1][i]))) {

@@ -49,3 +49,24 @@ func zero(s []float32) {
 		s[i] = 0
 	}
 }
+
+// sumGo adds s up with eight partial sums (independent additions, not one chain).
+func sumGo(s []float32) float32 {
+	var p [8]float32
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		v := s[i : i+8 : i+8]
+		p[0] += v[0]
+		p[1] += v[1]
+		p[2] += v[2]
+		p[3] += v[3]
+		p[4] += v[4]
+		p[5] += v[5]
+		p[6] += v[6]
+		p[7] += v[7]
+	}
+	for ; i < len(s); i++ {
+		p[0] += s[i]
+	}
+	return ((p[0] + p[1]) + (p[2] + p[3])) + ((p[4] + p[5]) + (p[6] + p[7]))
+}

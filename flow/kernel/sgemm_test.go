@@ -89,3 +89,19 @@ func BenchmarkTranspose(b *testing.B) {
 		})
 	}
 }
+
+func TestSum(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, n := range []int{0, 1, 7, 8, 31, 32, 33, 100, 784, 1000} {
+		s := randSlice(rng, n)
+		var want float64
+		for _, v := range s {
+			want += float64(v)
+		}
+		for name, got := range map[string]float32{"sum": sum(s), "sumGo": sumGo(s)} {
+			if math.Abs(float64(got)-want) > 1e-5*float64(n+1) {
+				t.Errorf("%s of %d: %v, want %v", name, n, got, want)
+			}
+		}
+	}
+}

@@ -337,26 +337,29 @@ func (f *fast) elementwise(name string, fn kernel.Elementwise, valueWanted bool,
 		}
 		return G.Nodes{din}
 	}
+	// Each forward op keeps the derivative its backward op needs (written and read in the same
+	// step, forward before backward), so F is evaluated twice per step, not four times.
 	if valueWanted {
-		unused := make([]float32, n) // the value op's per-image sums; the ldj op reports them
+		dy := make([]float32, n*per)
 		val := f.op(name, s.Clone(), func(in [][]float32, out []float32) {
-			kernel.ElementwiseForward(f.pool, n, per, fn, in[0], second(in), out, unused)
+			kernel.ElementwiseForward(f.pool, n, per, fn, in[0], second(in), out, nil, dy, nil)
 		})
 		val.grads = func(ins G.Nodes, grad *G.Node) (G.Nodes, error) {
 			din := applyKernel(f.op(name+".d", s.Clone(), func(in [][]float32, out []float32) {
-				kernel.ElementwiseBackward(f.pool, n, per, fn, in[0], second(in[:len(in)-1]), in[len(in)-1], nil, out)
-			}), append(append(G.Nodes{}, ins...), grad)...)
+				kernel.ElementwiseBackward(f.pool, n, per, in[0], dy, nil, nil, out)
+			}), grad)
 			return grads(din), nil
 		}
 		y = applyKernel(val, inputs...)
 	}
+	dl := make([]float32, n*per)
 	ld := f.op(name+".ldj", tensor.Shape{n}, func(in [][]float32, out []float32) {
-		kernel.ElementwiseForward(f.pool, n, per, fn, in[0], second(in), nil, out)
+		kernel.ElementwiseForward(f.pool, n, per, fn, in[0], second(in), nil, out, nil, dl)
 	})
 	ld.grads = func(ins G.Nodes, grad *G.Node) (G.Nodes, error) {
 		din := applyKernel(f.op(name+".ldj.d", s.Clone(), func(in [][]float32, out []float32) {
-			kernel.ElementwiseBackward(f.pool, n, per, fn, in[0], second(in[:len(in)-1]), nil, in[len(in)-1], out)
-		}), append(append(G.Nodes{}, ins...), grad)...)
+			kernel.ElementwiseBackward(f.pool, n, per, nil, nil, in[0], dl, out)
+		}), grad)
 		return grads(din), nil
 	}
 	return y, applyKernel(ld, inputs...)

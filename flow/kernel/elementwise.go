@@ -35,8 +35,10 @@ func Sigmoid(alpha float64) Elementwise {
 func HalfSquare(v float32) (y, l, dy, dl float32) { return v, -v * v / 2, 1, -v }
 
 // ElementwiseForward sets out = F(a+b) (b may be nil; out may be nil when only ldj is wanted)
-// and ldj[n] = Σ l over each of the n images of per elements.
-func ElementwiseForward(p *Pool, n, per int, f Elementwise, a, b, out, ldj []float32) {
+// and ldj[n] = Σ l over each of the n images of per elements (ldj may be nil). Where dy or dl is
+// not nil it keeps F's derivatives per element for ElementwiseBackward, so the backward pass
+// does not evaluate F again.
+func ElementwiseForward(p *Pool, n, per int, f Elementwise, a, b, out, ldj, dy, dl []float32) {
 	p.Each(n, func(_, from, to int) {
 		for i := from; i < to; i++ {
 			var sum float32
@@ -45,36 +47,47 @@ func ElementwiseForward(p *Pool, n, per int, f Elementwise, a, b, out, ldj []flo
 				if b != nil {
 					v += b[j]
 				}
-				y, l, _, _ := f(v)
+				y, l, dyj, dlj := f(v)
 				if out != nil {
 					out[j] = y
 				}
+				if dy != nil {
+					dy[j] = dyj
+				}
+				if dl != nil {
+					dl[j] = dlj
+				}
 				sum += l
 			}
-			ldj[i] = sum
+			if ldj != nil {
+				ldj[i] = sum
+			}
 		}
 	})
 }
 
-// ElementwiseBackward sets din = dout·dy + dldj[n]·dl at v = a+b (dout or dldj may be nil).
-func ElementwiseBackward(p *Pool, n, per int, f Elementwise, a, b, dout, dldj, din []float32) {
+// ElementwiseBackward sets din = dout·dy + dldj[n]·dl from the derivatives the forward kept
+// (dout and dy, or dldj and dl, may be nil).
+func ElementwiseBackward(p *Pool, n, per int, dout, dy, dldj, dl, din []float32) {
 	p.Each(n, func(_, from, to int) {
 		for i := from; i < to; i++ {
-			var g float32
-			if dldj != nil {
-				g = dldj[i]
-			}
-			for j := i * per; j < (i+1)*per; j++ {
-				v := a[j]
-				if b != nil {
-					v += b[j]
+			d := din[i*per : (i+1)*per]
+			switch {
+			case dout != nil && dldj != nil:
+				g, o, y, l := dldj[i], dout[i*per:][:len(d)], dy[i*per:][:len(d)], dl[i*per:][:len(d)]
+				for j := range d {
+					d[j] = o[j]*y[j] + g*l[j]
 				}
-				_, _, dy, dl := f(v)
-				d := g * dl
-				if dout != nil {
-					d += dout[j] * dy
+			case dout != nil:
+				o, y := dout[i*per:][:len(d)], dy[i*per:][:len(d)]
+				for j := range d {
+					d[j] = o[j] * y[j]
 				}
-				din[j] = d
+			default:
+				g, l := dldj[i], dl[i*per:][:len(d)]
+				for j := range d {
+					d[j] = g * l[j]
+				}
 			}
 		}
 	})

@@ -83,9 +83,10 @@ func LayerNormForward(p *Pool, s Batch, x, gamma, beta, out, stats []float32) {
 			pixelStats(xn, mean, rstd, s.C, hw)
 			for c := 0; c < s.C; c++ {
 				g, b := gamma[c], beta[c]
-				xc, oc := xn[c*hw:(c+1)*hw], on[c*hw:(c+1)*hw]
+				xc := xn[c*hw : (c+1)*hw]
+				oc, m, r := on[c*hw:][:len(xc)], mean[:len(xc)], rstd[:len(xc)]
 				for i, v := range xc {
-					oc[i] = (v-mean[i])*rstd[i]*g + b
+					oc[i] = (v-m[i])*r[i]*g + b
 				}
 			}
 		}
@@ -96,8 +97,10 @@ func LayerNormForward(p *Pool, s Batch, x, gamma, beta, out, stats []float32) {
 func pixelStats(x, mean, rstd []float32, c, hw int) {
 	zero(mean)
 	zero(rstd)
+	mean, rstd = mean[:hw], rstd[:hw]
 	for ch := 0; ch < c; ch++ {
-		for i, v := range x[ch*hw : (ch+1)*hw] {
+		xc := x[ch*hw:][:hw]
+		for i, v := range xc {
 			mean[i] += v
 		}
 	}
@@ -106,7 +109,8 @@ func pixelStats(x, mean, rstd []float32, c, hw int) {
 		mean[i] *= inv
 	}
 	for ch := 0; ch < c; ch++ {
-		for i, v := range x[ch*hw : (ch+1)*hw] {
+		xc := x[ch*hw:][:hw]
+		for i, v := range xc {
 			d := v - mean[i]
 			rstd[i] += d * d
 		}
@@ -129,19 +133,24 @@ func LayerNormBackward(p *Pool, s Batch, x, gamma, dout, stats, dx []float32, sc
 			xn, dn, dxn := x[n*per:(n+1)*per], dout[n*per:(n+1)*per], dx[n*per:(n+1)*per]
 			zero(sumG)
 			zero(sumGX)
+			mean, rstd, sumG, sumGX := mean[:hw], rstd[:hw], sumG[:hw], sumGX[:hw]
 			for c := 0; c < s.C; c++ {
 				g := gamma[c]
-				for i, v := range xn[c*hw : (c+1)*hw] {
-					gi := dn[c*hw+i] * g
+				xc := xn[c*hw:][:hw]
+				dc := dn[c*hw:][:hw]
+				for i, v := range xc {
+					gi := dc[i] * g
 					sumG[i] += gi
 					sumGX[i] += gi * (v - mean[i]) * rstd[i]
 				}
 			}
 			for c := 0; c < s.C; c++ {
 				g := gamma[c]
-				for i, v := range xn[c*hw : (c+1)*hw] {
+				xc := xn[c*hw:][:hw]
+				dc, dxc := dn[c*hw:][:hw], dxn[c*hw:][:hw]
+				for i, v := range xc {
 					xhat := (v - mean[i]) * rstd[i]
-					dxn[c*hw+i] = rstd[i] * (dn[c*hw+i]*g - inv*sumG[i] - xhat*inv*sumGX[i])
+					dxc[i] = rstd[i] * (dc[i]*g - inv*sumG[i] - xhat*inv*sumGX[i])
 				}
 			}
 		}
@@ -156,14 +165,23 @@ func LayerNormParamGrads(s Batch, x, dout, stats, dgamma, dbeta []float32) {
 	for n := 0; n < s.N; n++ {
 		mean, rstd := stats[2*n*hw:(2*n+1)*hw], stats[(2*n+1)*hw:(2*n+2)*hw]
 		for c := 0; c < s.C; c++ {
-			var sg, sb float32
-			xc, dc := x[n*per+c*hw:n*per+(c+1)*hw], dout[n*per+c*hw:n*per+(c+1)*hw]
-			for i, v := range xc {
-				sg += dc[i] * (v - mean[i]) * rstd[i]
-				sb += dc[i]
+			var sg, sb [4]float32 // partial sums: independent additions, not one chain
+			xc := x[n*per+c*hw:][:hw]
+			dc := dout[n*per+c*hw:][:hw]
+			i := 0
+			for ; i+4 <= hw; i += 4 {
+				for u := 0; u < 4; u++ {
+					d := dc[i+u]
+					sg[u] += d * (xc[i+u] - mean[i+u]) * rstd[i+u]
+					sb[u] += d
+				}
 			}
-			dgamma[c] += sg
-			dbeta[c] += sb
+			for ; i < hw; i++ {
+				sg[0] += dc[i] * (xc[i] - mean[i]) * rstd[i]
+				sb[0] += dc[i]
+			}
+			dgamma[c] += (sg[0] + sg[1]) + (sg[2] + sg[3])
+			dbeta[c] += (sb[0] + sb[1]) + (sb[2] + sb[3])
 		}
 	}
 }

@@ -7,12 +7,25 @@ var hasAVX2FMA = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 //go:noescape
 func expAVX2(dst, src []float32)
 
-// ExpSlice sets dst[i] = e^src[i] (float32 precision; inputs below -87 give e^-87), eight at a time
-// with AVX2 and FMA where the processor has them.
+//go:noescape
+func expAVX512(dst, src []float32)
+
+//go:noescape
+func eluPairAVX512(pos, neg, x []float32)
+
+//go:noescape
+func eluPairGradAVX512(dx, pos, neg, dpos, dneg []float32)
+
+// ExpSlice sets dst[i] = e^src[i] (float32 precision; inputs below -87 give e^-87), sixteen at a
+// time with AVX-512 or eight with AVX2 and FMA where the processor has them.
 func ExpSlice(dst, src []float32) {
 	dst = dst[:len(src)]
 	done := 0
-	if hasAVX2FMA {
+	switch {
+	case hasAVX512:
+		expAVX512(dst, src)
+		done = len(src) &^ 15
+	case hasAVX2FMA:
 		expAVX2(dst, src)
 		done = len(src) &^ 7
 	}
@@ -28,24 +41,32 @@ func eluPairAVX2(pos, neg, x []float32)
 func eluPairGradAVX2(dx, pos, neg, dpos, dneg []float32)
 
 // eluPair sets pos = elu(x), neg = elu(-x); it returns how many leading elements it did (a
-// multiple of 8, or 0 without AVX2): the caller does the rest.
+// multiple of 16 or 8, or 0 without AVX2): the caller does the rest.
 func eluPair(pos, neg, x []float32) int {
-	if !hasAVX2FMA {
-		return 0
+	switch {
+	case hasAVX512:
+		eluPairAVX512(pos[:len(x)], neg[:len(x)], x)
+		return len(x) &^ 15
+	case hasAVX2FMA:
+		eluPairAVX2(pos[:len(x)], neg[:len(x)], x)
+		return len(x) &^ 7
 	}
-	eluPairAVX2(pos[:len(x)], neg[:len(x)], x)
-	return len(x) &^ 7
+	return 0
 }
 
 // eluPairGrad is the backward of eluPair from its outputs; it returns how many leading elements
 // it did.
 func eluPairGrad(dx, pos, neg, dpos, dneg []float32) int {
-	if !hasAVX2FMA {
-		return 0
-	}
 	n := len(dx)
-	eluPairGradAVX2(dx, pos[:n], neg[:n], dpos[:n], dneg[:n])
-	return n &^ 7
+	switch {
+	case hasAVX512:
+		eluPairGradAVX512(dx, pos[:n], neg[:n], dpos[:n], dneg[:n])
+		return n &^ 15
+	case hasAVX2FMA:
+		eluPairGradAVX2(dx, pos[:n], neg[:n], dpos[:n], dneg[:n])
+		return n &^ 7
+	}
+	return 0
 }
 
 //go:noescape

@@ -168,3 +168,141 @@ gloop:
 
 gdone:
 	RET
+
+// AVX-512 versions of the loops above, sixteen lanes at a time, with the same constants.
+// LOADEXP512 loads the constants EXP512 needs into Z8-Z15.
+#define LOADEXP512 \
+	VBROADCASTSS expHi<>(SB), Z8 \
+	VBROADCASTSS expLo<>(SB), Z9 \
+	VBROADCASTSS expLog2e<>(SB), Z10 \
+	VBROADCASTSS expHalf<>(SB), Z11 \
+	VBROADCASTSS expC1<>(SB), Z12 \
+	VBROADCASTSS expC2<>(SB), Z13 \
+	VBROADCASTSS expOne<>(SB), Z14 \
+	VPBROADCASTD exp127<>(SB), Z15 \
+	VBROADCASTSS expP0<>(SB), Z16 \
+	VBROADCASTSS expP1<>(SB), Z17 \
+	VBROADCASTSS expP2<>(SB), Z18 \
+	VBROADCASTSS expP3<>(SB), Z19 \
+	VBROADCASTSS expP4<>(SB), Z20 \
+	VBROADCASTSS expP5<>(SB), Z21
+
+// EXP512 sets Z2 = e^Z0 (Cephes expf, clamped to [-87, 88.38]); it clobbers Z0, Z1, Z3, Z4.
+#define EXP512 \
+	VMINPS  Z8, Z0, Z0 \
+	VMAXPS  Z9, Z0, Z0 \
+	VMULPS  Z10, Z0, Z1 \
+	VADDPS  Z11, Z1, Z1 \
+	VRNDSCALEPS $1, Z1, Z1 \
+	VFNMADD231PS Z12, Z1, Z0 \
+	VFNMADD231PS Z13, Z1, Z0 \
+	VMOVAPS      Z16, Z2 \
+	VFMADD213PS  Z17, Z0, Z2 \
+	VFMADD213PS  Z18, Z0, Z2 \
+	VFMADD213PS  Z19, Z0, Z2 \
+	VFMADD213PS  Z20, Z0, Z2 \
+	VFMADD213PS  Z21, Z0, Z2 \
+	VMULPS       Z0, Z0, Z3 \
+	VFMADD213PS  Z0, Z3, Z2 \
+	VADDPS       Z14, Z2, Z2 \
+	VCVTPS2DQ    Z1, Z4 \
+	VPADDD       Z15, Z4, Z4 \
+	VPSLLD       $23, Z4, Z4 \
+	VMULPS       Z4, Z2, Z2
+
+// func expAVX512(dst, src []float32)
+// dst[i] = e^src[i] for i < len(src) rounded down to a multiple of 16.
+TEXT ·expAVX512(SB), NOSPLIT, $0-48
+	MOVQ dst_base+0(FP), DI
+	MOVQ src_base+24(FP), SI
+	MOVQ src_len+32(FP), CX
+	SHRQ $4, CX
+	JZ   exp512done
+	LOADEXP512
+
+exp512loop:
+	VMOVUPS (SI), Z0
+	EXP512
+	VMOVUPS Z2, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DI
+	DECQ CX
+	JNZ  exp512loop
+	VZEROUPPER
+
+exp512done:
+	RET
+
+// func eluPairAVX512(pos, neg, x []float32)
+// pos = elu(x), neg = elu(-x) for the first len(x) rounded down to a multiple of 16 elements:
+// with e = e^-|x|, pos = x > 0 ? x : e-1 and neg = x > 0 ? e-1 : -x.
+TEXT ·eluPairAVX512(SB), NOSPLIT, $0-72
+	MOVQ pos_base+0(FP), DI
+	MOVQ neg_base+24(FP), DX
+	MOVQ x_base+48(FP), SI
+	MOVQ x_len+56(FP), CX
+	SHRQ $4, CX
+	JZ   elu512done
+	LOADEXP512
+	VBROADCASTSS expSign<>(SB), Z7
+	VXORPS Z6, Z6, Z6
+
+elu512loop:
+	VMOVUPS (SI), Z5
+	VORPS   Z7, Z5, Z0            // -|x|
+	EXP512
+	VSUBPS  Z14, Z2, Z2           // e - 1
+	VCMPPS  $30, Z6, Z5, K1       // x > 0
+	VXORPS  Z7, Z5, Z3            // -x
+	VBLENDMPS Z5, Z2, K1, Z4      // pos
+	VBLENDMPS Z2, Z3, K1, Z0      // neg
+	VMOVUPS Z4, (DI)
+	VMOVUPS Z0, (DX)
+	ADDQ $64, SI
+	ADDQ $64, DI
+	ADDQ $64, DX
+	DECQ CX
+	JNZ  elu512loop
+	VZEROUPPER
+
+elu512done:
+	RET
+
+// func eluPairGradAVX512(dx, pos, neg, dpos, dneg []float32)
+// dx = pos > 0 ? dpos - dneg·(neg+1) : dpos·(pos+1) - dneg, for len(dx) rounded down to 16.
+TEXT ·eluPairGradAVX512(SB), NOSPLIT, $0-120
+	MOVQ dx_base+0(FP), DI
+	MOVQ dx_len+8(FP), CX
+	MOVQ pos_base+24(FP), SI
+	MOVQ neg_base+48(FP), DX
+	MOVQ dpos_base+72(FP), R8
+	MOVQ dneg_base+96(FP), R9
+	SHRQ $4, CX
+	JZ   g512done
+	VBROADCASTSS expOne<>(SB), Z14
+	VXORPS Z6, Z6, Z6
+
+g512loop:
+	VMOVUPS (SI), Z0              // pos
+	VMOVUPS (DX), Z1              // neg
+	VMOVUPS (R8), Z2              // dpos
+	VMOVUPS (R9), Z3              // dneg
+	VCMPPS  $30, Z6, Z0, K1       // pos > 0, i.e. x > 0
+	VADDPS  Z14, Z1, Z1           // neg + 1
+	VMOVAPS Z2, Z4
+	VFNMADD231PS Z1, Z3, Z4       // a = dpos - dneg·(neg+1)
+	VADDPS  Z14, Z0, Z0           // pos + 1
+	VFMSUB213PS Z3, Z2, Z0        // b = dpos·(pos+1) - dneg
+	VBLENDMPS Z4, Z0, K1, Z0
+	VMOVUPS Z0, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DX
+	ADDQ $64, R8
+	ADDQ $64, R9
+	ADDQ $64, DI
+	DECQ CX
+	JNZ  g512loop
+	VZEROUPPER
+
+g512done:
+	RET

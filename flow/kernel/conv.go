@@ -15,7 +15,10 @@ type Conv struct {
 	cols, tmps, dws [][]float32
 	gemms           []Gemm      // per worker
 	elus, delus     [][]float32 // per worker: one image's concatenated input and its gradient
-	wt              []float32   // the flipped, transposed filter of BackwardData
+	wt              []float32   // the flipped, transposed filter of the data gradient
+	// inRows, outRows: for 3×3 filters, the offsets of the im2col rows of an image of Cin (Cout)
+	// channels in its shift3 buffer.
+	inRows, outRows []int
 }
 
 // minColumns: a GEMM over fewer columns is grouped with the next images' (measured: grouping the
@@ -30,7 +33,7 @@ func NewConv(pool *Pool, n, cin, cout, h, w, k int) *Conv {
 		group: max(1, (minColumns+hw-1)/hw),
 		cols:  make([][]float32, pool.Workers), tmps: make([][]float32, pool.Workers), dws: make([][]float32, pool.Workers),
 		elus: make([][]float32, pool.Workers), delus: make([][]float32, pool.Workers),
-		gemms: make([]Gemm, pool.Workers)}
+		gemms: make([]Gemm, pool.Workers), inRows: shift3Rows(cin, h, w), outRows: shift3Rows(cout, h, w)}
 }
 
 // NewELUConv prepares a convolution of cat(elu(x), elu(-x)) for x with c channels.
@@ -139,8 +142,13 @@ func (c *Conv) Forward(x, w, b, out []float32) {
 		col, tmp := c.buffers(worker, rows, c.Cout)
 		c.groups(from, to, func(n, g int) {
 			ld := g * c.hw()
-			a := c.lay(func(i int) []float32 { return c.input(worker, x, i) }, c.Cin, n, g, c.K == 3, col)
 			o := c.target(out, c.Cout, n, g, tmp)
+			if c.implicit(g) {
+				planes := c.shift3(c.input(worker, x, n), c.Cin, col)
+				c.gemms[worker].RunRows(c.Cout, ld, rows, w, rows, planes, c.inRows, b, o, ld)
+				return
+			}
+			a := c.lay(func(i int) []float32 { return c.input(worker, x, i) }, c.Cin, n, g, c.K == 3, col)
 			c.gemms[worker].Run(false, false, c.Cout, ld, rows, w, rows, a, ld, 0, b, o, ld)
 			c.unlay(o, c.Cout, n, g, out)
 		})
@@ -178,10 +186,14 @@ func (c *Conv) Backward(x, dout, w, dx, dw, db []float32) {
 			if !c.ELU {
 				o = c.target(dx, c.Cin, n, g, o)
 			}
-			if c.K == 3 {
+			switch {
+			case c.implicit(g):
+				planes := c.shift3(dout[n*c.Cout*c.hw():(n+1)*c.Cout*c.hw()], c.Cout, col)
+				gemm.RunRows(c.Cin, ld, doutRows, c.wt, doutRows, planes, c.outRows, nil, o, ld)
+			case c.K == 3:
 				a = c.lay(c.images(dout, c.Cout), c.Cout, n, g, true, col)
 				gemm.Run(false, false, c.Cin, ld, doutRows, c.wt, doutRows, a, ld, 0, nil, o, ld)
-			} else {
+			default:
 				gemm.Run(true, false, c.Cin, ld, c.Cout, w, c.Cin, d, ld, 0, nil, o, ld)
 			}
 			if !c.ELU {
@@ -250,6 +262,58 @@ func flipTranspose(w, wt []float32, cout, cin int) {
 			}
 		}
 	}
+}
+
+// implicit says whether a GEMM over g images takes its im2col matrix as views into shift3
+// planes: with the AVX-512 kernels (which read B through a row table), for 3×3 filters and one
+// image per GEMM. It writes a third of what im2col does.
+func (c *Conv) implicit(g int) bool { return c.K == 3 && g == 1 && hasAVX512 }
+
+// shift3 writes, for each channel ci of the ch×H×W image x and each horizontal tap kw, the plane
+// shifted by kw-1 columns (zeros shifted in) between a zero row above and below, into buf:
+// plane (ci, kw) at (ci·3+kw)·(H+2)·W. im2col row (ci, kh, kw) is then the H·W floats from
+// shift3Rows' offset — the vertical shift is an offset of kh rows — so nothing else is copied.
+func (c *Conv) shift3(x []float32, ch int, buf []float32) []float32 {
+	h, w := c.H, c.W
+	hw, plane := h*w, (h+2)*w
+	buf = buf[:3*ch*plane]
+	for ci := 0; ci < ch; ci++ {
+		src := x[ci*hw : (ci+1)*hw]
+		for kw := 0; kw < 3; kw++ {
+			dst := buf[(ci*3+kw)*plane : (ci*3+kw+1)*plane]
+			zero(dst[:w])
+			zero(dst[(h+1)*w:])
+			mid := dst[w : (h+1)*w]
+			switch kw {
+			case 0: // reads x-1: column 0 is outside
+				copy(mid[1:], src[:hw-1])
+				for y := 0; y < hw; y += w {
+					mid[y] = 0
+				}
+			case 1:
+				copy(mid, src)
+			case 2: // reads x+1: column w-1 is outside
+				copy(mid[:hw-1], src[1:])
+				for y := w - 1; y < hw; y += w {
+					mid[y] = 0
+				}
+			}
+		}
+	}
+	return buf
+}
+
+// shift3Rows returns the offsets of the 9·ch im2col rows in a shift3 buffer.
+func shift3Rows(ch, h, w int) []int {
+	rows := make([]int, 0, 9*ch)
+	for ci := 0; ci < ch; ci++ {
+		for kh := 0; kh < 3; kh++ {
+			for kw := 0; kw < 3; kw++ {
+				rows = append(rows, (ci*3+kw)*(h+2)*w+kh*w)
+			}
+		}
+	}
+	return rows
 }
 
 // im2col lays out the 3×3 neighbourhoods of one Cin×H×W image (zero padding 1) as rows of a

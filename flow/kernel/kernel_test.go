@@ -1,6 +1,7 @@
 package kernel
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -50,10 +51,26 @@ func naiveConv(c *Conv, x, w, b []float32) []float64 {
 	return out
 }
 
-func TestConv(t *testing.T) {
+// bothGemmPaths runs a test with the GEMM this processor uses and, where that is the AVX-512
+// kernels (which also take 3×3 im2col matrices as views, Conv.implicit), once more with the BLAS
+// and explicit im2col.
+func bothGemmPaths(t *testing.T, test func(t *testing.T)) {
+	avx512 := hasAVX512
+	t.Run(fmt.Sprintf("avx512=%v", avx512), test)
+	if avx512 {
+		hasAVX512 = false
+		defer func() { hasAVX512 = true }()
+		t.Run("blas", test)
+	}
+}
+
+func TestConv(t *testing.T) { bothGemmPaths(t, testConv) }
+
+func testConv(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 1))
 	for _, tc := range []struct{ n, cin, cout, h, w, k, workers int }{
 		{1, 1, 1, 1, 1, 3, 1}, {3, 2, 5, 4, 6, 3, 2}, {5, 3, 4, 7, 7, 3, 3}, {4, 6, 2, 5, 3, 1, 2}, {2, 1, 8, 28, 28, 3, 2},
+		{2, 2, 3, 1, 300, 3, 2}, {3, 2, 3, 260, 1, 3, 1}, // one image per GEMM, one row or column
 	} {
 		c := NewConv(NewPool(tc.workers), tc.n, tc.cin, tc.cout, tc.h, tc.w, tc.k)
 		x := randSlice(rng, tc.n*tc.cin*tc.h*tc.w)
@@ -157,7 +174,9 @@ func TestPointwiseForward(t *testing.T) {
 
 // TestELUConv: the fused convolution of cat(elu(x), elu(-x)) equals ConcatELU followed by Conv,
 // forward and both gradients, for grouped (small) and single (large) images.
-func TestELUConv(t *testing.T) {
+func TestELUConv(t *testing.T) { bothGemmPaths(t, testELUConv) }
+
+func testELUConv(t *testing.T) {
 	rng := rand.New(rand.NewPCG(4, 4))
 	for _, tc := range []struct{ n, c, cout, h, w, k int }{{5, 3, 4, 4, 4, 3}, {3, 2, 5, 17, 16, 3}, {4, 3, 6, 5, 5, 1}, {3, 4, 2, 16, 17, 1}} {
 		p := NewPool(2)

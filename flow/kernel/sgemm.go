@@ -73,6 +73,47 @@ func (g *Gemm) Run(transA, transB bool, m, n, k int, a []float32, lda int, b []f
 	}
 }
 
+// RunRows computes c = a·B (+ bias[i] on row i, unless bias is nil) where row kk of the k × n
+// matrix B is base[rowOffs[kk]:rowOffs[kk]+n]: an im2col matrix whose rows are views into a few
+// shifted planes, never copied out (the BLAS path copies it).
+func (g *Gemm) RunRows(m, n, k int, a []float32, lda int, base []float32, rowOffs []int, bias, c []float32, ldc int) {
+	if m == 0 || n == 0 {
+		return
+	}
+	for _, off := range rowOffs[:k] {
+		if off < 0 || off+n > len(base) {
+			panic("kernel: RunRows row outside base")
+		}
+	}
+	if !hasAVX512 || g.BLAS || k == 0 {
+		g.scratch = grow(g.scratch, k*n)
+		for kk, off := range rowOffs[:k] {
+			copy(g.scratch[kk*n:(kk+1)*n], base[off:off+n])
+		}
+		g.Run(false, false, m, n, k, a, lda, g.scratch, n, 0, bias, c, ldc)
+		return
+	}
+	var biasRow *float32
+	for j := 0; j < n; j += 48 {
+		masks := laneMasks(min(48, n-j))
+		i := 0
+		for _, kern := range rowsKernels {
+			for ; m-i >= kern.rows; i += kern.rows {
+				if bias != nil {
+					biasRow = &bias[i]
+				}
+				kern.run(k, &a[i*lda], lda, 1, &base[j], &rowOffs[0], &c[i*ldc+j], ldc, biasRow, masks, 0)
+			}
+		}
+	}
+}
+
+// rowsKernel is a micro-kernel that reads B through a table of row offsets.
+type rowsKernel struct {
+	rows int
+	run  func(k int, a *float32, ars, aks int, b *float32, rowOffs *int, c *float32, ldc int, bias *float32, masks uint64, accumulate int)
+}
+
 // rowKernel is a micro-kernel and the rows of C it computes.
 type rowKernel struct {
 	rows int

@@ -41,8 +41,21 @@ func sgemmKernel2x16(k int, a *float32, ars, aks int, b *float32, ldb int, c *fl
 //go:noescape
 func sgemmKernel1x16(k int, a *float32, ars, aks int, b *float32, ldb int, c *float32, ldc int, bias *float32, masks uint64, accumulate int)
 
+//go:noescape
+func sgemmRowsKernel8x48(k int, a *float32, ars, aks int, b *float32, rowOffs *int, c *float32, ldc int, bias *float32, masks uint64, accumulate int)
+
+//go:noescape
+func sgemmRowsKernel4x48(k int, a *float32, ars, aks int, b *float32, rowOffs *int, c *float32, ldc int, bias *float32, masks uint64, accumulate int)
+
+//go:noescape
+func sgemmRowsKernel2x48(k int, a *float32, ars, aks int, b *float32, rowOffs *int, c *float32, ldc int, bias *float32, masks uint64, accumulate int)
+
+//go:noescape
+func sgemmRowsKernel1x48(k int, a *float32, ars, aks int, b *float32, rowOffs *int, c *float32, ldc int, bias *float32, masks uint64, accumulate int)
+
 // wideKernels cover C of more than 16 columns, narrowKernels C of at most 16; each from the most rows down.
 var (
 	wideKernels   = []rowKernel{{8, sgemmKernel8x48}, {4, sgemmKernel4x48}, {2, sgemmKernel2x48}, {1, sgemmKernel1x48}}
 	narrowKernels = []rowKernel{{24, sgemmKernel24x16}, {16, sgemmKernel16x16}, {8, sgemmKernel8x16}, {4, sgemmKernel4x16}, {2, sgemmKernel2x16}, {1, sgemmKernel1x16}}
+	rowsKernels   = []rowsKernel{{8, sgemmRowsKernel8x48}, {4, sgemmRowsKernel4x48}, {2, sgemmRowsKernel2x48}, {1, sgemmRowsKernel1x48}}
 )

@@ -105,3 +105,36 @@ func TestSum(t *testing.T) {
 		}
 	}
 }
+
+// TestGemmRowsMatchesDefinition: B given as row offsets into a base (rows overlapping, as the
+// shifted views of a convolution's input are) gives the product with B copied out.
+func TestGemmRowsMatchesDefinition(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, s := range [][3]int{{1, 1, 1}, {8, 48, 9}, {13, 784, 18}, {7, 50, 27}, {16, 196, 144}, {3, 17, 5}} {
+		m, n, k := s[0], s[1], s[2]
+		for _, variant := range []struct{ blas, bias bool }{{false, false}, {false, true}, {true, true}} {
+			base := randSlice(rng, 3*n+k)
+			offs := make([]int, k)
+			dense := make([]float32, k*n)
+			for kk := range offs {
+				offs[kk] = rng.IntN(len(base) - n + 1)
+				copy(dense[kk*n:(kk+1)*n], base[offs[kk]:])
+			}
+			a := randSlice(rng, m*(k+2))
+			var bias []float32
+			if variant.bias {
+				bias = randSlice(rng, m)
+			}
+			ldc := n + 3
+			want, got := make([]float32, m*ldc), make([]float32, m*ldc)
+			naiveGemm(false, false, m, n, k, a, k+2, dense, n, 0, bias, want, ldc)
+			g := Gemm{BLAS: variant.blas}
+			g.RunRows(m, n, k, a, k+2, base, offs, bias, got, ldc)
+			for i := range want {
+				if math.Abs(float64(got[i]-want[i])) > 1e-4*math.Sqrt(float64(k)+1) {
+					t.Fatalf("%v %+v: c[%d] = %v, want %v", s, variant, i, got[i], want[i])
+				}
+			}
+		}
+	}
+}

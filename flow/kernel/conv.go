@@ -14,6 +14,7 @@ type Conv struct {
 	pool            *Pool
 	cols, tmps, dws [][]float32
 	gemms           []Gemm      // per worker
+	rowOffs         [][]int     // per worker: the row offsets of an explicit im2col matrix
 	elus, delus     [][]float32 // per worker: one image's concatenated input and its gradient
 	wt              []float32   // the flipped, transposed filter of the data gradient
 	// inRows, outRows: for 3×3 filters, the offsets of the im2col rows of an image of Cin (Cout)
@@ -33,7 +34,7 @@ func NewConv(pool *Pool, n, cin, cout, h, w, k int) *Conv {
 		group: max(1, (minColumns+hw-1)/hw),
 		cols:  make([][]float32, pool.Workers), tmps: make([][]float32, pool.Workers), dws: make([][]float32, pool.Workers),
 		elus: make([][]float32, pool.Workers), delus: make([][]float32, pool.Workers),
-		gemms: make([]Gemm, pool.Workers), inRows: shift3Rows(cin, h, w), outRows: shift3Rows(cout, h, w)}
+		gemms: make([]Gemm, pool.Workers), rowOffs: make([][]int, pool.Workers), inRows: shift3Rows(cin, h, w), outRows: shift3Rows(cout, h, w)}
 }
 
 // NewELUConv prepares a convolution of cat(elu(x), elu(-x)) for x with c channels.
@@ -179,8 +180,7 @@ func (c *Conv) Backward(x, dout, w, dx, dw, db []float32) {
 		c.groups(from, to, func(n, g int) {
 			ld := g * c.hw()
 			d := c.lay(c.images(dout, c.Cout), c.Cout, n, g, false, tmp)
-			a := c.lay(func(i int) []float32 { return c.input(worker, x, i) }, c.Cin, n, g, c.K == 3, col)
-			gemm.Run(false, true, rows, c.Cout, ld, a, ld, d, ld, 1, nil, acc, c.Cout)
+			c.addFilterGrad(worker, x, n, g, d, col, acc)
 
 			o := tmp[c.Cout*ld : (c.Cout+c.Cin)*ld]
 			if !c.ELU {
@@ -191,7 +191,7 @@ func (c *Conv) Backward(x, dout, w, dx, dw, db []float32) {
 				planes := c.shift3(dout[n*c.Cout*c.hw():(n+1)*c.Cout*c.hw()], c.Cout, col)
 				gemm.RunRows(c.Cin, ld, doutRows, c.wt, doutRows, planes, c.outRows, nil, o, ld)
 			case c.K == 3:
-				a = c.lay(c.images(dout, c.Cout), c.Cout, n, g, true, col)
+				a := c.lay(c.images(dout, c.Cout), c.Cout, n, g, true, col)
 				gemm.Run(false, false, c.Cin, ld, doutRows, c.wt, doutRows, a, ld, 0, nil, o, ld)
 			default:
 				gemm.Run(true, false, c.Cin, ld, c.Cout, w, c.Cin, d, ld, 0, nil, o, ld)
@@ -211,6 +211,31 @@ func (c *Conv) Backward(x, dout, w, dx, dw, db []float32) {
 			db[co] += sum(dout[(n*c.Cout+co)*hw : (n*c.Cout+co+1)*hw])
 		}
 	}
+}
+
+// addFilterGrad adds images [n, n+g)'s dwᵀ = col·doutᵀ to acc (rows × Cout), d being their dout
+// laid side by side. With AVX-512 it runs the dot-product kernels, which use every lane whatever
+// Cout (the tiled GEMM wastes most of them for Cout < 16 and needs dout transposed), on the
+// implicit im2col matrix where Conv.implicit allows.
+func (c *Conv) addFilterGrad(worker int, x []float32, n, g int, d, col, acc []float32) {
+	ld, rows := g*c.hw(), c.rows()
+	gemm := &c.gemms[worker]
+	if c.implicit(g) {
+		planes := c.shift3(c.input(worker, x, n), c.Cin, col)
+		gemm.AddDotRows(rows, c.Cout, ld, planes, c.inRows, d, ld, acc, c.Cout)
+		return
+	}
+	a := c.lay(func(i int) []float32 { return c.input(worker, x, i) }, c.Cin, n, g, c.K == 3, col)
+	if !hasAVX512 {
+		gemm.Run(false, true, rows, c.Cout, ld, a, ld, d, ld, 1, nil, acc, c.Cout)
+		return
+	}
+	offs := c.rowOffs[worker][:0]
+	for r := 0; r < rows; r++ {
+		offs = append(offs, r*ld)
+	}
+	c.rowOffs[worker] = offs
+	gemm.AddDotRows(rows, c.Cout, ld, a, offs, d, ld, acc, c.Cout)
 }
 
 // reduceFilterGrad sums the workers' dwᵀ into dw.

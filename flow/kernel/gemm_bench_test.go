@@ -47,3 +47,34 @@ func BenchmarkGEMMShapes(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkFilterGradient compares the two ways of computing a filter gradient dwᵀ += col·doutᵀ
+// (rows × cout × H·W): the tiled GEMM with dout transposed ("gemm") and the dot-product kernels
+// ("dot").
+func BenchmarkFilterGradient(b *testing.B) {
+	if !hasAVX512 {
+		b.Skip("the dot kernels need AVX-512")
+	}
+	for _, s := range [][3]int{{72, 4, 784}, {144, 8, 784}, {216, 12, 196}, {288, 16, 294}, {576, 32, 784}, {1152, 64, 294}} {
+		m, n, k := s[0], s[1], s[2]
+		a, d, c := make([]float32, m*k), make([]float32, n*k), make([]float32, m*n)
+		offs := make([]int, m)
+		for r := range offs {
+			offs[r] = r * k
+		}
+		var g Gemm
+		flops := 2 * float64(m*n*k)
+		b.Run(fmt.Sprintf("gemm/%dx%dx%d", m, n, k), func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				g.Run(false, true, m, n, k, a, k, d, k, 1, nil, c, n)
+			}
+			b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		})
+		b.Run(fmt.Sprintf("dot/%dx%dx%d", m, n, k), func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				g.AddDotRows(m, n, k, a, offs, d, k, c, n)
+			}
+			b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		})
+	}
+}

@@ -108,6 +108,42 @@ func (g *Gemm) RunRows(m, n, k int, a []float32, lda int, base []float32, rowOff
 	}
 }
 
+// AddDotRows adds c[r·ldc+j] += Σₚ A_r[p]·b[j·ldb+p] for r < m, j < n, p < k, where row r of A
+// is aBase[aOffs[r]:aOffs[r]+k]: C += A·Bᵀ for a wide, short A and B — the filter gradient
+// dwᵀ += im2col·doutᵀ, with the im2col rows views into shift3 planes. It needs the AVX-512
+// kernels (the caller checks hasAVX512).
+func (g *Gemm) AddDotRows(m, n, k int, aBase []float32, aOffs []int, b []float32, ldb int, c []float32, ldc int) {
+	if m == 0 || n == 0 || k == 0 {
+		return
+	}
+	for _, off := range aOffs[:m] {
+		if off < 0 || off+k > len(aBase) {
+			panic("kernel: AddDotRows row outside aBase")
+		}
+	}
+	_ = b[(n-1)*ldb+k-1]
+	_ = c[(m-1)*ldc+n-1]
+	tail := uint64(1)<<uint(k%16) - 1
+	var rows [3]*float32
+	r := 0
+	for ri, step := range []int{3, 1} {
+		for ; m-r >= step; r += step {
+			for i := 0; i < step; i++ {
+				rows[i] = &aBase[aOffs[r+i]]
+			}
+			j := 0
+			for ci, width := range []int{8, 4, 2, 1} {
+				for ; n-j >= width; j += width {
+					dotKernels[ri][ci](k, &rows[0], &b[j*ldb], ldb, &c[r*ldc+j], ldc, tail)
+				}
+			}
+		}
+	}
+}
+
+// dotKernel is a micro-kernel of AddDotRows.
+type dotKernel func(n int, a **float32, b *float32, ldb int, c *float32, ldc int, tail uint64)
+
 // rowsKernel is a micro-kernel that reads B through a table of row offsets.
 type rowsKernel struct {
 	rows int

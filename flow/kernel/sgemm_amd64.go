@@ -53,9 +53,38 @@ func sgemmRowsKernel2x48(k int, a *float32, ars, aks int, b *float32, rowOffs *i
 //go:noescape
 func sgemmRowsKernel1x48(k int, a *float32, ars, aks int, b *float32, rowOffs *int, c *float32, ldc int, bias *float32, masks uint64, accumulate int)
 
+//go:noescape
+func sgemmDotKernel3x8(n int, a **float32, b *float32, ldb int, c *float32, ldc int, tail uint64)
+
+//go:noescape
+func sgemmDotKernel3x4(n int, a **float32, b *float32, ldb int, c *float32, ldc int, tail uint64)
+
+//go:noescape
+func sgemmDotKernel3x2(n int, a **float32, b *float32, ldb int, c *float32, ldc int, tail uint64)
+
+//go:noescape
+func sgemmDotKernel3x1(n int, a **float32, b *float32, ldb int, c *float32, ldc int, tail uint64)
+
+//go:noescape
+func sgemmDotKernel1x8(n int, a **float32, b *float32, ldb int, c *float32, ldc int, tail uint64)
+
+//go:noescape
+func sgemmDotKernel1x4(n int, a **float32, b *float32, ldb int, c *float32, ldc int, tail uint64)
+
+//go:noescape
+func sgemmDotKernel1x2(n int, a **float32, b *float32, ldb int, c *float32, ldc int, tail uint64)
+
+//go:noescape
+func sgemmDotKernel1x1(n int, a **float32, b *float32, ldb int, c *float32, ldc int, tail uint64)
+
 // wideKernels cover C of more than 16 columns, narrowKernels C of at most 16; each from the most rows down.
 var (
 	wideKernels   = []rowKernel{{8, sgemmKernel8x48}, {4, sgemmKernel4x48}, {2, sgemmKernel2x48}, {1, sgemmKernel1x48}}
 	narrowKernels = []rowKernel{{24, sgemmKernel24x16}, {16, sgemmKernel16x16}, {8, sgemmKernel8x16}, {4, sgemmKernel4x16}, {2, sgemmKernel2x16}, {1, sgemmKernel1x16}}
 	rowsKernels   = []rowsKernel{{8, sgemmRowsKernel8x48}, {4, sgemmRowsKernel4x48}, {2, sgemmRowsKernel2x48}, {1, sgemmRowsKernel1x48}}
+	// dotKernels by rows of A (3, then 1) and rows of B (8, 4, 2, 1).
+	dotKernels = [2][4]dotKernel{
+		{sgemmDotKernel3x8, sgemmDotKernel3x4, sgemmDotKernel3x2, sgemmDotKernel3x1},
+		{sgemmDotKernel1x8, sgemmDotKernel1x4, sgemmDotKernel1x2, sgemmDotKernel1x1},
+	}
 )

@@ -3,9 +3,10 @@
 package kernel
 
 // Without the AVX-512 kernels, Gemm runs the BLAS.
-const hasAVX512 = false
+var hasAVX512 = false
 
 var (
 	wideKernels, narrowKernels []rowKernel
 	rowsKernels                []rowsKernel
+	dotKernels                 [2][4]dotKernel
 )

@@ -13,13 +13,16 @@ func naiveGemm(transA, transB bool, m, n, k int, a []float32, lda int, b []float
 		for j := 0; j < n; j++ {
 			var s float64
 			for kk := 0; kk < k; kk++ {
-				av := a[i*lda+kk]
+				var av, bv float32
 				if transA {
 					av = a[kk*lda+i]
+				} else {
+					av = a[i*lda+kk]
 				}
-				bv := b[kk*ldb+j]
 				if transB {
 					bv = b[j*ldb+kk]
+				} else {
+					bv = b[kk*ldb+j]
 				}
 				s += float64(av) * float64(bv)
 			}
@@ -134,6 +137,37 @@ func TestGemmRowsMatchesDefinition(t *testing.T) {
 				if math.Abs(float64(got[i]-want[i])) > 1e-4*math.Sqrt(float64(k)+1) {
 					t.Fatalf("%v %+v: c[%d] = %v, want %v", s, variant, i, got[i], want[i])
 				}
+			}
+		}
+	}
+}
+
+// TestAddDotRows: C += A·Bᵀ with A's rows as offsets into a base, for shapes that take every
+// kernel (3 and 1 rows, 8/4/2/1 columns) and row lengths with and without a tail.
+func TestAddDotRows(t *testing.T) {
+	if !hasAVX512 {
+		t.Skip("AddDotRows needs AVX-512")
+	}
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, s := range [][3]int{{1, 1, 1}, {3, 8, 16}, {4, 15, 33}, {9, 12, 784}, {144, 8, 196}, {7, 3, 5}, {2, 64, 49}, {18, 1, 300}} {
+		m, n, k := s[0], s[1], s[2]
+		base := randSlice(rng, 2*k+m)
+		offs := make([]int, m)
+		a := make([]float32, m*k)
+		for r := range offs {
+			offs[r] = rng.IntN(len(base) - k + 1)
+			copy(a[r*k:(r+1)*k], base[offs[r]:])
+		}
+		ldb, ldc := k+1, n+2
+		b := randSlice(rng, n*ldb)
+		c := randSlice(rng, m*ldc)
+		want := append([]float32(nil), c...)
+		naiveGemm(false, true, m, n, k, a, k, b, ldb, 1, nil, want, ldc)
+		var g Gemm
+		g.AddDotRows(m, n, k, base, offs, b, ldb, c, ldc)
+		for i := range want {
+			if math.Abs(float64(c[i]-want[i])) > 1e-4*math.Sqrt(float64(k)+1) {
+				t.Fatalf("%v: c[%d] = %v, want %v", s, i, c[i], want[i])
 			}
 		}
 	}

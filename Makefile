@@ -6,8 +6,10 @@ PRESET  ?= small
 SEED    ?= 1
 CELL    ?= -squeeze tutorial -split channel -coupling channelwise
 
-# OpenBLAS (Debian's libopenblas-dev) makes GEMM several times faster. Where it is installed, every
-# build links it (build tag openblas); elsewhere the pure-Go gonum BLAS is used.
+# On processors with AVX-512 the convolutions run flow/kernel's own GEMM kernels (Go assembly,
+# 2-4x OpenBLAS on these shapes); elsewhere they run a BLAS, and OpenBLAS (Debian's
+# libopenblas-dev) is several times faster than the pure-Go gonum one. Where it is installed,
+# every build links it (build tag openblas); elsewhere the gonum BLAS is used.
 HAVE_OPENBLAS = $(shell ldconfig -p 2>/dev/null | grep -q 'libopenblas\.so' && echo yes)
 BLAS_TAGS     = $(if $(HAVE_OPENBLAS),-tags openblas)
 BLAS_ENV      = $(if $(HAVE_OPENBLAS),CGO_LDFLAGS=-lopenblas)

@@ -220,7 +220,7 @@ func (e Engine) Name() string {
 	if e.Stock {
 		return "gorgonia-stock"
 	}
-	return "fast/" + kernel.Backend
+	return "fast/" + kernel.Backend()
 }
 
 func (m *Model) builder() *builder {

@@ -4,7 +4,7 @@ package kernel
 
 import "gonum.org/v1/gonum/blas/gonum"
 
-// Backend names the GEMM implementation this binary was built with.
-const Backend = "gonum"
+// BLAS names the BLAS this binary was built with (for the GEMMs the AVX-512 kernels do not do).
+const BLAS = "gonum"
 
 var gemm = gonum.Implementation{}

@@ -8,8 +8,8 @@ import (
 	"squeezebench/flow/kernel/openblas"
 )
 
-// Backend names the GEMM implementation this binary was built with.
-const Backend = "openblas"
+// BLAS names the BLAS this binary was built with (for the GEMMs the AVX-512 kernels do not do).
+const BLAS = "openblas"
 
 var gemm = netlib.Implementation{}
 

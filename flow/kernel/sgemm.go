@@ -150,6 +150,15 @@ type rowsKernel struct {
 	run  func(k int, a *float32, ars, aks int, b *float32, rowOffs *int, c *float32, ldc int, bias *float32, masks uint64, accumulate int)
 }
 
+// Backend names the GEMM implementation the convolutions use on this processor: this package's
+// AVX-512 kernels ("avx512+" the BLAS that remains the fallback), or the BLAS alone.
+func Backend() string {
+	if hasAVX512 {
+		return "avx512+" + BLAS
+	}
+	return BLAS
+}
+
 // rowKernel is a micro-kernel and the rows of C it computes.
 type rowKernel struct {
 	rows int

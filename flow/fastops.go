@@ -290,15 +290,19 @@ func (f *fast) coupling(z, h, scale *G.Node, keep []float64) (zOut, ldj *G.Node)
 		}), inputs[0], inputs[1], inputs[2], grad)
 		return G.Nodes{f.handOver("coupling.dz", s, dz, dh), dh, f.handOver("coupling.dscale", inputs[2].Shape(), dscale, dh)}, nil
 	}
-	ldjOp := f.op("coupling.ldj", tensor.Shape{bs.N}, func(in [][]float32, out []float32) { k.LDJ(in[0], in[1], out) })
+	// The ldj op reads what the z op computed (its z' input only orders the two) and its backward
+	// reads the z op's cache like the z op's own backward.
+	ldjOp := f.op("coupling.ldj", tensor.Shape{bs.N}, func(_ [][]float32, out []float32) { copy(out, ldjBuf) })
+	ldjOp.diff = []bool{true, true, false}
 	ldjOp.grads = func(inputs G.Nodes, grad *G.Node) (G.Nodes, error) {
 		dscale := make([]float32, bs.C)
 		dh := applyKernel(f.op("coupling.ldj.dh", inputs[0].Shape().Clone(), func(in [][]float32, out []float32) {
 			k.Backward(nil, in[0], in[1], nil, in[2], nil, out, dscale)
 		}), inputs[0], inputs[1], grad)
-		return G.Nodes{dh, f.handOver("coupling.ldj.dscale", inputs[1].Shape(), dscale, dh)}, nil
+		return G.Nodes{dh, f.handOver("coupling.ldj.dscale", inputs[1].Shape(), dscale, dh), nil}, nil
 	}
-	return applyKernel(zOp, z, h, scale), applyKernel(ldjOp, h, scale)
+	zOut = applyKernel(zOp, z, h, scale)
+	return zOut, applyKernel(ldjOp, h, scale, zOut)
 }
 
 // handOver is a node whose value is buf, filled by the op of after: for kernels that compute

@@ -8,72 +8,69 @@ package kernel
 //
 // Where keep is 0, s = t = 0 and z' = z, so one formula serves every position.
 type Coupling struct {
-	S       Batch     // the shape of z
-	Keep    []float32 // C×H×W
-	pool    *Pool
-	scratch [][]float32 // per worker: th, e^s, and one more plane
-	dsc     [][]float32 // per-worker scale-gradient accumulators
+	S    Batch     // the shape of z
+	Keep []float32 // C×H×W
+	pool *Pool
+	// th = tanh(sRaw/f) and es = e^s (N×C×H×W) of the last Forward, which its backward reads:
+	// computed once per step instead of once per op.
+	th, es []float32
+	dsc    [][]float32 // per-worker scale-gradient accumulators
 }
 
 // NewCoupling prepares the transform for z of shape s with mask keep.
 func NewCoupling(p *Pool, s Batch, keep []float32) *Coupling {
-	return &Coupling{S: s, Keep: keep, pool: p, scratch: make([][]float32, p.Workers), dsc: make([][]float32, p.Workers)}
+	return &Coupling{S: s, Keep: keep, pool: p, dsc: make([][]float32, p.Workers)}
 }
 
-// plane computes, for image n and channel c, th = tanh(sRaw/f) and es = e^s into the worker's
-// scratch, and returns them with f, the raw planes and the mask row.
-func (k *Coupling) plane(worker, n, c int, h, scale []float32) (th, es, raw, t, keep []float32, f float32) {
+// at returns the planes of image n, channel c in an N×C×H×W (or, with two, N×2C×H×W) batch.
+func (k *Coupling) at(buf []float32, n, c int) []float32 {
+	hw := k.S.hw()
+	return buf[(n*k.S.C+c)*hw : (n*k.S.C+c+1)*hw]
+}
+
+// plane computes, for image n and channel c, th = tanh(sRaw/f) and es = e^s into the cache,
+// and returns the sum of s over the plane.
+func (k *Coupling) plane(n, c int, h, scale []float32) float32 {
 	hw := k.S.hw()
 	per := k.S.C * hw
-	buf := grow(k.scratch[worker], 2*hw)
-	k.scratch[worker] = buf
-	th, es = buf[:hw], buf[hw:]
-	raw = h[2*n*per+c*hw : 2*n*per+(c+1)*hw]
-	t = h[2*n*per+per+c*hw : 2*n*per+per+(c+1)*hw]
-	keep = k.Keep[c*hw : (c+1)*hw]
-	f = expf(scale[c])
+	th, es := k.at(k.th, n, c), k.at(k.es, n, c)
+	raw := h[2*n*per+c*hw:][:hw]
+	keep := k.Keep[c*hw:][:hw]
+	f := expf(scale[c])
 	for i, r := range raw {
 		th[i] = 2 * r / f
 	}
 	ExpSlice(th, th) // e^(2u)
+	var sum float32
 	for i, e2 := range th {
 		// tanh u = (e^2u - 1)/(e^2u + 1): absolute error about 1e-7 near 0, which is what matters
-		th[i] = (e2 - 1) / (e2 + 1)
-		es[i] = th[i] * f * keep[i]
+		t := (e2 - 1) / (e2 + 1)
+		th[i] = t
+		s := t * f * keep[i]
+		es[i] = s
+		sum += s
 	}
 	ExpSlice(es, es)
-	return th, es, raw, t, keep, f
+	return sum
 }
 
-// Forward computes z' (N×C×H×W) and ldj (N).
+// Forward computes z' (N×C×H×W) and ldj (N), and keeps what Backward needs.
 func (k *Coupling) Forward(z, h, scale, out, ldj []float32) {
 	hw := k.S.hw()
 	per := k.S.C * hw
-	k.pool.Each(k.S.N, func(w, from, to int) {
+	k.th = grow(k.th, k.S.N*per)
+	k.es = grow(k.es, k.S.N*per)
+	k.pool.Each(k.S.N, func(_, from, to int) {
 		for n := from; n < to; n++ {
 			var sum float32
 			for c := 0; c < k.S.C; c++ {
-				th, es, _, t, keep, f := k.plane(w, n, c, h, scale)
-				zc, oc := z[n*per+c*hw:n*per+(c+1)*hw], out[n*per+c*hw:n*per+(c+1)*hw]
+				sum += k.plane(n, c, h, scale)
+				es := k.at(k.es, n, c)
+				t := h[2*n*per+per+c*hw:][:hw]
+				keep := k.Keep[c*hw:][:hw]
+				zc, oc := z[n*per+c*hw:][:hw], out[n*per+c*hw:][:hw]
 				for i, e := range es {
 					oc[i] = (zc[i] + t[i]*keep[i]) * e
-					sum += th[i] * f * keep[i]
-				}
-			}
-			ldj[n] = sum
-		}
-	})
-}
-
-// LDJ computes ldj (N) = Σ s per image, the log-determinant of Forward, without transforming z.
-func (k *Coupling) LDJ(h, scale, ldj []float32) {
-	k.pool.Each(k.S.N, func(w, from, to int) {
-		for n := from; n < to; n++ {
-			var sum float32
-			for c := 0; c < k.S.C; c++ {
-				th, _, _, _, keep, f := k.plane(w, n, c, h, scale)
-				for i, v := range th {
-					sum += v * f * keep[i]
 				}
 			}
 			ldj[n] = sum
@@ -82,8 +79,8 @@ func (k *Coupling) LDJ(h, scale, ldj []float32) {
 }
 
 // Backward computes the gradients of a loss with respect to z, h and scale, given dout = ∂L/∂z'
-// (nil for none) and dldj = ∂L/∂ldj (nil for none). dz may be nil when not wanted; z is read only
-// with dout.
+// (nil for none) and dldj = ∂L/∂ldj (nil for none), from the cache of the Forward of the same
+// step. dz may be nil when not wanted; z is read only with dout.
 func (k *Coupling) Backward(z, h, scale, dout, dldj, dz, dh, dscale []float32) {
 	hw := k.S.hw()
 	per := k.S.C * hw
@@ -93,29 +90,38 @@ func (k *Coupling) Backward(z, h, scale, dout, dldj, dz, dh, dscale []float32) {
 		zero(acc)
 		for n := from; n < to; n++ {
 			for c := 0; c < k.S.C; c++ {
-				th, es, raw, t, keep, f := k.plane(w, n, c, h, scale)
-				dhs := dh[2*n*per+c*hw : 2*n*per+(c+1)*hw]
-				dht := dh[2*n*per+per+c*hw : 2*n*per+per+(c+1)*hw]
+				th, es := k.at(k.th, n, c), k.at(k.es, n, c)
+				raw := h[2*n*per+c*hw:][:hw]
+				t := h[2*n*per+per+c*hw:][:hw]
+				keep := k.Keep[c*hw:][:hw]
+				f := expf(scale[c])
+				dhs := dh[2*n*per+c*hw:][:hw]
+				dht := dh[2*n*per+per+c*hw:][:hw]
 				base := at(dldj, n)
 				var dsc float32
-				for i, e := range es {
-					ds := base
-					if dout != nil {
-						d := dout[n*per+c*hw+i]
-						zi := z[n*per+c*hw+i]
+				if dout != nil {
+					d := dout[n*per+c*hw:][:hw]
+					zc := z[n*per+c*hw:][:hw]
+					for i, e := range es {
+						de := d[i] * e
 						if dz != nil {
-							dz[n*per+c*hw+i] = d * e
+							dz[n*per+c*hw+i] = de
 						}
-						dht[i] = d * e * keep[i]
-						ds += d * (zi + t[i]*keep[i]) * e
-					} else {
-						dht[i] = 0
+						dht[i] = de * keep[i]
+						ds := (base + de*(zc[i]+t[i]*keep[i])) * keep[i]
+						sech2 := 1 - th[i]*th[i]
+						dhs[i] = ds * sech2
+						// ∂s/∂scale = f·(tanh u - u·sech² u), u = sRaw/f
+						dsc += ds * f * (th[i] - raw[i]/f*sech2)
 					}
-					sech2 := 1 - th[i]*th[i]
-					ds *= keep[i]
-					dhs[i] = ds * sech2
-					// ∂s/∂scale = f·(tanh u - u·sech² u), u = sRaw/f
-					dsc += ds * f * (th[i] - raw[i]/f*sech2)
+				} else {
+					zero(dht)
+					for i, v := range th {
+						ds := base * keep[i]
+						sech2 := 1 - v*v
+						dhs[i] = ds * sech2
+						dsc += ds * f * (v - raw[i]/f*sech2)
+					}
 				}
 				acc[c] += dsc
 			}

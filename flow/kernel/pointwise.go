@@ -82,12 +82,7 @@ func LayerNormForward(p *Pool, s Batch, x, gamma, beta, out, stats []float32) {
 			xn, on := x[n*per:(n+1)*per], out[n*per:(n+1)*per]
 			pixelStats(xn, mean, rstd, s.C, hw)
 			for c := 0; c < s.C; c++ {
-				g, b := gamma[c], beta[c]
-				xc := xn[c*hw : (c+1)*hw]
-				oc, m, r := on[c*hw:][:len(xc)], mean[:len(xc)], rstd[:len(xc)]
-				for i, v := range xc {
-					oc[i] = (v-m[i])*r[i]*g + b
-				}
+				lnNorm(on[c*hw:(c+1)*hw], xn[c*hw:(c+1)*hw], mean, rstd, gamma[c], beta[c])
 			}
 		}
 	})
@@ -95,25 +90,18 @@ func LayerNormForward(p *Pool, s Batch, x, gamma, beta, out, stats []float32) {
 
 // pixelStats computes per-pixel mean and 1/sqrt(biased variance + eps) over c channels.
 func pixelStats(x, mean, rstd []float32, c, hw int) {
+	mean, rstd = mean[:hw], rstd[:hw]
 	zero(mean)
 	zero(rstd)
-	mean, rstd = mean[:hw], rstd[:hw]
 	for ch := 0; ch < c; ch++ {
-		xc := x[ch*hw:][:hw]
-		for i, v := range xc {
-			mean[i] += v
-		}
+		lnAcc(mean, x[ch*hw:(ch+1)*hw])
 	}
 	inv := 1 / float32(c)
 	for i := range mean {
 		mean[i] *= inv
 	}
 	for ch := 0; ch < c; ch++ {
-		xc := x[ch*hw:][:hw]
-		for i, v := range xc {
-			d := v - mean[i]
-			rstd[i] += d * d
-		}
+		lnSqDevAcc(rstd, x[ch*hw:(ch+1)*hw], mean)
 	}
 	for i, v := range rstd {
 		rstd[i] = float32(1 / math.Sqrt(float64(v*inv+LayerNormEps)))
@@ -133,25 +121,11 @@ func LayerNormBackward(p *Pool, s Batch, x, gamma, dout, stats, dx []float32, sc
 			xn, dn, dxn := x[n*per:(n+1)*per], dout[n*per:(n+1)*per], dx[n*per:(n+1)*per]
 			zero(sumG)
 			zero(sumGX)
-			mean, rstd, sumG, sumGX := mean[:hw], rstd[:hw], sumG[:hw], sumGX[:hw]
 			for c := 0; c < s.C; c++ {
-				g := gamma[c]
-				xc := xn[c*hw:][:hw]
-				dc := dn[c*hw:][:hw]
-				for i, v := range xc {
-					gi := dc[i] * g
-					sumG[i] += gi
-					sumGX[i] += gi * (v - mean[i]) * rstd[i]
-				}
+				lnGradSums(sumG, sumGX, dn[c*hw:(c+1)*hw], xn[c*hw:(c+1)*hw], mean, rstd, gamma[c])
 			}
 			for c := 0; c < s.C; c++ {
-				g := gamma[c]
-				xc := xn[c*hw:][:hw]
-				dc, dxc := dn[c*hw:][:hw], dxn[c*hw:][:hw]
-				for i, v := range xc {
-					xhat := (v - mean[i]) * rstd[i]
-					dxc[i] = rstd[i] * (dc[i]*g - inv*sumG[i] - xhat*inv*sumGX[i])
-				}
+				lnGrad(dxn[c*hw:(c+1)*hw], dn[c*hw:(c+1)*hw], xn[c*hw:(c+1)*hw], mean, rstd, sumG, sumGX, gamma[c], inv)
 			}
 		}
 	})
@@ -165,25 +139,102 @@ func LayerNormParamGrads(s Batch, x, dout, stats, dgamma, dbeta []float32) {
 	for n := 0; n < s.N; n++ {
 		mean, rstd := stats[2*n*hw:(2*n+1)*hw], stats[(2*n+1)*hw:(2*n+2)*hw]
 		for c := 0; c < s.C; c++ {
-			var sg, sb [4]float32 // partial sums: independent additions, not one chain
-			xc := x[n*per+c*hw:][:hw]
-			dc := dout[n*per+c*hw:][:hw]
-			i := 0
-			for ; i+4 <= hw; i += 4 {
-				for u := 0; u < 4; u++ {
-					d := dc[i+u]
-					sg[u] += d * (xc[i+u] - mean[i+u]) * rstd[i+u]
-					sb[u] += d
-				}
-			}
-			for ; i < hw; i++ {
-				sg[0] += dc[i] * (xc[i] - mean[i]) * rstd[i]
-				sb[0] += dc[i]
-			}
-			dgamma[c] += (sg[0] + sg[1]) + (sg[2] + sg[3])
-			dbeta[c] += (sb[0] + sb[1]) + (sb[2] + sb[3])
+			sg, sb := lnParamSums(dout[n*per+c*hw:n*per+(c+1)*hw], x[n*per+c*hw:n*per+(c+1)*hw], mean, rstd)
+			dgamma[c] += sg
+			dbeta[c] += sb
 		}
 	}
+}
+
+// The per-row loops of LayerNormChannels (rows of one channel plane, with the per-pixel
+// statistics): AVX-512 assembly where the processor has it, else these Go loops.
+
+// lnAcc: dst += x.
+func lnAcc(dst, x []float32) {
+	if hasAVX512 {
+		lnAccAVX512(dst[:len(x)], x)
+		return
+	}
+	dst = dst[:len(x)]
+	for i, v := range x {
+		dst[i] += v
+	}
+}
+
+// lnSqDevAcc: dst += (x-mean)².
+func lnSqDevAcc(dst, x, mean []float32) {
+	if hasAVX512 {
+		lnSqDevAccAVX512(dst[:len(x)], x, mean[:len(x)])
+		return
+	}
+	dst, mean = dst[:len(x)], mean[:len(x)]
+	for i, v := range x {
+		d := v - mean[i]
+		dst[i] += d * d
+	}
+}
+
+// lnNorm: out = (x-mean)·rstd·g + b.
+func lnNorm(out, x, mean, rstd []float32, g, b float32) {
+	if hasAVX512 {
+		lnNormAVX512(out[:len(x)], x, mean[:len(x)], rstd[:len(x)], g, b)
+		return
+	}
+	out, mean, rstd = out[:len(x)], mean[:len(x)], rstd[:len(x)]
+	for i, v := range x {
+		out[i] = (v-mean[i])*rstd[i]*g + b
+	}
+}
+
+// lnGradSums: with gi = d·g, sumG += gi and sumGX += gi·x̂.
+func lnGradSums(sumG, sumGX, d, x, mean, rstd []float32, g float32) {
+	n := len(x)
+	if hasAVX512 {
+		lnGradSumsAVX512(sumG[:n], sumGX[:n], d[:n], x, mean[:n], rstd[:n], g)
+		return
+	}
+	sumG, sumGX, d, mean, rstd = sumG[:n], sumGX[:n], d[:n], mean[:n], rstd[:n]
+	for i, v := range x {
+		gi := d[i] * g
+		sumG[i] += gi
+		sumGX[i] += gi * (v - mean[i]) * rstd[i]
+	}
+}
+
+// lnGrad: dx = rstd·(d·g - inv·sumG - x̂·inv·sumGX).
+func lnGrad(dx, d, x, mean, rstd, sumG, sumGX []float32, g, inv float32) {
+	n := len(x)
+	if hasAVX512 {
+		lnGradAVX512(dx[:n], d[:n], x, mean[:n], rstd[:n], sumG[:n], sumGX[:n], g, inv)
+		return
+	}
+	dx, d, mean, rstd, sumG, sumGX = dx[:n], d[:n], mean[:n], rstd[:n], sumG[:n], sumGX[:n]
+	for i, v := range x {
+		xhat := (v - mean[i]) * rstd[i]
+		dx[i] = rstd[i] * (d[i]*g - inv*sumG[i] - xhat*inv*sumGX[i])
+	}
+}
+
+// lnParamSums returns Σ d·x̂ and Σ d, in partial sums (independent additions, not one chain).
+func lnParamSums(d, x, mean, rstd []float32) (sg, sb float32) {
+	n := len(x)
+	if hasAVX512 {
+		return lnParamSumsAVX512(d[:n], x, mean[:n], rstd[:n])
+	}
+	d, mean, rstd = d[:n], mean[:n], rstd[:n]
+	var pg, pb [4]float32
+	i := 0
+	for ; i+4 <= n; i += 4 {
+		for u := 0; u < 4; u++ {
+			pg[u] += d[i+u] * (x[i+u] - mean[i+u]) * rstd[i+u]
+			pb[u] += d[i+u]
+		}
+	}
+	for ; i < n; i++ {
+		pg[0] += d[i] * (x[i] - mean[i]) * rstd[i]
+		pb[0] += d[i]
+	}
+	return (pg[0] + pg[1]) + (pg[2] + pg[3]), (pb[0] + pb[1]) + (pb[2] + pb[3])
 }
 
 // GatedForward is out = x + val·sigmoid(gate) with [val, gate] = h (N×2C×H×W), x: N×C×H×W.
@@ -192,8 +243,9 @@ func GatedForward(p *Pool, s Batch, x, h, out, sig []float32) {
 	per := s.C * s.hw()
 	p.Each(s.N, func(_, from, to int) {
 		for n := from; n < to; n++ {
-			xn, on, sn := x[n*per:(n+1)*per], out[n*per:(n+1)*per], sig[n*per:(n+1)*per]
-			val, gate := h[2*n*per:(2*n+1)*per], h[(2*n+1)*per:(2*n+2)*per]
+			xn := x[n*per : (n+1)*per]
+			on, sn := out[n*per:][:len(xn)], sig[n*per:][:len(xn)]
+			val, gate := h[2*n*per:][:len(xn)], h[(2*n+1)*per:][:len(xn)]
 			for i, g := range gate {
 				sn[i] = -g
 			}
@@ -212,9 +264,9 @@ func GatedBackwardH(p *Pool, s Batch, h, sig, dout, dh []float32) {
 	per := s.C * s.hw()
 	p.Each(s.N, func(_, from, to int) {
 		for n := from; n < to; n++ {
-			dn, sn := dout[n*per:(n+1)*per], sig[n*per:(n+1)*per]
-			val := h[2*n*per : (2*n+1)*per]
-			dval, dgate := dh[2*n*per:(2*n+1)*per], dh[(2*n+1)*per:(2*n+2)*per]
+			dn := dout[n*per : (n+1)*per]
+			sn, val := sig[n*per:][:len(dn)], h[2*n*per:][:len(dn)]
+			dval, dgate := dh[2*n*per:][:len(dn)], dh[(2*n+1)*per:][:len(dn)]
 			for i, d := range dn {
 				sg := sn[i]
 				dval[i] = d * sg

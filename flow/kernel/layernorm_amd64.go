@@ -1,0 +1,19 @@
+package kernel
+
+//go:noescape
+func lnAccAVX512(dst, x []float32)
+
+//go:noescape
+func lnSqDevAccAVX512(dst, x, mean []float32)
+
+//go:noescape
+func lnNormAVX512(out, x, mean, rstd []float32, gm, b float32)
+
+//go:noescape
+func lnGradSumsAVX512(sumG, sumGX, d, x, mean, rstd []float32, gm float32)
+
+//go:noescape
+func lnGradAVX512(dx, d, x, mean, rstd, sumG, sumGX []float32, gm, inv float32)
+
+//go:noescape
+func lnParamSumsAVX512(d, x, mean, rstd []float32) (sg, sb float32)

@@ -10,6 +10,7 @@ import "gonum.org/v1/gonum/blas"
 // scratch is the caller's reusable workspace (only a transposed B is copied into it, as k×n).
 type Gemm struct {
 	scratch []float32
+	rows    [3]*float32 // AddDotRows' row pointers: a field, since a local would escape through the kernel's function value
 	// BLAS forces the BLAS path: for benchmarks side by side, and for machines where it wins.
 	BLAS bool
 }
@@ -124,7 +125,7 @@ func (g *Gemm) AddDotRows(m, n, k int, aBase []float32, aOffs []int, b []float32
 	_ = b[(n-1)*ldb+k-1]
 	_ = c[(m-1)*ldc+n-1]
 	tail := uint64(1)<<uint(k%16) - 1
-	var rows [3]*float32
+	rows := &g.rows
 	r := 0
 	for ri, step := range []int{3, 1} {
 		for ; m-r >= step; r += step {

@@ -4,9 +4,9 @@ package kernel
 
 // Without amd64 there are no assembly loops; hasAVX512 is false, so these are never called.
 
-func lnAccAVX512(dst, x []float32)                                             { panic("unreachable") }
-func lnSqDevAccAVX512(dst, x, mean []float32)                                  { panic("unreachable") }
+func lnAccAVX512(dst, x []float32)                                              { panic("unreachable") }
+func lnSqDevAccAVX512(dst, x, mean []float32)                                   { panic("unreachable") }
 func lnNormAVX512(out, x, mean, rstd []float32, gm, b float32)                  { panic("unreachable") }
 func lnGradSumsAVX512(sumG, sumGX, d, x, mean, rstd []float32, gm float32)      { panic("unreachable") }
 func lnGradAVX512(dx, d, x, mean, rstd, sumG, sumGX []float32, gm, inv float32) { panic("unreachable") }
-func lnParamSumsAVX512(d, x, mean, rstd []float32) (sg, sb float32)            { panic("unreachable") }
+func lnParamSumsAVX512(d, x, mean, rstd []float32) (sg, sb float32)             { panic("unreachable") }

@@ -149,11 +149,12 @@ func (d *Data) budget() string {
 		fmt.Fprintf(&b, "%d training steps of batch %d (%.2g epoch of the %s training images)", c.Steps, c.Batch,
 			float64(c.Steps*c.Batch)/TrainImages, groupThousands(TrainImages))
 	} else {
-		fmt.Fprintf(&b, "%d epochs at batch %d", c.Epochs, c.Batch)
+		fmt.Fprintf(&b, "%s at batch %d (%s steps)", plural(c.Epochs, "epoch"), c.Batch,
+			groupThousands(int64(c.Epochs*TrainImages/c.Batch)))
 	}
-	fmt.Fprintf(&b, ", preset %s (hidden %d/%d/%d/%d, %d gated layer(s)), %d seeds (%s)", c.Preset,
-		c.Sizes.VarDeq, c.Sizes.Stage[0], c.Sizes.Stage[1], c.Sizes.Stage[2], c.Sizes.GatedLayers,
-		len(d.Experiment.Seeds), joinSeeds(d.Experiment.Seeds))
+	fmt.Fprintf(&b, ", preset %s (hidden %d/%d/%d/%d, %s), %s (%s)", c.Preset,
+		c.Sizes.VarDeq, c.Sizes.Stage[0], c.Sizes.Stage[1], c.Sizes.Stage[2], plural(c.Sizes.GatedLayers, "gated layer"),
+		plural(len(d.Experiment.Seeds), "seed"), joinSeeds(d.Experiment.Seeds))
 	test := "all 10,000"
 	if c.TestImages > 0 {
 		test = groupThousands(int64(c.TestImages))
@@ -165,6 +166,14 @@ func (d *Data) budget() string {
 	fmt.Fprintf(&b, "; test bpd on %s test images with %d importance samples, validation bpd on %s validation images with 1 sample",
 		test, c.ImportanceSamples, val)
 	return b.String()
+}
+
+// plural is "1 epoch", "3 epochs".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
 }
 
 func joinSeeds(s []uint64) string {
@@ -449,6 +458,22 @@ func (an *Analysis) conditionalAnswer(b *strings.Builder, a variants.Axis, note 
 	fmt.Fprintf(b, "\n")
 }
 
+// testGapNote says so when the test − train gap differs although the like-for-like validation
+// gap does not: a hint, not an answer, since the test bpd is importance-sampled.
+func testGapNote(gaps []*Comparison) string {
+	for _, c := range gaps {
+		if c.Quantity.Name != GapTest.Name || c.Ref != "channel" || !c.Significant() {
+			continue
+		}
+		larger, by := c.Alt, c.Mean
+		if by < 0 {
+			larger, by = c.Ref, -by
+		}
+		return fmt.Sprintf(" The test − train gap does differ (%s's is larger by %s bpd), but it mixes the importance-sampled test bpd with the one-sample training bpd, so it is a hint to check with more seeds or a longer budget, not an answer.", larger, bpd(by))
+	}
+	return ""
+}
+
 // hypothesisOne sums up the gap tests for the maintainer's first hypothesis.
 func hypothesisOne(gaps []*Comparison) string {
 	for _, c := range gaps {
@@ -463,7 +488,8 @@ func hypothesisOne(gaps []*Comparison) string {
 		case c.Significant():
 			return fmt.Sprintf("So the data contradict it at this budget: %s's gap is smaller by %s bpd.", c.Alt, bpd(-c.Mean))
 		default:
-			return fmt.Sprintf("So the data neither support nor contradict it at this budget: any effect of the split on the gap is within %s to %s bpd. Early in training there is little overfitting to detect.", bpd(c.Lo), bpd(c.Hi))
+			return fmt.Sprintf("So the data neither support nor contradict it at this budget: any effect of the split on the gap is within %s to %s bpd. Early in training there is little overfitting to detect.", bpd(c.Lo), bpd(c.Hi)) +
+				testGapNote(gaps)
 		}
 	}
 	return ""

@@ -51,6 +51,11 @@ func (g *Gemm) Run(transA, transB bool, m, n, k int, a []float32, lda int, b []f
 	if transA {
 		ars, aks = 1, lda
 	}
+	// The kernels read and write through raw pointers: the last element of each operand must be
+	// inside its slice (these panic otherwise, as a Go loop would).
+	_ = a[(m-1)*ars+(k-1)*aks]
+	_ = b[(k-1)*ldb+n-1]
+	_ = c[(m-1)*ldc+n-1]
 	accumulate := 0
 	if beta == 1 {
 		accumulate = 1
@@ -58,6 +63,9 @@ func (g *Gemm) Run(transA, transB bool, m, n, k int, a []float32, lda int, b []f
 	kernels, nr := wideKernels, 48
 	if n <= 16 {
 		kernels, nr = narrowKernels, 16
+	}
+	if bias != nil {
+		_ = bias[m-1]
 	}
 	var biasRow *float32
 	for j := 0; j < n; j += nr { // column panels outside: B's panel (k × nr) stays in cache for all rows
@@ -93,6 +101,11 @@ func (g *Gemm) RunRows(m, n, k int, a []float32, lda int, base []float32, rowOff
 		}
 		g.Run(false, false, m, n, k, a, lda, g.scratch, n, 0, bias, c, ldc)
 		return
+	}
+	_ = a[(m-1)*lda+k-1] // as in Run: the kernels do not check bounds
+	_ = c[(m-1)*ldc+n-1]
+	if bias != nil {
+		_ = bias[m-1]
 	}
 	var biasRow *float32
 	for j := 0; j < n; j += 48 {

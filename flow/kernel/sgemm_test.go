@@ -172,3 +172,26 @@ func TestAddDotRows(t *testing.T) {
 		}
 	}
 }
+
+// The kernels work through raw pointers, so Gemm checks the operands' extents first: a slice too
+// short for the shape panics instead of being read or written past its end.
+func TestGemmRejectsShortOperands(t *testing.T) {
+	m, n, k := 9, 50, 7
+	a, b, c := make([]float32, m*k), make([]float32, k*n), make([]float32, m*n)
+	for name, run := range map[string]func(g *Gemm){
+		"a":    func(g *Gemm) { g.Run(false, false, m, n, k, a[:len(a)-1], k, b, n, 0, nil, c, n) },
+		"b":    func(g *Gemm) { g.Run(false, false, m, n, k, a, k, b[:len(b)-1], n, 0, nil, c, n) },
+		"c":    func(g *Gemm) { g.Run(false, false, m, n, k, a, k, b, n, 0, nil, c[:len(c)-1], n) },
+		"bias": func(g *Gemm) { g.Run(false, false, m, n, k, a, k, b, n, 0, make([]float32, m-1), c, n) },
+		"rows": func(g *Gemm) { g.RunRows(m, n, k, a, k, b[:n+k-1], make([]int, k), nil, c[:len(c)-1], n) },
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%s too short: no panic", name)
+				}
+			}()
+			run(&Gemm{})
+		}()
+	}
+}

@@ -94,9 +94,10 @@ func TestAblationBudget(t *testing.T) {
 	}
 	// One epoch per run: 24 runs x 781 steps at the measured 24 steps/s in all (two
 	// single-worker runs at once) is the comment's 780 s of training, leaving room in 20 minutes.
-	const steps = 24 * 50000 / 64
-	if training := float64(steps) / 24; training > 0.8*1200 {
-		t.Errorf("%d steps take %.0f s of training, want at most 80%% of 20 minutes", steps, training)
+	runs := len(e.Jobs())
+	steps := runs * c.Epochs * 50000 / c.Batch
+	if training := float64(steps) / 24; runs != 24 || training > 0.8*1200 {
+		t.Errorf("%d runs, %d steps: %.0f s of training, want 24 runs and at most 80%% of 20 minutes", runs, steps, training)
 	}
 	if e.Parallel != max(1, runtime.GOMAXPROCS(0)) {
 		t.Errorf("parallel %d, want GOMAXPROCS %d", e.Parallel, runtime.GOMAXPROCS(0))

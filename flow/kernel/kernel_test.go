@@ -96,16 +96,50 @@ func testConv(t *testing.T) {
 				t.Errorf("%+v: <dout, conv> = %v but <backward %s, input> = %v", tc, lhs, name, rhs)
 			}
 		}
-		var sum float64
-		for n := 0; n < tc.n; n++ {
-			for i := 0; i < tc.h*tc.w; i++ {
-				sum += float64(dout[(n*tc.cout)*tc.h*tc.w+i])
+		// And element by element against the definitions of the three gradients.
+		wantDx, wantDw, wantDb := naiveConvGrads(c, x, w, dout)
+		for name, pair := range map[string]struct {
+			got  []float32
+			want []float64
+		}{"dx": {dx, wantDx}, "dw": {dw, wantDw}, "db": {db, wantDb}} {
+			for i, want := range pair.want {
+				if math.Abs(float64(pair.got[i])-want) > 1e-4*(1+math.Abs(want)) {
+					t.Fatalf("%+v: %s[%d] = %v, want %v", tc, name, i, pair.got[i], want)
+				}
 			}
 		}
-		if math.Abs(float64(db[0])-sum) > 1e-3*(1+math.Abs(sum)) {
-			t.Errorf("%+v: db[0] = %v, want %v", tc, db[0], sum)
+	}
+}
+
+// naiveConvGrads is the definition of a convolution's gradients for dout: dx and dw by the
+// chain rule through every term of naiveConv, db the sum of dout per channel.
+func naiveConvGrads(c *Conv, x, w, dout []float32) (dx, dw, db []float64) {
+	dx, dw, db = make([]float64, len(x)), make([]float64, c.Cout*c.Cin*c.K*c.K), make([]float64, c.Cout)
+	p := c.K / 2
+	for n := 0; n < c.N; n++ {
+		for co := 0; co < c.Cout; co++ {
+			for y := 0; y < c.H; y++ {
+				for xx := 0; xx < c.W; xx++ {
+					d := float64(dout[((n*c.Cout+co)*c.H+y)*c.W+xx])
+					db[co] += d
+					for ci := 0; ci < c.Cin; ci++ {
+						for kh := 0; kh < c.K; kh++ {
+							for kw := 0; kw < c.K; kw++ {
+								sy, sx := y+kh-p, xx+kw-p
+								if sy < 0 || sy >= c.H || sx < 0 || sx >= c.W {
+									continue
+								}
+								xi, wi := ((n*c.Cin+ci)*c.H+sy)*c.W+sx, ((co*c.Cin+ci)*c.K+kh)*c.K+kw
+								dw[wi] += d * float64(x[xi])
+								dx[xi] += d * float64(w[wi])
+							}
+						}
+					}
+				}
+			}
 		}
 	}
+	return dx, dw, db
 }
 
 func TestPointwiseForward(t *testing.T) {

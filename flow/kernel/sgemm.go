@@ -124,8 +124,8 @@ func (g *Gemm) RunRows(m, n, k int, a []float32, lda int, base []float32, rowOff
 
 // AddDotRows adds c[r·ldc+j] += Σₚ A_r[p]·b[j·ldb+p] for r < m, j < n, p < k, where row r of A
 // is aBase[aOffs[r]:aOffs[r]+k]: C += A·Bᵀ for a wide, short A and B — the filter gradient
-// dwᵀ += im2col·doutᵀ, with the im2col rows views into shift3 planes. It needs the AVX-512
-// kernels (the caller checks hasAVX512).
+// dwᵀ += im2col·doutᵀ, with the im2col rows views into shift3 planes. Without the AVX-512
+// kernels it copies A out and runs the BLAS.
 func (g *Gemm) AddDotRows(m, n, k int, aBase []float32, aOffs []int, b []float32, ldb int, c []float32, ldc int) {
 	if m == 0 || n == 0 || k == 0 {
 		return
@@ -134,6 +134,14 @@ func (g *Gemm) AddDotRows(m, n, k int, aBase []float32, aOffs []int, b []float32
 		if off < 0 || off+k > len(aBase) {
 			panic("kernel: AddDotRows row outside aBase")
 		}
+	}
+	if !hasAVX512 || g.BLAS { // A copied out, then the tiled product with B transposed
+		a := make([]float32, m*k) // off the fast path: Conv calls this only with AVX-512
+		for r, off := range aOffs[:m] {
+			copy(a[r*k:(r+1)*k], aBase[off:off+k])
+		}
+		g.Run(false, true, m, n, k, a, k, b, ldb, 1, nil, c, ldc)
+		return
 	}
 	_ = b[(n-1)*ldb+k-1]
 	_ = c[(m-1)*ldc+n-1]

@@ -4,9 +4,10 @@ import "golang.org/x/sys/cpu"
 
 //go:generate go run sgemm_gen.go
 
-// hasAVX512 selects the AVX-512 GEMM kernels (x/sys/cpu also checks that the OS saves the Z
-// and mask registers).
-var hasAVX512 = cpu.X86.HasAVX512F
+// hasAVX512 selects the AVX-512 kernels: they use the foundation instructions, DQ's
+// VXORPS/VORPS on Z registers and VL's masked Y-register forms (x/sys/cpu also checks that the
+// OS saves the Z and mask registers).
+var hasAVX512 = cpu.X86.HasAVX512F && cpu.X86.HasAVX512DQ && cpu.X86.HasAVX512VL
 
 // The micro-kernels of sgemm_amd64.s: kernelMxN computes an M × N tile of C (N lanes, masked).
 // The signature is microKernel's.

@@ -43,7 +43,8 @@ func TestGemmMatchesDefinition(t *testing.T) {
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
 	shapes := [][3]int{{1, 1, 1}, {8, 48, 5}, {9, 49, 3}, {7, 17, 33}, {32, 784, 72}, {24, 16, 100},
-		{25, 15, 7}, {50, 8, 13}, {3, 100, 1}, {72, 12, 196}, {64, 47, 11}, {16, 97, 40}}
+		{25, 15, 7}, {50, 8, 13}, {3, 100, 1}, {72, 12, 196}, {64, 47, 11}, {16, 97, 40},
+		{20, 16, 9}, {44, 5, 17}, {32, 10, 6}} // narrow C: 16-, 8- and 4-row kernels after the 24-row ones
 	for _, s := range shapes {
 		m, n, k := s[0], s[1], s[2]
 		for _, tA := range []bool{false, true} {
@@ -144,10 +145,9 @@ func TestGemmRowsMatchesDefinition(t *testing.T) {
 
 // TestAddDotRows: C += A·Bᵀ with A's rows as offsets into a base, for shapes that take every
 // kernel (3 and 1 rows, 8/4/2/1 columns) and row lengths with and without a tail.
-func TestAddDotRows(t *testing.T) {
-	if !hasAVX512 {
-		t.Skip("AddDotRows needs AVX-512")
-	}
+func TestAddDotRows(t *testing.T) { bothGemmPaths(t, testAddDotRows) }
+
+func testAddDotRows(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
 	for _, s := range [][3]int{{1, 1, 1}, {3, 8, 16}, {4, 15, 33}, {9, 12, 784}, {144, 8, 196}, {7, 3, 5}, {2, 64, 49}, {18, 1, 300}} {
 		m, n, k := s[0], s[1], s[2]

@@ -7,7 +7,8 @@ import "gonum.org/v1/gonum/blas"
 // transA/transB say A or B is stored transposed (as k×m, n×k). With AVX-512 it runs this
 // package's kernels (see sgemm_gen.go); otherwise the BLAS the binary was built with.
 //
-// scratch is the caller's reusable workspace (only a transposed B is copied into it, as k×n).
+// scratch is reused from call to call: a transposed B is copied into it as k×n, and on the BLAS
+// path RunRows' B.
 type Gemm struct {
 	scratch []float32
 	rows    [3]*float32 // AddDotRows' row pointers: a field, since a local would escape through the kernel's function value

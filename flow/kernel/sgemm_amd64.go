@@ -10,7 +10,7 @@ import "golang.org/x/sys/cpu"
 var hasAVX512 = cpu.X86.HasAVX512F && cpu.X86.HasAVX512DQ && cpu.X86.HasAVX512VL
 
 // The micro-kernels of sgemm_amd64.s: kernelMxN computes an M × N tile of C (N lanes, masked).
-// The signature is microKernel's.
+// The signature is rowKernel.run's.
 
 //go:noescape
 func sgemmKernel8x48(k int, a *float32, ars, aks int, b *float32, ldb int, c *float32, ldc int, bias *float32, masks uint64, accumulate int)

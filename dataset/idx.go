@@ -131,6 +131,11 @@ func readFile(path, role string) (file, error) {
 	if role != "" {
 		sum := sha256.Sum256(raw)
 		f.info.SHA256 = hex.EncodeToString(sum[:])
+		content := sum
+		if f.info.Gzip {
+			content = sha256.Sum256(f.data)
+		}
+		f.info.ContentSHA256 = hex.EncodeToString(content[:])
 		f.info.Verified = matchesKnown(role, f.info.SHA256, f.data, f.info.Gzip)
 	}
 	return f, nil
@@ -162,19 +167,40 @@ func gunzip(raw []byte) ([]byte, error) {
 		return nil, err
 	}
 	defer zr.Close()
-	// The gzip trailer stores the decompressed size modulo 2^32: use it as
-	// a size hint so the buffer is allocated once, unless it exceeds what
-	// deflate can expand raw to (about 1032:1).
-	hint := 0
-	if len(raw) >= 4 {
-		h := uint64(binary.LittleEndian.Uint32(raw[len(raw)-4:]))
-		if h <= 1032*uint64(len(raw)) && h < maxDecompressed/2 {
-			hint = int(h)
+	// The buffer is sized by the IDX header inside the stream (its dimensions give the exact
+	// size), never by the gzip trailer, which in a truncated file is four arbitrary bytes.
+	head := make([]byte, 4, 16)
+	if _, err := io.ReadFull(zr, head); err != nil {
+		return nil, err
+	}
+	size := -1
+	if dims := int(head[3]); head[0] == 0 && head[1] == 0 && head[2] == 0x08 && dims >= 1 && dims <= 3 {
+		dh := make([]byte, 4*dims)
+		if _, err := io.ReadFull(zr, dh); err != nil {
+			return nil, err
+		}
+		head = append(head, dh...)
+		n := uint64(1)
+		for i := 0; i < dims; i++ {
+			n *= uint64(binary.BigEndian.Uint32(dh[4*i:]))
+			if n > maxDecompressed {
+				break
+			}
+		}
+		if total := uint64(len(head)) + n; total > maxDecompressed || total > 1032*uint64(len(raw))+1024 {
+			return nil, fmt.Errorf("the IDX header declares %d bytes of contents, more than %d compressed bytes can hold", total, len(raw))
+		} else {
+			size = int(total)
 		}
 	}
+	limit := int64(maxDecompressed) + 1 // total bytes read at most: one more than allowed shows excess
 	var buf bytes.Buffer
-	buf.Grow(hint + bytes.MinRead)
-	if _, err := buf.ReadFrom(io.LimitReader(zr, maxDecompressed+1)); err != nil {
+	if size >= 0 {
+		buf.Grow(size + 1)
+		limit = int64(size) + 1
+	}
+	buf.Write(head)
+	if _, err := buf.ReadFrom(io.LimitReader(zr, limit-int64(len(head)))); err != nil {
 		return nil, err
 	}
 	if buf.Len() > maxDecompressed {

@@ -6,8 +6,10 @@ import (
 	"encoding/binary"
 	"errors"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -208,5 +210,49 @@ func TestSetImageAndSubset(t *testing.T) {
 			}()
 			s.Image(i)
 		}()
+	}
+}
+
+// A truncated gzip file is refused without allocating by its trailer: the last four bytes of a
+// truncated stream are arbitrary, and once claimed a gigabyte.
+func TestTruncatedGzipAllocatesLittle(t *testing.T) {
+	var img bytes.Buffer
+	zw := gzip.NewWriter(&img)
+	head := []byte{0, 0, 8, 3, 0, 0, 0x27, 0x10, 0, 0, 0, 28, 0, 0, 0, 28} // 10,000 images of 28x28
+	zw.Write(head)
+	rng := rand.New(rand.NewPCG(1, 2))
+	px := make([]byte, 10000*28*28)
+	for i := range px {
+		px[i] = byte(rng.IntN(256))
+	}
+	zw.Write(px)
+	zw.Close()
+	raw := img.Bytes()
+	cut := append([]byte(nil), raw[:len(raw)/2]...)
+	// Make the last four bytes claim a huge size, as a truncation may.
+	copy(cut[len(cut)-4:], []byte{0xff, 0xff, 0xff, 0x3f})
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	_, err := gunzip(cut)
+	runtime.ReadMemStats(&after)
+	if err == nil {
+		t.Fatal("a truncated gzip stream decompressed without error")
+	}
+	if grew := after.TotalAlloc - before.TotalAlloc; grew > 64<<20 {
+		t.Errorf("decompressing a truncated 4 MB file allocated %d MB", grew>>20)
+	}
+	// The whole file still decompresses to its exact size.
+	full, err := gunzip(raw)
+	if err != nil || len(full) != len(head)+len(px) {
+		t.Errorf("the whole file: %v, %d bytes, want %d", err, len(full), len(head)+len(px))
+	}
+	// A header that declares more than the compressed bytes could hold is refused at once.
+	var big bytes.Buffer
+	zw = gzip.NewWriter(&big)
+	zw.Write([]byte{0, 0, 8, 3, 0x7f, 0, 0, 0, 0, 0, 0, 28, 0, 0, 0, 28})
+	zw.Close()
+	if _, err := gunzip(big.Bytes()); err == nil || !strings.Contains(err.Error(), "declares") {
+		t.Errorf("a header declaring 2 billion images: %v", err)
 	}
 }

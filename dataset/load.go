@@ -50,10 +50,13 @@ type Info struct {
 
 // FileInfo describes one file read by Load.
 type FileInfo struct {
-	Path     string // path of the file
-	SHA256   string // hex SHA-256 of the file as stored (compressed if gzipped)
-	Gzip     bool   // the file was gzipped
-	Verified bool   // the file is the known MNIST file of its name
+	Path   string // path of the file
+	SHA256 string // hex SHA-256 of the file as stored (compressed if gzipped)
+	// ContentSHA256 is the hex SHA-256 of the IDX contents (decompressed), the same whether the
+	// file is stored gzipped or not: what a data set's identity is made of.
+	ContentSHA256 string
+	Gzip          bool // the file was gzipped
+	Verified      bool // the file is the known MNIST file of its name
 }
 
 // String summarises the splits in one line, for logs and reports.
@@ -93,7 +96,6 @@ func Load(dir string) (*Splits, error) {
 // loadDir implements Load for a resolved directory. If isDefault, every file
 // must be the known MNIST file and the images must be 28x28.
 func loadDir(dir string, isDefault bool) (*Splits, error) {
-	roles := []string{trainImagesName, trainLabelsName, testImagesName, testLabelsName}
 	paths := make([]string, len(roles))
 	for i, name := range roles {
 		p, err := findFile(dir, name)

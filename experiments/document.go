@@ -17,6 +17,7 @@ type document struct {
 	Name        *string             `toml:"name"`
 	Description *string             `toml:"description"`
 	Seeds       any                 `toml:"seeds"` // a count n (seeds 1..n) or a list of seeds
+	Dataset     *string             `toml:"dataset"`
 	Grid        map[string][]string `toml:"grid"`
 	Model       *modelTable         `toml:"model"`
 	Training    *trainingTable      `toml:"training"`
@@ -44,6 +45,7 @@ type trainingTable struct {
 type evaluationTable struct {
 	ValEvery          *int `toml:"val_every"`
 	ValImages         *int `toml:"val_images"`
+	EvalSamples       *int `toml:"eval_samples"`
 	TestImages        *int `toml:"test_images"`
 	ImportanceSamples *int `toml:"importance_samples"`
 	EvalBatch         *int `toml:"eval_batch"`

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 
+	"squeezebench/dataset"
+	"squeezebench/flow"
 	"squeezebench/runner"
 	"squeezebench/variants"
 	_ "squeezebench/variants/all" // an experiment names variants: the built-in ones must be registered
@@ -27,6 +29,8 @@ type Experiment struct {
 	// Grid lists the variants of every axis of variants.Axes(), in the file's order; an axis the
 	// file leaves out has its default variant.
 	Grid map[variants.Axis][]string
+	// Dataset names the data set (dataset.KnownNames); Config.Data is its identity.
+	Dataset string
 	// Seeds in the file's order. Every cell is trained with every seed (common random numbers:
 	// the same seed gives the same data order and noise in every cell).
 	Seeds []uint64
@@ -48,7 +52,15 @@ type Job struct {
 	Cell   variants.Cell
 	Seed   uint64
 	Config runner.Config // fully resolved: Config.Cell and Config.Seed are Cell and Seed
+	// Primary is the index of the job that trains this job's model: Index itself, or, when an
+	// earlier cell of the grid is the same model (a structural twin), that cell's job of the same
+	// seed, whose result serves this one.
+	Primary int
 }
+
+// Twin reports whether the job's model is trained by another job (its cell is a structural twin
+// of an earlier cell).
+func (j Job) Twin() bool { return j.Primary != j.Index }
 
 // String names the job, e.g. "squeeze=tutorial,split=channel,coupling=channelwise seed 1".
 func (j Job) String() string { return fmt.Sprintf("%s seed %d", j.Cell, j.Seed) }
@@ -66,19 +78,51 @@ func (e *Experiment) Cells() []variants.Cell { return variants.Grid(e.Grid) }
 
 // Jobs is every (cell, seed) run: cell-major in Cells order, then the seeds in the file's order.
 func (e *Experiment) Jobs() []Job {
+	cells := e.Cells()
+	primary := e.primaries(cells)
 	var jobs []Job
-	for _, cell := range e.Cells() {
-		for _, seed := range e.Seeds {
+	for ci, cell := range cells {
+		for si, seed := range e.Seeds {
 			c := variants.Cell{}
 			for a, n := range cell {
 				c[a] = n
 			}
 			cfg := e.Config
 			cfg.Cell, cfg.Seed = c, seed
-			jobs = append(jobs, Job{Index: len(jobs), Cell: c, Seed: seed, Config: cfg})
+			jobs = append(jobs, Job{Index: len(jobs), Cell: c, Seed: seed, Config: cfg, Primary: primary[ci]*len(e.Seeds) + si})
 		}
 	}
 	return jobs
+}
+
+// ImageShape is the shape of the data set's images, the models' input: 28x28 grey-scale for
+// every known data set.
+var ImageShape = flow.Shape{C: 1, H: 28, W: 28}
+
+// primaries is variants.Primaries of the cells at the experiment's sizes; a cell that cannot be
+// laid out is its own primary (validation reports why).
+func (e *Experiment) primaries(cells []variants.Cell) []int {
+	p, err := variants.Primaries(cells, ImageShape, e.Config.Sizes)
+	if err != nil {
+		p = make([]int, len(cells))
+		for i := range p {
+			p[i] = i
+		}
+	}
+	return p
+}
+
+// Twins lists the structural twins of the grid: for every cell that is the same model as an
+// earlier one, the pair (earlier, later).
+func (e *Experiment) Twins() [][2]variants.Cell {
+	cells := e.Cells()
+	var out [][2]variants.Cell
+	for i, p := range e.primaries(cells) {
+		if p != i {
+			out = append(out, [2]variants.Cell{cells[p], cells[i]})
+		}
+	}
+	return out
 }
 
 // Load reads and checks the experiment file at path.
@@ -106,6 +150,7 @@ func Parse(file string, data []byte) (*Experiment, error) {
 	e.Seeds = c.seeds(doc.Seeds)
 	e.Grid = c.grid(doc.Grid)
 	e.Config = c.config(doc)
+	e.Dataset = c.dataset(doc.Dataset, &e.Config)
 	e.Parallel = c.parallel(doc.Compute, e.Config.Workers)
 	if co := doc.Compute; co != nil {
 		setInt(c, &e.CheckpointEvery, co.CheckpointEvery, "compute.checkpoint_every", 0, "steps between checkpoints (0: only when interrupted)")
@@ -345,7 +390,8 @@ func (c *checker) config(doc *document) runner.Config {
 
 	ev := deref(doc.Evaluation)
 	setInt(c, &cfg.ValEvery, ev.ValEvery, "evaluation.val_every", 0, "steps between validations (0: only at the end)")
-	setInt(c, &cfg.ValImages, ev.ValImages, "evaluation.val_images", 0, "validation images (0: the whole validation set)")
+	setInt(c, &cfg.ValImages, ev.ValImages, "evaluation.val_images", 0, "images of the validation set and of the training set evaluated during training (0: the whole validation set)")
+	setInt(c, &cfg.EvalSamples, ev.EvalSamples, "evaluation.eval_samples", 1, "importance samples per image at the evaluations during training")
 	setInt(c, &cfg.TestImages, ev.TestImages, "evaluation.test_images", 0, "test images (0: the whole test set)")
 	setInt(c, &cfg.ImportanceSamples, ev.ImportanceSamples, "evaluation.importance_samples", 1, "dequantization samples per test image")
 	setInt(c, &cfg.EvalBatch, ev.EvalBatch, "evaluation.eval_batch", 1, "images per evaluation batch")
@@ -362,6 +408,25 @@ func (c *checker) config(doc *document) runner.Config {
 		}
 	}
 	return cfg
+}
+
+// dataset reads `dataset = "name"` (default mnist) and sets the configuration's data identity.
+func (c *checker) dataset(name *string, cfg *runner.Config) string {
+	n := "mnist"
+	if name != nil {
+		n = *name
+	}
+	id, err := dataset.KnownID(n)
+	if err != nil {
+		hint := ""
+		if s := nearest(n, dataset.KnownNames()); s != "" {
+			hint = fmt.Sprintf("; did you mean %s?", s)
+		}
+		c.fail("dataset", "unknown data set %q%s (known: %s)", n, hint, strings.Join(dataset.KnownNames(), ", "))
+		return n
+	}
+	cfg.Data = id
+	return n
 }
 
 // parallel is compute.parallel, or by default the usable CPUs shared among runs of workers
@@ -411,4 +476,15 @@ func (c *checker) validateJobs(e *Experiment) {
 			c.errs = append(c.errs, &FieldError{File: c.file, Msg: fmt.Sprintf("job %s: %v", j, err)})
 		}
 	}
+}
+
+// ModelOf maps every cell of the grid, by canonical name, to the cell that trains its model:
+// itself, or the earlier cell it is a structural twin of.
+func (e *Experiment) ModelOf() map[string]string {
+	cells := e.Cells()
+	out := map[string]string{}
+	for i, p := range e.primaries(cells) {
+		out[cells[i].String()] = cells[p].String()
+	}
+	return out
 }

@@ -4,49 +4,48 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sort"
 	"strings"
 
+	"squeezebench/report/stats"
 	"squeezebench/variants"
 )
 
 var nan = math.NaN()
 
-// Metric names a per-run number the comparisons can use.
+// Quantity names a per-run number the contrasts use.
 type Quantity struct {
 	Name  string // e.g. "test_bpd"
 	Label string // e.g. "test bpd"
 	Of    func(*Run) float64
 }
 
-// The quantities of the report.
+// The quantities of the report. The final train, validation and test bpd all use the test's
+// estimator (Config.ImportanceSamples importance samples), so the gaps compare like with like.
 var (
 	TestBPD = Quantity{"test_bpd", "test bpd", func(r *Run) float64 { return r.Result.TestBPD }}
 	ValBPD  = Quantity{"val_bpd", "validation bpd", func(r *Run) float64 { return r.Result.ValBPD }}
-	// GapVal is validation minus training bpd: both with one dequantization sample, so like for
-	// like (the training bpd is the mean over the last logging interval, the same in every cell).
-	GapVal = Quantity{"gap_val_train", "val − train gap", func(r *Run) float64 { return r.Result.ValBPD - r.Result.TrainBPD }}
-	// GapTest is test (importance-sampled) minus training bpd.
+	GapVal  = Quantity{"gap_val_train", "validation − train gap", func(r *Run) float64 { return r.Result.ValBPD - r.Result.TrainBPD }}
 	GapTest = Quantity{"gap_test_train", "test − train gap", func(r *Run) float64 { return r.Result.TestBPD - r.Result.TrainBPD }}
 )
 
 // CellStats is what the seeds of one cell measured.
 type CellStats struct {
-	Cell       variants.Cell
-	Name       string // canonical, e.g. squeeze=tutorial,split=channel,coupling=channelwise
-	Slug       string
-	Expected   int // seeds in the experiment
-	OK         int // runs with status ok
-	Test       Summary
-	Val        Summary
-	Train      Summary
-	GapVal     Summary
-	Params     Summary
-	FLOPs      Summary
-	MsPerStep  Summary
-	Wall       Summary
+	Cell      variants.Cell
+	Name      string // canonical, e.g. squeeze=tutorial,split=channel,coupling=channelwise
+	Slug      string
+	Model     string // the cell that trains this cell's model (Name itself unless a twin)
+	ModelSlug string
+	Expected  int // seeds in the experiment
+	OK        int // runs with status ok
+	Test, Val, Train, GapVal,
+	Params, FLOPs, MsPerStep, Wall, Eval stats.Summary
 	Seeds      []uint64  // of the ok runs
 	TestBySeed []float64 // test bpd of the ok runs, in Seeds order
 }
+
+// Twin reports whether the cell is the same model as an earlier cell.
+func (c *CellStats) Twin() bool { return c.Model != c.Name }
 
 // Term is one cell pattern of a contrast: the contrasted axes at given levels, with a sign.
 type Term struct {
@@ -54,10 +53,12 @@ type Term struct {
 	Sign float64
 }
 
-// Comparison is one paired contrast (a main effect, an interaction or a conditional effect) of
-// one quantity, with its test and verdict.
-type Comparison struct {
-	Kind     string // "main", "interaction", "conditional", "hypothesis"
+// Contrast is one seed-level comparison (a main effect, an interaction, a conditional effect or
+// a generalisation gap) of one quantity: per seed, the mean over the strata (the level
+// combinations of the axes the contrast does not fix) of the signed sum of its terms; then the
+// test over seeds.
+type Contrast struct {
+	Kind     string // "main", "interaction", "conditional", "gap"
 	Label    string // e.g. "split: checkerboard − channel"
 	Axis     variants.Axis
 	Ref, Alt string
@@ -67,10 +68,28 @@ type Comparison struct {
 	Given    string // conditional effects: e.g. "mixing=invconv"
 	Quantity Quantity
 	Terms    []Term
-	Strata   int // possible pairs (other-axis levels × seeds)
-	Dropped  int // of them, left out because a run was not ok
-	Diffs    []float64
-	Paired
+
+	Strata     int // level combinations of the free axes
+	Kept       int // strata that count
+	Twins      int // strata left out: their cells are one model, the contrast is zero by construction
+	Duplicates int // strata left out: the same models, with the same signs, as a stratum already counted
+	// Seeds lists the seeds whose every kept stratum has ok runs, PerSeed their values d_s;
+	// DroppedSeeds the seeds left out for a run that is not ok.
+	Seeds        []uint64
+	PerSeed      []float64
+	DroppedSeeds []uint64
+	stats.Test
+	// Block is the additive block-ANOVA estimate of the same contrast (a sensitivity analysis,
+	// main effects only; nil otherwise or when it cannot be computed).
+	Block *stats.BlockEstimate
+
+	strata [][]stratumTerm // the kept strata
+}
+
+// stratumTerm is one cell of a kept stratum with its sign.
+type stratumTerm struct {
+	cell variants.Cell
+	sign float64
 }
 
 // Analysis is every statistic of the report.
@@ -78,9 +97,17 @@ type Analysis struct {
 	Data         *Data
 	Varied       []variants.Axis // axes with more than one level, in report order
 	Cells        []*CellStats    // in experiments.Cells order
-	Main         []*Comparison   // one Holm family
-	Interactions []*Comparison   // one Holm family
-	Hypotheses   []*Comparison   // one Holm family: generalisation gaps and effects within mixing levels
+	Main         []*Contrast     // one family
+	Interactions []*Contrast     // one family
+	Hypotheses   []*Contrast     // one family: generalisation gaps and effects within mixing levels
+	Traces       []*Trace        // the main effects and gap tests over training
+
+	byKey map[string]*Run
+}
+
+// Families are the contrast families, each adjusted on its own.
+func (an *Analysis) Families() [][]*Contrast {
+	return [][]*Contrast{an.Main, an.Interactions, an.Hypotheses}
 }
 
 // Ref is the reference level of an axis: its default variant when the grid has it, else the
@@ -106,84 +133,125 @@ func (d *Data) Alts(a variants.Axis) []string {
 
 func runKey(c variants.Cell, seed uint64) string { return fmt.Sprintf("%s#%d", c, seed) }
 
-// Analyze computes the cell statistics and every comparison.
+// Analyze computes the cell statistics, every contrast and its trace over training.
 func Analyze(d *Data) *Analysis {
-	an := &Analysis{Data: d}
+	an := &Analysis{Data: d, byKey: map[string]*Run{}}
 	for _, a := range d.Axes {
 		if len(d.Levels[a]) > 1 {
 			an.Varied = append(an.Varied, a)
 		}
 	}
-	byKey := map[string]*Run{}
 	for _, r := range d.Runs {
-		byKey[runKey(r.Cell, r.Seed)] = r
+		an.byKey[runKey(r.Cell, r.Seed)] = r
 	}
 	for _, c := range d.Experiment.Cells() {
-		cs := &CellStats{Cell: c, Name: c.String(), Slug: c.Slug(), Expected: len(d.Experiment.Seeds)}
-		var test, val, train, gap, params, flops, ms, wall []float64
-		for _, s := range d.Experiment.Seeds {
-			r := byKey[runKey(c, s)]
-			if r == nil || !r.OK() {
-				continue
-			}
-			cs.OK++
-			res := r.Result
-			cs.Seeds = append(cs.Seeds, s)
-			cs.TestBySeed = append(cs.TestBySeed, res.TestBPD)
-			test, val, train = append(test, res.TestBPD), append(val, res.ValBPD), append(train, res.TrainBPD)
-			gap = append(gap, res.ValBPD-res.TrainBPD)
-			params, flops = append(params, float64(res.Params)), append(flops, float64(res.FLOPsPerImage))
-			ms, wall = append(ms, res.MsPerStep), append(wall, res.WallSeconds)
-		}
-		cs.Test, cs.Val, cs.Train, cs.GapVal = Summarize(test), Summarize(val), Summarize(train), Summarize(gap)
-		cs.Params, cs.FLOPs, cs.MsPerStep, cs.Wall = Summarize(params), Summarize(flops), Summarize(ms), Summarize(wall)
-		an.Cells = append(an.Cells, cs)
+		an.Cells = append(an.Cells, an.cellStats(c))
 	}
+	an.Main = an.mainEffects(TestBPD)
+	an.Interactions = an.interactions(TestBPD)
+	an.Hypotheses = an.hypotheses()
+	for _, fam := range an.Families() {
+		adjust(fam)
+	}
+	for _, c := range an.Main {
+		c.Block = an.block(c)
+	}
+	an.Traces = an.traces()
+	return an
+}
 
-	// Main effects: every non-reference level against the reference.
+func (an *Analysis) cellStats(c variants.Cell) *CellStats {
+	d := an.Data
+	cs := &CellStats{Cell: c, Name: c.String(), Slug: c.Slug(), Model: d.ModelOf[c.String()], Expected: len(d.Experiment.Seeds)}
+	if cs.Model == "" {
+		cs.Model = cs.Name
+	}
+	cs.ModelSlug = cs.Slug
+	for _, o := range d.Experiment.Cells() {
+		if o.String() == cs.Model {
+			cs.ModelSlug = o.Slug()
+		}
+	}
+	var test, val, train, gap, params, flops, ms, wall, eval []float64
+	for _, s := range d.Experiment.Seeds {
+		r := an.byKey[runKey(c, s)]
+		if r == nil || !r.OK() {
+			continue
+		}
+		cs.OK++
+		res := r.Result
+		cs.Seeds = append(cs.Seeds, s)
+		cs.TestBySeed = append(cs.TestBySeed, res.TestBPD)
+		test, val, train = append(test, res.TestBPD), append(val, res.ValBPD), append(train, res.TrainBPD)
+		gap = append(gap, res.ValBPD-res.TrainBPD)
+		params, flops = append(params, float64(res.Params)), append(flops, float64(res.FLOPsPerImage))
+		ms, wall, eval = append(ms, res.MsPerStep), append(wall, res.WallSeconds), append(eval, res.EvalSeconds)
+	}
+	cs.Test, cs.Val, cs.Train, cs.GapVal = stats.Summarize(test), stats.Summarize(val), stats.Summarize(train), stats.Summarize(gap)
+	cs.Params, cs.FLOPs, cs.MsPerStep = stats.Summarize(params), stats.Summarize(flops), stats.Summarize(ms)
+	cs.Wall, cs.Eval = stats.Summarize(wall), stats.Summarize(eval)
+	return cs
+}
+
+// mainEffects is every non-reference level of every varied axis against the reference.
+func (an *Analysis) mainEffects(q Quantity) []*Contrast {
+	d := an.Data
+	var out []*Contrast
 	for _, a := range an.Varied {
 		ref := d.Ref(a)
 		for _, alt := range d.Alts(a) {
-			c := &Comparison{Kind: "main", Axis: a, Ref: ref, Alt: alt, Quantity: TestBPD,
+			c := &Contrast{Kind: "main", Axis: a, Ref: ref, Alt: alt, Quantity: q,
 				Label: fmt.Sprintf("%s: %s − %s", a, alt, ref),
 				Terms: []Term{{map[variants.Axis]string{a: alt}, 1}, {map[variants.Axis]string{a: ref}, -1}}}
-			an.compute(c, byKey)
-			an.Main = append(an.Main, c)
+			an.compute(c)
+			out = append(out, c)
 		}
 	}
-	// Two-way interactions of the two-level axes: difference of differences.
+	return out
+}
+
+// interactions is the two-way interactions of the two-level axes: difference of differences.
+func (an *Analysis) interactions(q Quantity) []*Contrast {
+	d := an.Data
+	var out []*Contrast
 	for i, a := range an.Varied {
 		for _, b := range an.Varied[i+1:] {
 			if len(d.Levels[a]) != 2 || len(d.Levels[b]) != 2 {
 				continue
 			}
 			a0, a1, b0, b1 := d.Ref(a), d.Alts(a)[0], d.Ref(b), d.Alts(b)[0]
-			c := &Comparison{Kind: "interaction", Axis: a, Ref: a0, Alt: a1, Axis2: b, Ref2: b0, Alt2: b1, Quantity: TestBPD,
+			c := &Contrast{Kind: "interaction", Axis: a, Ref: a0, Alt: a1, Axis2: b, Ref2: b0, Alt2: b1, Quantity: q,
 				Label: fmt.Sprintf("%s × %s: (%s − %s | %s) − (%s − %s | %s)", a, b, a1, a0, b1, a1, a0, b0),
 				Terms: []Term{
 					{map[variants.Axis]string{a: a1, b: b1}, 1}, {map[variants.Axis]string{a: a0, b: b1}, -1},
 					{map[variants.Axis]string{a: a1, b: b0}, -1}, {map[variants.Axis]string{a: a0, b: b0}, 1},
 				}}
-			an.compute(c, byKey)
-			an.Interactions = append(an.Interactions, c)
+			an.compute(c)
+			out = append(out, c)
 		}
 	}
-	// Hypotheses. (1) The channel split generalises better: the split's effect on the
-	// generalisation gap (val − train, and test − train).
+	return out
+}
+
+// hypotheses is the maintainer's two hypotheses as contrasts: (1) the channel split generalises
+// better: the split's effect on the generalisation gaps (validation − train, test − train, all
+// three with the same estimator); (2) channelwise vs rowwise, and the squeeze order, differ more
+// with channel mixing: the effect within each mixing level (the interaction is in its family).
+func (an *Analysis) hypotheses() []*Contrast {
+	d := an.Data
+	var out []*Contrast
 	if len(d.Levels[variants.Split]) > 1 {
 		a, ref := variants.Split, d.Ref(variants.Split)
 		for _, alt := range d.Alts(a) {
 			for _, q := range []Quantity{GapVal, GapTest} {
-				c := &Comparison{Kind: "hypothesis", Axis: a, Ref: ref, Alt: alt, Quantity: q,
+				c := &Contrast{Kind: "gap", Axis: a, Ref: ref, Alt: alt, Quantity: q,
 					Label: fmt.Sprintf("%s: %s − %s, %s", a, alt, ref, q.Label),
 					Terms: []Term{{map[variants.Axis]string{a: alt}, 1}, {map[variants.Axis]string{a: ref}, -1}}}
-				an.compute(c, byKey)
-				an.Hypotheses = append(an.Hypotheses, c)
+				an.compute(c)
+				out = append(out, c)
 			}
 		}
 	}
-	// (2) Channelwise vs rowwise, and the squeeze order, with and without channel mixing: the
-	// effect within each mixing level.
 	if len(d.Levels[variants.Mixing]) > 1 {
 		for _, a := range []variants.Axis{variants.Coupling, variants.Squeeze} {
 			if len(d.Levels[a]) < 2 {
@@ -192,32 +260,40 @@ func Analyze(d *Data) *Analysis {
 			ref := d.Ref(a)
 			for _, alt := range d.Alts(a) {
 				for _, m := range d.Levels[variants.Mixing] {
-					c := &Comparison{Kind: "conditional", Axis: a, Ref: ref, Alt: alt, Given: "mixing=" + m, Quantity: TestBPD,
+					c := &Contrast{Kind: "conditional", Axis: a, Ref: ref, Alt: alt, Given: "mixing=" + m, Quantity: TestBPD,
 						Label: fmt.Sprintf("%s: %s − %s | mixing=%s", a, alt, ref, m),
 						Terms: []Term{
 							{map[variants.Axis]string{a: alt, variants.Mixing: m}, 1},
 							{map[variants.Axis]string{a: ref, variants.Mixing: m}, -1},
 						}}
-					an.compute(c, byKey)
-					an.Hypotheses = append(an.Hypotheses, c)
+					an.compute(c)
+					out = append(out, c)
 				}
 			}
 		}
 	}
-	for _, fam := range [][]*Comparison{an.Main, an.Interactions, an.Hypotheses} {
-		var ps []*Paired
-		for _, c := range fam {
-			ps = append(ps, &c.Paired)
-		}
-		holmFamily(ps)
-	}
-	return an
+	return out
 }
 
-// compute pairs the runs of a contrast: for every level combination of the axes the contrast
-// does not fix, and every seed, the signed sum of the quantity over its terms, when every run of
-// the stratum is ok.
-func (an *Analysis) compute(c *Comparison, byKey map[string]*Run) {
+// adjust applies the family-wise adjustment to a family's tests.
+func adjust(fam []*Contrast) {
+	var ts []*stats.Test
+	for _, c := range fam {
+		ts = append(ts, &c.Test)
+	}
+	stats.Adjust(ts, stats.Alpha)
+}
+
+// compute finds the contrast's strata, leaves out those that are structural zeros (twins) or
+// duplicates of another stratum's models, and tests the per-seed means of the rest.
+func (an *Analysis) compute(c *Contrast) {
+	an.stratify(c)
+	c.Seeds, c.PerSeed, c.DroppedSeeds = an.perSeed(c, c.Quantity.Of)
+	c.Test = stats.OneSample(c.PerSeed)
+}
+
+// stratify fills Strata, Kept, Twins, Duplicates and the kept strata's cells.
+func (an *Analysis) stratify(c *Contrast) {
 	d := an.Data
 	fixed := map[variants.Axis]bool{}
 	for _, t := range c.Terms {
@@ -225,7 +301,6 @@ func (an *Analysis) compute(c *Comparison, byKey map[string]*Run) {
 			fixed[a] = true
 		}
 	}
-	// The strata: the grid of the free axes.
 	free := map[variants.Axis][]string{}
 	for _, a := range d.Axes {
 		if fixed[a] {
@@ -234,61 +309,136 @@ func (an *Analysis) compute(c *Comparison, byKey map[string]*Run) {
 			free[a] = d.Levels[a]
 		}
 	}
+	seen := map[string]bool{}
 	for _, base := range variants.Grid(free) {
-		for _, seed := range d.Experiment.Seeds {
-			c.Strata++
-			sum, ok := 0.0, true
-			for _, t := range c.Terms {
-				cell := variants.Cell{}
-				for a, v := range base {
-					cell[a] = v
-				}
-				for a, v := range t.At {
-					cell[a] = v
-				}
-				r := byKey[runKey(cell, seed)]
-				if r == nil || !r.OK() {
-					ok = false
-					break
-				}
-				sum += t.Sign * c.Quantity.Of(r)
+		c.Strata++
+		var terms []stratumTerm
+		models := map[string]float64{} // model -> sum of the signs of its cells in this stratum
+		for _, t := range c.Terms {
+			cell := variants.Cell{}
+			for a, v := range base {
+				cell[a] = v
 			}
-			if !ok {
-				c.Dropped++
-				continue
+			for a, v := range t.At {
+				cell[a] = v
 			}
-			c.Diffs = append(c.Diffs, sum)
+			terms = append(terms, stratumTerm{cell, t.Sign})
+			models[an.modelOf(cell)] += t.Sign
+		}
+		key := modelsKey(models)
+		switch {
+		case key == "":
+			c.Twins++
+		case seen[key]:
+			c.Duplicates++
+		default:
+			seen[key] = true
+			c.strata = append(c.strata, terms)
+			c.Kept++
 		}
 	}
-	c.Paired = TestPaired(c.Diffs)
 }
 
-// Significant reports whether both tests reject "no difference" at Alpha after Holm's
-// correction. The verdicts claim a difference only then.
-func (c *Comparison) Significant() bool {
-	return c.N >= 2 && c.PTHolm < Alpha && c.PPHolm < Alpha
-}
-
-// MinPermP is the smallest p-value the exact sign-flip test can give with n pairs: 2/2^n.
-func MinPermP(n int) float64 {
-	if n <= 0 {
-		return 1
+func (an *Analysis) modelOf(c variants.Cell) string {
+	if m, ok := an.Data.ModelOf[c.String()]; ok {
+		return m
 	}
-	return math.Min(1, 2/math.Pow(2, float64(n)))
+	return c.String()
 }
 
-// FmtP formats a p-value for prose: "= 0.012", "< 0.001".
-func FmtP(p float64) string {
-	switch {
-	case math.IsNaN(p):
-		return "= n/a"
-	case p < 0.001:
-		return "< 0.001"
-	default:
-		return "= " + fmtNum(p, 3)
+// modelsKey is a canonical form of a stratum's signed models, leaving out models whose signs
+// cancel: "" when all cancel (the contrast is zero whatever was measured).
+func modelsKey(models map[string]float64) string {
+	var parts []string
+	for m, s := range models {
+		if s != 0 {
+			parts = append(parts, fmt.Sprintf("%s:%+g", m, s))
+		}
 	}
+	sort.Strings(parts)
+	return strings.Join(parts, ";")
 }
 
+// perSeed is, for every seed whose kept strata all have ok runs, the mean over the strata of the
+// signed sum of q over the stratum's runs.
+func (an *Analysis) perSeed(c *Contrast, q func(*Run) float64) (seeds []uint64, vals []float64, dropped []uint64) {
+	if len(c.strata) == 0 {
+		return nil, nil, nil
+	}
+seeds:
+	for _, s := range an.Data.Experiment.Seeds {
+		sum := 0.0
+		for _, st := range c.strata {
+			for _, t := range st {
+				r := an.byKey[runKey(t.cell, s)]
+				if r == nil || !r.OK() {
+					dropped = append(dropped, s)
+					continue seeds
+				}
+				sum += t.sign * q(r)
+			}
+		}
+		v := sum / float64(len(c.strata))
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			dropped = append(dropped, s)
+			continue
+		}
+		seeds, vals = append(seeds, s), append(vals, v)
+	}
+	return seeds, vals, dropped
+}
+
+// block is the block-ANOVA estimate of a contrast over the distinct models of the grid and the
+// seeds with complete data: the same linear combination of cell means as the seed-level
+// estimate, with the residual mean square of the additive cell + seed model as its noise.
+func (an *Analysis) block(c *Contrast) *stats.BlockEstimate {
+	if len(c.strata) == 0 {
+		return nil
+	}
+	weights := map[string]float64{} // model -> weight
+	for _, st := range c.strata {
+		for _, t := range st {
+			weights[an.modelOf(t.cell)] += t.sign / float64(len(c.strata))
+		}
+	}
+	var models []*CellStats
+	for _, cs := range an.Cells {
+		if !cs.Twin() {
+			models = append(models, cs)
+		}
+	}
+	var seeds []uint64
+	for _, s := range an.Data.Experiment.Seeds {
+		complete := true
+		for _, cs := range models {
+			if r := an.byKey[runKey(cs.Cell, s)]; r == nil || !r.OK() {
+				complete = false
+				break
+			}
+		}
+		if complete {
+			seeds = append(seeds, s)
+		}
+	}
+	if len(seeds) < 2 || len(models) < 2 {
+		return nil
+	}
+	y := make([][]float64, len(models))
+	w := make([]float64, len(models))
+	for i, cs := range models {
+		w[i] = weights[cs.Name]
+		for _, s := range seeds {
+			y[i] = append(y[i], c.Quantity.Of(an.byKey[runKey(cs.Cell, s)]))
+		}
+	}
+	b, err := stats.BlockANOVA(y, w, 1-c.TestAlpha)
+	if err != nil {
+		return nil
+	}
+	return &b
+}
+
+// fmtNum formats v with prec decimals, "n/a" for NaN and without a sign on zero.
 func fmtNum(v float64, prec int) string {
 	if math.IsNaN(v) {
 		return "n/a"
@@ -302,53 +452,20 @@ func fmtNum(v float64, prec int) string {
 
 func bpd(v float64) string { return fmtNum(v, 4) }
 
-// Verdict is the comparison in plain words: a difference only when both tests reject it after
-// Holm's correction; otherwise the size of difference the interval leaves possible.
-func (c *Comparison) Verdict() string {
-	what := c.Quantity.Label
+// FmtP formats a p-value for prose: "= 0.012", "< 0.001".
+func FmtP(p float64) string {
 	switch {
-	case c.N == 0:
-		return fmt.Sprintf("cannot be tested: no complete pair of ok runs (%d of %d pairs have a run that is not ok).", c.Dropped, c.Strata)
-	case c.N < 2:
-		return fmt.Sprintf("cannot be tested: only %d complete pair of ok runs (%d of %d pairs dropped).", c.N, c.Dropped, c.Strata)
+	case math.IsNaN(p):
+		return "= n/a"
+	case p < 0.001:
+		return "< 0.001"
+	default:
+		return "= " + fmtNum(p, 3)
 	}
-	tests := fmt.Sprintf("paired t p %s, sign-flip p %s, Holm-adjusted over %d tests; %d pairs", FmtP(c.PTHolm), FmtP(c.PPHolm), c.Family, c.N)
-	if c.Dropped > 0 {
-		tests += fmt.Sprintf(", %d of %d dropped for runs that are not ok", c.Dropped, c.Strata)
-	}
-	ci := fmt.Sprintf("95%% CI %s to %s", bpd(c.Lo), bpd(c.Hi))
-	if c.Significant() {
-		switch c.Kind {
-		case "interaction":
-			return fmt.Sprintf("the effect of %s (%s − %s) depends on %s: it is %s bpd larger with %s=%s than with %s=%s (%s; %s).",
-				c.Axis, c.Alt, c.Ref, c.Axis2, bpd(c.Mean), c.Axis2, c.Alt2, c.Axis2, c.Ref2, ci, tests)
-		}
-		dir := "worse"
-		if c.Mean < 0 {
-			dir = "better"
-		}
-		if c.Quantity.Name != TestBPD.Name {
-			dir = "larger"
-			if c.Mean < 0 {
-				dir = "smaller"
-			}
-			return fmt.Sprintf("the %s of %s is %s than that of %s by %s bpd (%s; %s).", what, c.Alt, dir, c.Ref, bpd(math.Abs(c.Mean)), ci, tests)
-		}
-		given := ""
-		if c.Given != "" {
-			given = " with " + c.Given
-		}
-		return fmt.Sprintf("%s is %s than %s%s by %s bpd (%s; %s).", c.Alt, dir, c.Ref, given, bpd(math.Abs(c.Mean)), ci, tests)
-	}
-	bound := math.Max(math.Abs(c.Lo), math.Abs(c.Hi))
-	s := fmt.Sprintf("no difference detectable at this budget: %s − %s = %s bpd, %s, so |diff| < %s bpd (%s).",
-		c.Alt, c.Ref, bpd(c.Mean), ci, fmtNum(bound, 4), tests)
-	if c.Kind == "interaction" {
-		s = fmt.Sprintf("no interaction detectable at this budget: difference of differences %s bpd, %s, so |interaction| < %s bpd (%s).",
-			bpd(c.Mean), ci, fmtNum(bound, 4), tests)
-	}
-	if MinPermP(c.N)*float64(max(c.Family, 1)) >= Alpha {
-		s += fmt.Sprintf(" With %d pairs the sign-flip test cannot reach p < %.2f after Holm's correction: more seeds are needed to detect any difference.", c.N, Alpha)
-	}
-	return s
+}
+
+// levelText is the interval's confidence in words, e.g. "98.3%".
+func levelText(level float64) string {
+	s := fmt.Sprintf("%.1f", 100*level)
+	return strings.TrimSuffix(s, ".0") + "%"
 }

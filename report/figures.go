@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -17,6 +18,7 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
 
+	"squeezebench/runner"
 	"squeezebench/variants"
 )
 
@@ -74,24 +76,17 @@ func encodePNG(plots [][]*plot.Plot, w, h vg.Length) ([]byte, error) {
 
 // curve is the mean, min and max over seeds of one quantity at each step.
 type curve struct {
-	steps         []float64
-	mean, lo, hi  []float64
-	label         string
-	seedsPerPoint int
+	steps        []float64
+	mean, lo, hi []float64
 }
 
-func (an *Analysis) curves(cs *CellStats, val bool) curve {
+// curves is the mean, min and max over the cell's ok seeds of f at every evaluation step.
+func (an *Analysis) curves(cs *CellStats, f func(m runner.Metric) float64) curve {
 	bystep := map[int][]float64{}
-	for _, r := range an.Data.Runs {
-		if !r.OK() || r.Cell.String() != cs.Name {
-			continue
-		}
+	for _, s := range cs.Seeds {
+		r := an.byKey[runKey(cs.Cell, s)]
 		for _, m := range r.Metrics {
-			v := m.TrainBPD
-			if val {
-				v = m.ValBPD
-			}
-			if !math.IsNaN(v) {
+			if v := f(m); !math.IsNaN(v) {
 				bystep[m.Step] = append(bystep[m.Step], v)
 			}
 		}
@@ -101,7 +96,7 @@ func (an *Analysis) curves(cs *CellStats, val bool) curve {
 		steps = append(steps, s)
 	}
 	sort.Ints(steps)
-	c := curve{label: cs.Slug}
+	var c curve
 	for _, s := range steps {
 		vs := bystep[s]
 		c.steps = append(c.steps, float64(s))
@@ -152,67 +147,100 @@ func newPlot(title, x, y string) *plot.Plot {
 	return p
 }
 
-// curvesPlot draws the mean over seeds per cell with a min–max band.
-func (an *Analysis) curvesPlot(val bool) *plot.Plot {
-	title, what := "Training bpd (mean over the logging interval)", "train bpd"
-	if val {
-		title, what = "Validation bpd", "val bpd"
+// addCurve draws a mean line with markers and a min–max band in color col; it returns the line
+// for a legend.
+func addCurve(p *plot.Plot, c curve, col color.RGBA) *plotter.Line {
+	band := make(plotter.XYs, 0, 2*len(c.steps))
+	line := make(plotter.XYs, len(c.steps))
+	for k := range c.steps {
+		band = append(band, plotter.XY{X: c.steps[k], Y: c.hi[k]})
+		line[k] = plotter.XY{X: c.steps[k], Y: c.mean[k]}
 	}
-	p := newPlot(title, "step", what+" (line: mean over seeds; band: min–max)")
-	ymax, ymin := math.Inf(-1), math.Inf(1)
-	for i, cs := range an.Cells {
-		c := an.curves(cs, val)
-		if len(c.steps) == 0 {
+	for k := len(c.steps) - 1; k >= 0; k-- {
+		band = append(band, plotter.XY{X: c.steps[k], Y: c.lo[k]})
+	}
+	if poly, err := plotter.NewPolygon(band); err == nil {
+		poly.Color = withAlpha(col, 50)
+		poly.LineStyle.Width = 0
+		p.Add(poly)
+	}
+	l, err := plotter.NewLine(line)
+	if err != nil {
+		return nil
+	}
+	l.Color, l.Width = col, vg.Points(1.5)
+	p.Add(l)
+	if sc, err := plotter.NewScatter(line); err == nil {
+		sc.GlyphStyle.Color, sc.GlyphStyle.Radius, sc.GlyphStyle.Shape = col, vg.Points(2), draw.CircleGlyph{}
+		p.Add(sc)
+	}
+	return l
+}
+
+// CurvesFigure is the learning curves as small multiples, one panel per model (twins share
+// theirs): the bpd of the validation subset and of the training subset at every evaluation, with
+// one estimator, mean over seeds with a min–max band; every panel on the same y range, which
+// leaves out the first evaluations (before the bpd has fallen near its final level).
+func (an *Analysis) CurvesFigure() ([]byte, error) {
+	type panel struct {
+		cs         *CellStats
+		twins      []string
+		val, train curve
+	}
+	var panels []*panel
+	byModel := map[string]*panel{}
+	for _, cs := range an.Cells {
+		if cs.Twin() {
+			if p := byModel[cs.Model]; p != nil {
+				p.twins = append(p.twins, cs.Slug)
+			}
 			continue
 		}
-		// The first steps (bpd near 20 before training) would flatten the rest: the y range
-		// covers the points after the first 15% of the steps (all of them for short curves).
-		from := 0
-		last := c.steps[len(c.steps)-1]
-		for from < len(c.steps)-3 && c.steps[from] < 0.15*last {
-			from++
+		p := &panel{cs: cs,
+			val:   an.curves(cs, func(m runner.Metric) float64 { return m.ValBPD }),
+			train: an.curves(cs, func(m runner.Metric) float64 { return m.TrainEvalBPD })}
+		if len(p.val.steps) == 0 {
+			continue
 		}
-		for k := from; k < len(c.steps); k++ {
-			ymax, ymin = math.Max(ymax, c.hi[k]), math.Min(ymin, c.lo[k])
-		}
-		band := make(plotter.XYs, 0, 2*len(c.steps))
-		line := make(plotter.XYs, len(c.steps))
-		for k := range c.steps {
-			band = append(band, plotter.XY{X: c.steps[k], Y: c.hi[k]})
-			line[k] = plotter.XY{X: c.steps[k], Y: c.mean[k]}
-		}
-		for k := len(c.steps) - 1; k >= 0; k-- {
-			band = append(band, plotter.XY{X: c.steps[k], Y: c.lo[k]})
-		}
-		if poly, err := plotter.NewPolygon(band); err == nil {
-			poly.Color = withAlpha(colorOf(i), 50)
-			poly.LineStyle.Width = 0
-			p.Add(poly)
-		}
-		if l, err := plotter.NewLine(line); err == nil {
-			l.Color, l.Width, l.Dashes = colorOf(i), vg.Points(1.5), dashesOf(i)
-			p.Add(l)
-			p.Legend.Add(cs.Slug, l)
-			if val {
-				if sc, err := plotter.NewScatter(line); err == nil {
-					sc.GlyphStyle.Color, sc.GlyphStyle.Radius, sc.GlyphStyle.Shape = colorOf(i), vg.Points(2), draw.CircleGlyph{}
-					p.Add(sc)
+		byModel[cs.Name] = p
+		panels = append(panels, p)
+	}
+	if len(panels) == 0 {
+		return nil, nil
+	}
+	ymin, ymax := math.Inf(1), math.Inf(-1)
+	for _, p := range panels {
+		for _, c := range []curve{p.val, p.train} {
+			last := c.steps[len(c.steps)-1]
+			for k := range c.steps {
+				if c.steps[k] >= 0.25*last || len(c.steps) < 4 {
+					ymin, ymax = math.Min(ymin, c.lo[k]), math.Max(ymax, c.hi[k])
 				}
 			}
 		}
 	}
-	if !math.IsInf(ymax, 0) {
+	var plots []*plot.Plot
+	for _, p := range panels {
+		title := p.cs.Slug
+		if len(p.twins) > 0 {
+			title += " (= " + strings.Join(p.twins, ", ") + ")"
+		}
+		pl := newPlot(title, "step", "bpd")
+		pl.Title.TextStyle.Font.Size = vg.Points(9)
+		if l := addCurve(pl, p.train, colorOf(0)); l != nil {
+			pl.Legend.Add("train subset", l)
+		}
+		if l := addCurve(pl, p.val, colorOf(1)); l != nil {
+			pl.Legend.Add("validation", l)
+		}
 		pad := 0.05 * (ymax - ymin)
-		p.Y.Min, p.Y.Max = ymin-pad, ymax+pad
+		pl.Y.Min, pl.Y.Max = ymin-pad, ymax+pad
+		pl.Legend.Top = true
+		pl.Legend.TextStyle.Font.Size = vg.Points(7)
+		plots = append(plots, pl)
 	}
-	p.Legend.Top = true
-	p.Legend.TextStyle.Font.Size = vg.Points(8)
-	return p
-}
-
-// CurvesFigure is the learning curves: training and validation bpd per cell.
-func (an *Analysis) CurvesFigure() ([]byte, error) {
-	return encodePNG([][]*plot.Plot{{an.curvesPlot(false), an.curvesPlot(true)}}, 13*vg.Inch, 5.5*vg.Inch)
+	grid, cols, rows := tile(plots, 4)
+	return encodePNG(grid, vg.Length(cols)*3.6*vg.Inch, vg.Length(rows)*3*vg.Inch)
 }
 
 // nominalY labels the rows 0..n-1 from the top.
@@ -235,7 +263,7 @@ func (e xerr) XY(i int) (float64, float64)     { return e.xys[i].X, e.xys[i].Y }
 func (e xerr) XError(i int) (float64, float64) { return e.errs[i].Low, e.errs[i].High }
 
 // forest draws one row per item: single values as grey dots, the mean as a black diamond and its
-// 95% CI as a bar.
+// interval as a bar.
 func forest(p *plot.Plot, names []string, means, lo, hi []float64, points [][]float64) {
 	nominalY(p, names)
 	var dots plotter.XYs
@@ -275,12 +303,16 @@ func forest(p *plot.Plot, names []string, means, lo, hi []float64, points [][]fl
 
 // TestFigure is the test bpd of every cell: seeds, mean and 95% CI.
 func (an *Analysis) TestFigure() ([]byte, error) {
-	p := newPlot("Test bpd per cell (grey: seeds; black: mean with 95% t CI)", "test bpd (lower is better)", "")
+	p := newPlot("Test bpd per cell (grey: seeds; black: mean with 95% t CI; = marks a twin of the cell named)", "test bpd (lower is better)", "")
 	var names []string
 	var means, lo, hi []float64
 	var pts [][]float64
 	for _, c := range an.Cells {
-		names = append(names, fmt.Sprintf("%s (%d/%d)", c.Slug, c.OK, c.Expected))
+		name := fmt.Sprintf("%s (%d/%d)", c.Slug, c.OK, c.Expected)
+		if c.Twin() {
+			name += " = " + c.ModelSlug
+		}
+		names = append(names, name)
 		means, lo, hi = append(means, c.Test.Mean), append(lo, c.Test.Lo), append(hi, c.Test.Hi)
 		pts = append(pts, c.TestBySeed)
 	}
@@ -288,9 +320,10 @@ func (an *Analysis) TestFigure() ([]byte, error) {
 	return encodePNG([][]*plot.Plot{{p}}, 9*vg.Inch, vg.Length(1.3+0.4*float64(len(names)))*vg.Inch)
 }
 
-// EffectsFigure is the forest plot of one family of comparisons (main effects, interactions or
-// hypothesis tests), each on its own scale; nil when the family is empty.
-func EffectsFigure(fam []*Comparison, title string) ([]byte, error) {
+// EffectsFigure is the forest plot of one family of contrasts (main effects, interactions or
+// hypothesis tests): the per-seed values (grey) and the mean with its family-wise interval
+// (black); nil when the family is empty.
+func EffectsFigure(fam []*Contrast, title string) ([]byte, error) {
 	if len(fam) == 0 {
 		return nil, nil
 	}
@@ -298,7 +331,7 @@ func EffectsFigure(fam []*Comparison, title string) ([]byte, error) {
 	if fam[0].Kind == "interaction" {
 		xlabel = "difference of differences in bpd (> 0: the first difference is larger at the second axis' first-named level)"
 	}
-	p := newPlot(title+" (grey: single pairs; black: mean with 95% t CI; *: found by both tests after Holm)", xlabel, "")
+	p := newPlot(title+fmt.Sprintf(" (grey: one value per seed; black: mean, %s interval; *: claimed)", levelText(fam[0].Level)), xlabel, "")
 	var names []string
 	var means, lo, hi []float64
 	var pts [][]float64
@@ -310,18 +343,89 @@ func EffectsFigure(fam []*Comparison, title string) ([]byte, error) {
 		case c.Quantity.Name != TestBPD.Name:
 			name = fmt.Sprintf("%s: %s − %s (%s)", c.Axis, c.Alt, c.Ref, c.Quantity.Label)
 		}
-		if c.Significant() {
+		if c.Claimed() {
 			name += " *"
 		}
 		names = append(names, name)
 		means, lo, hi = append(means, c.Mean), append(lo, c.Lo), append(hi, c.Hi)
-		pts = append(pts, c.Diffs)
+		pts = append(pts, c.PerSeed)
 	}
 	forest(p, names, means, lo, hi, pts)
 	zero, _ := plotter.NewLine(plotter.XYs{{X: 0, Y: -0.7}, {X: 0, Y: float64(len(names)) - 0.3}})
 	zero.Color, zero.Dashes = color.RGBA{200, 0, 0, 255}, []vg.Length{vg.Points(4), vg.Points(3)}
 	p.Add(zero)
 	return encodePNG([][]*plot.Plot{{p}}, 11*vg.Inch, vg.Length(1.5+0.45*float64(len(names)))*vg.Inch)
+}
+
+// TraceFigure is every traced contrast over training, one small panel each: the mean over seeds
+// of the per-seed values at every evaluation with its adjusted interval as a band, the per-seed
+// values as grey dots, and zero; a filled marker where a difference is claimed.
+func (an *Analysis) TraceFigure() ([]byte, error) {
+	if len(an.Traces) == 0 {
+		return nil, nil
+	}
+	var plots []*plot.Plot
+	for _, t := range an.Traces {
+		c := t.Contrast
+		title := c.Label
+		if c.Kind == "gap" {
+			title = fmt.Sprintf("%s: %s − %s, %s", c.Axis, c.Alt, c.Ref, t.Label)
+		}
+		p := newPlot(title, "step", "difference in bpd")
+		p.Title.TextStyle.Font.Size = vg.Points(9)
+		var mean, band, dots, claimed plotter.XYs
+		for i, s := range t.Steps {
+			pt := t.Points[i]
+			if pt.N < 2 {
+				continue
+			}
+			x := float64(s)
+			mean = append(mean, plotter.XY{X: x, Y: pt.Mean})
+			band = append(band, plotter.XY{X: x, Y: pt.Hi})
+			for _, v := range pt.Values {
+				dots = append(dots, plotter.XY{X: x, Y: v})
+			}
+			if pt.Claimed() {
+				claimed = append(claimed, plotter.XY{X: x, Y: pt.Mean})
+			}
+		}
+		for i := len(t.Steps) - 1; i >= 0; i-- {
+			if pt := t.Points[i]; pt.N >= 2 {
+				band = append(band, plotter.XY{X: float64(t.Steps[i]), Y: pt.Lo})
+			}
+		}
+		if len(mean) == 0 {
+			continue
+		}
+		if poly, err := plotter.NewPolygon(band); err == nil {
+			poly.Color = withAlpha(colorOf(0), 60)
+			poly.LineStyle.Width = 0
+			p.Add(poly)
+		}
+		if sc, err := plotter.NewScatter(dots); err == nil {
+			sc.GlyphStyle.Color, sc.GlyphStyle.Radius, sc.GlyphStyle.Shape = color.Gray{160}, vg.Points(1.5), draw.CircleGlyph{}
+			p.Add(sc)
+		}
+		if l, err := plotter.NewLine(mean); err == nil {
+			l.Color, l.Width = colorOf(0), vg.Points(1.5)
+			p.Add(l)
+		}
+		if len(claimed) > 0 {
+			if sc, err := plotter.NewScatter(claimed); err == nil {
+				sc.GlyphStyle.Color, sc.GlyphStyle.Radius, sc.GlyphStyle.Shape = color.Black, vg.Points(3), draw.CircleGlyph{}
+				p.Add(sc)
+			}
+		}
+		zero, _ := plotter.NewLine(plotter.XYs{{X: mean[0].X, Y: 0}, {X: mean[len(mean)-1].X, Y: 0}})
+		zero.Color, zero.Dashes = color.RGBA{200, 0, 0, 255}, []vg.Length{vg.Points(4), vg.Points(3)}
+		p.Add(zero)
+		plots = append(plots, p)
+	}
+	if len(plots) == 0 {
+		return nil, nil
+	}
+	grid, cols, rows := tile(plots, 3)
+	return encodePNG(grid, vg.Length(cols)*4*vg.Inch, vg.Length(rows)*3.2*vg.Inch)
 }
 
 // cellMean is the mean test bpd over ok runs of the cells matching at (all seeds, all levels of

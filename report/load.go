@@ -1,16 +1,10 @@
 package report
 
 import (
-	"bufio"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
-	"time"
 
 	"squeezebench/experiments"
 	"squeezebench/runner"
@@ -24,12 +18,6 @@ const (
 	StatusUnreadable  = "unreadable"   // result.json that does not parse
 )
 
-// Metric is one row of metrics.csv (NaN where empty).
-type Metric struct {
-	Step                                               int
-	Epoch, LR, TrainBPD, GradNorm, ValBPD, ElapsedSecs float64
-}
-
 // Run is one expected job of the experiment and what the results directory holds for it.
 type Run struct {
 	Cell    variants.Cell
@@ -38,9 +26,8 @@ type Run struct {
 	Hash    string // the configuration hash the experiment expects
 	Status  string // a runner status, or StatusMissing, StatusOtherConfig, StatusUnreadable
 	Result  *runner.Result
-	Metrics []Metric
-	Started time.Time // from the newest "--- <time>:" line of train.log (zero if none)
-	Note    string    // why a run is not usable
+	Metrics []runner.Metric
+	Note    string // why a run is not usable
 }
 
 // OK reports whether the run counts in the statistics.
@@ -53,19 +40,36 @@ type Data struct {
 	Axes       []variants.Axis            // every axis, in report order
 	Levels     map[variants.Axis][]string // the grid's variants of each axis, in the file's order
 	Runs       []*Run                     // every expected job, in experiments.Jobs order
+	// ModelOf maps every cell (canonical name) to the cell that trains its model: itself, or
+	// the earlier cell it is a structural twin of.
+	ModelOf map[string]string
+	// DataRecord is the results directory's data.json (nil when it has none: the experiment's
+	// data set is assumed).
+	DataRecord *runner.DataRecord
 }
 
 // Load reads the experiment copy (experiment.toml) and every expected run of the results
 // directory dir. Runs that are missing, failed or of another configuration are kept with their
-// status so the report can say what is missing.
+// status so the report can say what is missing. The expected configurations are of the data
+// recorded in data.json, when there is one.
 func Load(dir string) (*Data, error) {
 	e, err := experiments.Load(filepath.Join(dir, "experiment.toml"))
 	if err != nil {
 		return nil, fmt.Errorf("reading the experiment of %s: %w", dir, err)
 	}
-	d := &Data{Dir: dir, Experiment: e, Axes: variants.Axes(), Levels: e.Grid}
+	d := &Data{Dir: dir, Experiment: e, Axes: variants.Axes(), Levels: e.Grid, ModelOf: e.ModelOf()}
+	switch rec, err := runner.ReadDataRecord(dir); {
+	case err == nil:
+		d.DataRecord = rec
+	case !errors.Is(err, fs.ErrNotExist):
+		return nil, err
+	}
 	for _, j := range e.Jobs() {
-		r := &Run{Cell: j.Cell, Seed: j.Seed, Dir: filepath.ToSlash(j.RunDir()), Hash: j.Config.Hash()}
+		cfg := j.Config
+		if d.DataRecord != nil {
+			cfg.Data = d.DataRecord.ID
+		}
+		r := &Run{Cell: j.Cell, Seed: j.Seed, Dir: filepath.ToSlash(j.RunDir()), Hash: cfg.Hash()}
 		d.Runs = append(d.Runs, r)
 		abs := filepath.Join(dir, j.RunDir())
 		res, err := runner.ReadResult(filepath.Join(abs, "result.json"))
@@ -84,63 +88,21 @@ func Load(dir string) (*Data, error) {
 		if r.Status == "" {
 			r.Status = StatusUnreadable
 		}
-		r.Metrics, _ = readMetrics(filepath.Join(abs, "metrics.csv"))
-		r.Started = lastStart(filepath.Join(abs, "train.log"))
+		if r.OK() {
+			if r.Metrics, err = runner.ReadMetrics(filepath.Join(abs, "metrics.csv")); err != nil {
+				r.Status, r.Note = StatusUnreadable, err.Error()
+			}
+		}
 	}
 	return d, nil
 }
 
-// readMetrics reads a run's metrics.csv.
-func readMetrics(path string) ([]Metric, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	num := func(s string) float64 {
-		v, err := strconv.ParseFloat(s, 64)
-		if err != nil {
-			return nan
-		}
-		return v
-	}
-	var out []Metric
-	for i, row := range rows {
-		if i == 0 || len(row) < 7 {
-			continue
-		}
-		step, err := strconv.Atoi(row[0])
-		if err != nil {
-			continue
-		}
-		out = append(out, Metric{Step: step, Epoch: num(row[1]), LR: num(row[2]), TrainBPD: num(row[3]),
-			GradNorm: num(row[4]), ValBPD: num(row[5]), ElapsedSecs: num(row[6])})
-	}
-	return out, nil
-}
-
-// lastStart is the time of the newest "--- 2006-01-02 15:04:05: ..." line of a train.log (the
-// runner writes one each time it starts or resumes the run).
-func lastStart(path string) time.Time {
-	f, err := os.Open(path)
-	if err != nil {
-		return time.Time{}
-	}
-	defer f.Close()
-	var last time.Time
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := sc.Text()
-		if !strings.HasPrefix(line, "--- ") || len(line) < 4+len(time.DateTime) {
-			continue
-		}
-		if t, err := time.Parse(time.DateTime, line[4:4+len(time.DateTime)]); err == nil && t.After(last) {
-			last = t
+// run is the run of cell and seed, or nil.
+func (d *Data) run(c variants.Cell, seed uint64) *Run {
+	for _, r := range d.Runs {
+		if r.Seed == seed && r.Cell.String() == c.String() {
+			return r
 		}
 	}
-	return last
+	return nil
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"squeezebench/experiments"
+	"squeezebench/report/stats"
 	"squeezebench/runner"
 	"squeezebench/variants"
 )
@@ -30,6 +31,15 @@ const CodeVersionFile = "code-version"
 type Options struct {
 	// CodeVersion overrides the code version (tests); empty: CodeVersionFile, else git.
 	CodeVersion string
+	// Reference is a results directory of the same experiment to compare with in the section
+	// "Agreement with the reference". Empty: ReferenceDir(dir, name) when it exists; "-": none.
+	Reference string
+}
+
+// ReferenceDir is where the committed reference results of an experiment live, seen from a
+// results directory dir beside them: results/<name> -> results/reference/<name>.
+func ReferenceDir(dir, name string) string {
+	return filepath.Join(filepath.Dir(filepath.Clean(dir)), "reference", name)
 }
 
 // Written lists what Generate wrote, relative to the results directory.
@@ -48,6 +58,10 @@ func Generate(dir string, opt Options) (*Written, error) {
 		return nil, err
 	}
 	an := Analyze(d)
+	ref, err := reference(dir, d.Experiment.Name, opt.Reference)
+	if err != nil {
+		return nil, err
+	}
 	w := &Written{Expected: len(d.Runs)}
 	for _, r := range d.Runs {
 		if r.OK() {
@@ -70,14 +84,15 @@ func Generate(dir string, opt Options) (*Written, error) {
 		make          func() ([]byte, error)
 	}{
 		{"figures/test_bpd.png", "Test bpd of every cell: each seed (grey), mean and 95% t interval (black); (k/n) is the ok runs of the expected.", an.TestFigure},
-		{"figures/main_effects.png", "Main effects on test bpd: paired differences, single pairs (grey), mean and 95% t interval (black); * marks a difference both tests find after Holm's correction.",
+		{"figures/main_effects.png", "Main effects on test bpd: one value per seed (grey: the seed's mean over the strata of alternative − reference), mean and family-wise interval (black); * marks a claimed difference.",
 			func() ([]byte, error) { return EffectsFigure(an.Main, "Main effects on test bpd") }},
 		{"figures/interaction_effects.png", "Two-way interactions (difference of differences of test bpd), drawn as the main effects.",
 			func() ([]byte, error) { return EffectsFigure(an.Interactions, "Interactions") }},
-		{"figures/hypotheses.png", "Hypothesis tests: the split's effect on the generalisation gap, and effects within each mixing level, drawn as the main effects.",
+		{"figures/hypotheses.png", "Hypothesis tests: the split's effect on the generalisation gaps, and effects within each mixing level, drawn as the main effects.",
 			func() ([]byte, error) { return EffectsFigure(an.Hypotheses, "Hypothesis tests") }},
+		{"figures/effects_over_training.png", "Effects over training: every main effect and hypothesis test at every evaluation (validation bpd, or its gap to the training subset, with the evaluations' estimator): mean over seeds (line), family-wise interval at that step (band), per-seed values (grey), claimed differences (black).", an.TraceFigure},
 		{"figures/interactions.png", "Interaction plots: mean test bpd at each level of one axis, one line per level of another (averaged over seeds and the other axes). Parallel lines: no interaction.", an.InteractionFigure},
-		{"figures/curves.png", "Learning curves per cell: training bpd (mean over each logging interval) and validation bpd; line: mean over seeds, band: min–max over seeds. The y axis leaves out the first 15% of steps.", an.CurvesFigure},
+		{"figures/curves.png", "Learning curves, one panel per model (twins share one): bpd of the training subset and of the validation subset at every evaluation, with one estimator; line: mean over seeds, band: min–max. Every panel has the same y range, which leaves out the first evaluations.", an.CurvesFigure},
 		{"figures/samples.png", "Samples drawn at the end of training, one seed per cell.", an.SamplesFigure},
 	}
 	var made []Figure
@@ -108,10 +123,55 @@ func Generate(dir string, opt Options) (*Written, error) {
 	if version == "" {
 		version = CodeVersion(dir)
 	}
-	if err := write("REPORT.md", []byte(an.Markdown(made, version))); err != nil {
+	if err := write("REPORT.md", []byte(an.Markdown(made, version, ref))); err != nil {
 		return nil, err
 	}
 	return w, nil
+}
+
+// refAnalysis is a reference analysis with the path the report names it by.
+type refAnalysis struct {
+	dir string
+	an  *Analysis
+}
+
+// reference loads the reference results of opt (see Options.Reference); nil without one, or when
+// dir is the reference itself.
+func reference(dir, name, opt string) (*refAnalysis, error) {
+	if opt == "-" {
+		return nil, nil
+	}
+	ref := opt
+	if ref == "" {
+		ref = ReferenceDir(dir, name)
+		if _, err := os.Stat(filepath.Join(ref, "experiment.toml")); err != nil {
+			return nil, nil
+		}
+	}
+	if same, err := sameDir(dir, ref); err != nil || same {
+		return nil, err
+	}
+	d, err := Load(ref)
+	if err != nil {
+		return nil, fmt.Errorf("the reference: %w", err)
+	}
+	rel, err := filepath.Rel(dir, ref)
+	if err != nil {
+		rel = ref
+	}
+	return &refAnalysis{dir: filepath.ToSlash(rel), an: Analyze(d)}, nil
+}
+
+func sameDir(a, b string) (bool, error) {
+	sa, err := os.Stat(a)
+	if err != nil {
+		return false, err
+	}
+	sb, err := os.Stat(b)
+	if err != nil {
+		return false, fmt.Errorf("the reference: %w", err)
+	}
+	return os.SameFile(sa, sb), nil
 }
 
 // CodeVersion is the code version of the results in dir: CodeVersionFile when present, else
@@ -146,26 +206,34 @@ func (d *Data) budget() string {
 	c := d.Experiment.Config
 	var b strings.Builder
 	if c.Steps > 0 {
-		fmt.Fprintf(&b, "%d training steps of batch %d (%.2g epoch of the %s training images)", c.Steps, c.Batch,
+		fmt.Fprintf(&b, "%s training steps of batch %d (%.2g epoch of the %s training images)", groupThousands(int64(c.Steps)), c.Batch,
 			float64(c.Steps*c.Batch)/TrainImages, groupThousands(TrainImages))
 	} else {
 		fmt.Fprintf(&b, "%s at batch %d (%s steps)", plural(c.Epochs, "epoch"), c.Batch,
-			groupThousands(int64(c.Epochs*TrainImages/c.Batch)))
+			groupThousands(int64(c.Epochs*(TrainImages/c.Batch))))
 	}
 	fmt.Fprintf(&b, ", preset %s (hidden %d/%d/%d/%d, %s), %s (%s)", c.Preset,
 		c.Sizes.VarDeq, c.Sizes.Stage[0], c.Sizes.Stage[1], c.Sizes.Stage[2], plural(c.Sizes.GatedLayers, "gated layer"),
 		plural(len(d.Experiment.Seeds), "seed"), joinSeeds(d.Experiment.Seeds))
-	test := "all 10,000"
-	if c.TestImages > 0 {
-		test = groupThousands(int64(c.TestImages))
-	}
-	val := "all 10,000"
-	if c.ValImages > 0 {
-		val = groupThousands(int64(c.ValImages))
-	}
-	fmt.Fprintf(&b, "; test bpd on %s test images with %d importance samples, validation bpd on %s validation images with 1 sample",
-		test, c.ImportanceSamples, val)
 	return b.String()
+}
+
+// evaluation describes the estimators, from the experiment's configuration.
+func (d *Data) evaluation() string {
+	c := d.Experiment.Config
+	count := func(n int) string {
+		if n == 0 {
+			return "all 10,000"
+		}
+		return groupThousands(int64(n))
+	}
+	every := "at the end"
+	if c.ValEvery > 0 {
+		every = fmt.Sprintf("every %d steps and at the end", c.ValEvery)
+	}
+	return fmt.Sprintf("final train, validation and test bpd with %d importance samples each, on %s training, %s validation and %s test images; "+
+		"during training (%s) the same training and validation images with %s",
+		c.ImportanceSamples, count(c.ValImages), count(c.ValImages), count(c.TestImages), every, plural(c.EvalSamples, "sample"))
 }
 
 // plural is "1 epoch", "3 epochs".
@@ -203,20 +271,30 @@ func (d *Data) distinct(f func(*runner.Result) string) string {
 	return strings.Join(out, ", ")
 }
 
-// newest is the latest end (start of the last session + wall time) among the results, from the
-// runs' train.log; zero when none is known.
+// newest is the latest end among the results (recorded in result.json); zero when none is known.
 func (d *Data) newest() time.Time {
 	var t time.Time
 	for _, r := range d.Runs {
-		if r.Result == nil || r.Started.IsZero() {
+		if r.Result == nil {
 			continue
 		}
-		end := r.Started.Add(time.Duration(r.Result.WallSeconds * float64(time.Second))).Truncate(time.Second)
-		if end.After(t) {
+		if end, err := time.Parse(time.RFC3339, r.Result.Ended); err == nil && end.After(t) {
 			t = end
 		}
 	}
 	return t
+}
+
+// dataText names the data set of the runs: the recorded one, else the experiment's.
+func (d *Data) dataText() string {
+	if r := d.DataRecord; r != nil {
+		if !r.Known {
+			return fmt.Sprintf("**%s**: not the known %s; results of it are not results of %s", r.ID, d.Experiment.Dataset, d.Experiment.Dataset)
+		}
+		return fmt.Sprintf("%s, checksums verified (%s training, %s validation, %s test images)", r.ID,
+			groupThousands(int64(r.Training)), groupThousands(int64(r.Val)), groupThousands(int64(r.Test)))
+	}
+	return fmt.Sprintf("%s (the experiment's; the results directory has no %s)", d.Experiment.Config.Data, runner.DataFile)
 }
 
 // reproduce is the command that makes these results: the built-in experiment by name when the
@@ -233,9 +311,9 @@ func (d *Data) reproduce() string {
 	return fmt.Sprintf("squeezebench ablate -experiment %s/experiment.toml -results %s", dir, dir)
 }
 
-func (an *Analysis) comparisons(kind string, axis variants.Axis) []*Comparison {
-	var out []*Comparison
-	for _, fam := range [][]*Comparison{an.Main, an.Interactions, an.Hypotheses} {
+func (an *Analysis) contrasts(kind string, axis variants.Axis) []*Contrast {
+	var out []*Contrast
+	for _, fam := range an.Families() {
 		for _, c := range fam {
 			if c.Kind == kind && c.Axis == axis {
 				out = append(out, c)
@@ -245,7 +323,7 @@ func (an *Analysis) comparisons(kind string, axis variants.Axis) []*Comparison {
 	return out
 }
 
-func (an *Analysis) interactionOf(a, b variants.Axis) *Comparison {
+func (an *Analysis) interactionOf(a, b variants.Axis) *Contrast {
 	for _, c := range an.Interactions {
 		if (c.Axis == a && c.Axis2 == b) || (c.Axis == b && c.Axis2 == a) {
 			return c
@@ -254,59 +332,38 @@ func (an *Analysis) interactionOf(a, b variants.Axis) *Comparison {
 	return nil
 }
 
-// Markdown is REPORT.md.
-func (an *Analysis) Markdown(figs []Figure, version string) string {
-	d := an.Data
-	e := d.Experiment
-	var b strings.Builder
-	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
+// traceOf is the trace of a contrast, or nil.
+func (an *Analysis) traceOf(c *Contrast) *Trace {
+	for _, t := range an.Traces {
+		if t.Contrast == c {
+			return t
+		}
+	}
+	return nil
+}
 
-	usable := 0
+// usable counts the runs with status ok.
+func (d *Data) usable() int {
+	n := 0
 	for _, r := range d.Runs {
 		if r.OK() {
-			usable++
+			n++
 		}
 	}
-	p("# squeezebench report: %s\n\n", e.Name)
-	if e.Description != "" {
-		p("%s\n\n", strings.Join(strings.Fields(e.Description), " "))
-	}
-	p("| | |\n|---|---|\n")
-	p("| experiment | `%s` ([experiment.toml](experiment.toml)) |\n", e.Name)
-	var grid []string
-	for _, a := range d.Axes {
-		var lv []string
-		for _, l := range d.Levels[a] {
-			if l == d.Ref(a) && len(d.Levels[a]) > 1 {
-				l += " (reference)"
-			}
-			lv = append(lv, l)
-		}
-		grid = append(grid, fmt.Sprintf("%s: %s", a, strings.Join(lv, ", ")))
-	}
-	p("| grid | %s; %d cells |\n", strings.Join(grid, "; "), len(an.Cells))
-	p("| seeds | %s (the same seed gives the same data order and noise in every cell: cells compare pair-wise) |\n", joinSeeds(e.Seeds))
-	p("| budget | %s |\n", d.budget())
-	p("| runs | %d of %d expected runs usable (status ok, this configuration) |\n", usable, len(d.Runs))
-	p("| machine | backend %s; threads per process (GOMAXPROCS) %s; engine %s, %d worker(s) per run, %d run(s) at once; %s |\n",
-		d.distinct(func(r *runner.Result) string { return r.Backend }),
-		d.distinct(func(r *runner.Result) string { return strconv.Itoa(r.Threads) }),
-		cmpOr(e.Config.Engine, "fast"), e.Config.Workers, e.Parallel,
-		d.distinct(func(r *runner.Result) string { return r.GoVersion }))
-	p("| code version | %s |\n", version)
-	if t := d.newest(); !t.IsZero() {
-		p("| newest result | %s (from the runs' train.log) |\n", t.Format("2006-01-02 15:04"))
-	}
-	p("| reproduce | `%s`, then `squeezebench report -results %s` |\n\n", d.reproduce(), filepath.ToSlash(filepath.Clean(d.Dir)))
+	return n
+}
 
-	p("Lower bpd is better. Every difference below is paired: for each seed and each level of the other axes, the\n")
-	p("alternative's test bpd minus the reference's. A difference is claimed only when both the paired t-test and the exact\n")
-	p("sign-flip permutation test reject \"no difference\" at %.2f after Holm's correction within their family (main effects;\n", Alpha)
-	p("interactions; hypothesis tests); otherwise the 95%% interval says how large a difference the data still allow.\n\n")
-	p("**Budget these answers rest on:** %s. A short budget answers \"does it matter early in training at this size\";\n", d.budget())
-	p("differences that appear only after long training are not ruled out.\n\n")
+// PlanEffect is the effect size the report's "what could be detected" section plans for.
+const PlanEffect = 0.005
 
-	// The three questions.
+// Markdown is REPORT.md.
+func (an *Analysis) Markdown(figs []Figure, version string, ref *refAnalysis) string {
+	d := an.Data
+	var b strings.Builder
+	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
+	an.header(&b, version)
+	an.howToRead(&b)
+
 	p("## 1. Does the squeeze permutation matter?\n\n")
 	an.axisAnswer(&b, variants.Squeeze)
 	p("Structure ([facts.md](%s), computed by `squeezebench patterns`): the tutorial's channel-major order is TF's `squeeze_2x2`;\n", an.patternsLink("facts.md"))
@@ -317,14 +374,18 @@ func (an *Analysis) Markdown(figs []Figure, version string) string {
 	p("## 2. Does the split pattern matter?\n\n")
 	an.axisAnswer(&b, variants.Split)
 	p("**Maintainer's hypothesis: the channel split generalises better.** ")
-	if gaps := an.comparisons("hypothesis", variants.Split); len(gaps) > 0 {
-		p("Tested as the split's effect on the generalisation gap, paired like the main effects (positive: the alternative's gap is larger, i.e. it generalises worse):\n\n")
+	if gaps := an.contrasts("gap", variants.Split); len(gaps) > 0 {
+		p("Tested as the split's effect on the generalisation gap, seed by seed like the main effects (positive: the alternative's gap is larger, i.e. it generalises worse).\n")
+		p("The train, validation and test bpd all use the same estimator (%s), the training figure on a fixed subset of training images; the running minibatch loss is not used.\n\n",
+			plural(d.Experiment.Config.ImportanceSamples, "importance sample"))
 		for _, c := range gaps {
-			p("- %s: %s\n", c.Quantity.Label, c.Verdict())
+			p("- %s: %s", c.Quantity.Label, c.Verdict())
+			if t := an.traceOf(c); t != nil {
+				p(" Over training (%s): %s", t.Label, t.Words())
+			}
+			p("\n")
 		}
-		p("\nThe val − train gap compares like with like (one dequantization sample each; the training bpd is the mean over the last logging interval, the same in every cell);\n")
-		p("the test bpd is importance-sampled and so lower than a one-sample estimate, which the test − train gap carries in every cell alike.\n")
-		p("%s\n\n", hypothesisOne(gaps))
+		p("\n%s\n\n", hypothesisOne(gaps))
 	} else {
 		p("Not testable here: the experiment does not vary the split.\n\n")
 	}
@@ -345,7 +406,6 @@ func (an *Analysis) Markdown(figs []Figure, version string) string {
 		p("Not testable here: the experiment does not vary both coupling and mixing (`squeezebench ablate -experiment extended` does).\n\n")
 	}
 
-	// Interactions.
 	p("## Interactions\n\n")
 	if len(an.Interactions) == 0 {
 		p("None computed: interactions need two axes with exactly two levels each.\n\n")
@@ -356,94 +416,134 @@ func (an *Analysis) Markdown(figs []Figure, version string) string {
 		p("\n")
 	}
 
-	// Missing and failed runs.
-	p("## Missing and failed runs\n\n")
-	if t := an.ProblemTable(); t == "" {
-		p("None: all %d expected runs are usable.\n\n", len(d.Runs))
-	} else {
-		p("%d of %d expected runs are not usable; they are left out of every mean, and every paired comparison drops the pairs\n", len(d.Runs)-usable, len(d.Runs))
-		p("they belong to (the tables give pairs used of pairs possible). The conclusions above rest only on the remaining pairs.\n")
-		for _, r := range d.Runs {
-			if r.Status == runner.StatusDiverged {
-				p("A diverged run is itself a result about its cell: it did not train at this budget and seed, which the bpd comparisons cannot show.\n")
-				break
-			}
-		}
-		p("Running `%s` again trains only these runs (finished ones are skipped).\n\n", d.reproduce())
-		p("%s\n", t)
-		var empty []string
-		for _, c := range an.Cells {
-			if c.OK == 0 {
-				empty = append(empty, "`"+c.Slug+"`")
-			}
-		}
-		if len(empty) > 0 {
-			p("Cells without any usable run (absent from all comparisons): %s.\n\n", strings.Join(empty, ", "))
-		}
+	an.detectable(&b)
+	an.overTraining(&b)
+	if ref != nil {
+		an.agreement(&b, ref)
 	}
+	an.problems(&b)
 
-	// Tables.
 	p("## Results per cell\n\n%s\n", an.CellTable())
-	p("## Main effects (test bpd)\n\n")
-	if len(an.Main) == 0 {
-		p("No axis has more than one level.\n\n")
-	} else {
-		p("%s\n", ComparisonTable(an.Main))
+	if len(an.Main) > 0 {
+		p("## Main effects (test bpd)\n\n%s\n", ContrastTable(an.Main))
 	}
 	if len(an.Interactions) > 0 {
-		p("## Two-way interactions (test bpd, difference of differences)\n\n%s\n", ComparisonTable(an.Interactions))
+		p("## Two-way interactions (test bpd, difference of differences)\n\n%s\n", ContrastTable(an.Interactions))
 	}
 	if len(an.Hypotheses) > 0 {
-		p("## Hypothesis tests\n\n%s\n", ComparisonTable(an.Hypotheses))
+		p("## Hypothesis tests\n\n%s\n", ContrastTable(an.Hypotheses))
 	}
-	p("p (sign-flip) is exact (all 2^n sign assignments) up to %d pairs, else Monte Carlo with %d fixed-seed flips (MC).\n\n", exactFlipsMax, MonteCarloFlips)
+	p("Interval: the t interval over seeds at the level the family's Bonferroni adjustment gives (95%% family-wise); p values adjusted the same way.\n")
+	p("p (sign-flip) is exact (all 2^n sign assignments of the n per-seed values) up to 20 seeds, else Monte Carlo with fixed-seed flips (MC).\n")
+	p("Detectable (80%%): the smallest difference the test would find with 80%% power at its adjusted level, from the seed-level sd (exact, non-central t).\n\n")
+	p("### Per-seed values\n\nThe value of every contrast for every seed (bpd): the mean over its strata of alternative − reference (interactions: of the difference of differences). The intervals above are computed from these.\n\n%s\n", an.PerSeedTable())
+	if t := an.BlockTable(); t != "" {
+		p("### Sensitivity: block ANOVA\n\nThe same contrasts estimated from the additive model y(cell, seed) = μ + cell + seed + ε over the distinct models and all complete seeds (residual df (C − 1)(S − 1)),\n")
+		p("at the same level as the primary interval. It is valid only if seeds act additively on every cell; the seed-level analysis above does not need that. Shown as a sensitivity check, not as the answer.\n\n%s\n", t)
+	}
 	p("## Cost\n\n%s\n", an.CostTable())
-	p("ms/step is measured while %d run(s) trained at once on the machine above; compare cells within this report only.\n\n", e.Parallel)
+	p("ms/step is measured while %d run(s) trained at once on the machine above; compare cells within this report only.\n\n", d.Experiment.Parallel)
 
-	// Figures.
 	p("## Figures\n\n")
 	for _, f := range figs {
 		p("![%s](%s)\n\n*%s*\n\n", filepath.Base(f.File), f.File, f.Caption)
 	}
-	p("## Patterns: what each cell's masks and splits do to the image\n\n")
-	if _, err := os.Stat(filepath.Join(d.Dir, "..", "patterns", "cells")); err != nil {
-		p("The pattern atlas is not next to these results (expected in `../patterns/`); make it with\n`squeezebench patterns -out %s`.\n\n",
-			filepath.ToSlash(filepath.Join(filepath.Clean(d.Dir), "..", "patterns")))
-	}
-	p("| cell | pattern atlas |\n|---|---|\n")
-	for _, c := range an.Cells {
-		p("| `%s` | [cells/%s.png](%s) |\n", c.Slug, c.Slug, an.patternsLink("cells/"+c.Slug+".png"))
-	}
-	p("\nAll cells in one figure: [atlas.png](%s); the squeeze orders: [squeezes.png](%s).\n\n", an.patternsLink("atlas.png"), an.patternsLink("squeezes.png"))
+	an.patternsSection(&b)
 	p("## Exports\n\n[runs.csv](runs.csv): one row per expected run with every field (missing runs included, with their status).\n")
-	p("[summary.json](summary.json): cell statistics and every comparison with its tests and verdict.\n")
+	p("[summary.json](summary.json): cell statistics and every contrast with its per-seed values, tests and verdict.\n")
 	return b.String()
 }
 
-func cmpOr(s, def string) string {
-	if s == "" {
-		return def
+// header is the report's title and its table of what the results are.
+func (an *Analysis) header(b *strings.Builder, version string) {
+	d := an.Data
+	e := d.Experiment
+	p := func(format string, args ...any) { fmt.Fprintf(b, format, args...) }
+	p("# squeezebench report: %s\n\n", e.Name)
+	if e.Description != "" {
+		p("%s\n\n", strings.Join(strings.Fields(e.Description), " "))
 	}
-	return s
+	p("| | |\n|---|---|\n")
+	p("| experiment | `%s` ([experiment.toml](experiment.toml)) |\n", e.Name)
+	var grid []string
+	for _, a := range d.Axes {
+		var lv []string
+		for _, l := range d.Levels[a] {
+			if l == d.Ref(a) && len(d.Levels[a]) > 1 {
+				l += " (reference)"
+			}
+			lv = append(lv, l)
+		}
+		grid = append(grid, fmt.Sprintf("%s: %s", a, strings.Join(lv, ", ")))
+	}
+	twins := e.Twins()
+	models := len(an.Cells) - len(twins)
+	p("| grid | %s; %d cells, %d distinct models |\n", strings.Join(grid, "; "), len(an.Cells), models)
+	if len(twins) > 0 {
+		var tw []string
+		for _, t := range twins {
+			tw = append(tw, fmt.Sprintf("`%s` = `%s`", t[1].Slug(), t[0].Slug()))
+		}
+		p("| structural twins | %s (equal model fingerprints: the same layers, shapes, masks and index maps; trained once, the result serves both) |\n", strings.Join(tw, "; "))
+	}
+	p("| seeds | %s: the unit of replication |\n", joinSeeds(e.Seeds))
+	p("| data | %s |\n", d.dataText())
+	p("| budget | %s |\n", d.budget())
+	p("| evaluation | %s |\n", d.evaluation())
+	p("| runs | %d of %d expected runs usable (status ok, this configuration) |\n", d.usable(), len(d.Runs))
+	p("| machine | backend %s; threads per process (GOMAXPROCS) %s; engine %s, %d worker(s) per run, %d run(s) at once; %s |\n",
+		d.distinct(func(r *runner.Result) string { return r.Backend }),
+		d.distinct(func(r *runner.Result) string { return strconv.Itoa(r.Threads) }),
+		cmpOr(e.Config.Engine, "fast"), e.Config.Workers, e.Parallel,
+		d.distinct(func(r *runner.Result) string { return r.GoVersion }))
+	p("| code version | %s |\n", version)
+	if t := d.newest(); !t.IsZero() {
+		p("| newest result | %s UTC |\n", t.UTC().Format("2006-01-02 15:04"))
+	}
+	p("| reproduce | `%s`, then `squeezebench report -results %s` |\n\n", d.reproduce(), filepath.ToSlash(filepath.Clean(d.Dir)))
 }
 
-func (an *Analysis) patternsLink(rel string) string { return "../patterns/" + rel }
+// howToRead says once what the unit of replication is and how verdicts are made.
+func (an *Analysis) howToRead(b *strings.Builder) {
+	d := an.Data
+	p := func(format string, args ...any) { fmt.Fprintf(b, format, args...) }
+	p("Lower bpd is better. **The seed is the unit of replication.** A seed fixes the data order, the initialisation stream,\n")
+	p("the dequantization noise and the evaluation images in every cell, so the runs of one seed are compared with each other\n")
+	p("(paired), but they are not independent evidence. Every contrast is therefore reduced to one value per seed first: the mean,\n")
+	p("over the level combinations of the other axes (the strata), of the alternative's bpd minus the reference's (for an\n")
+	p("interaction, of the difference of differences). The primary analysis is the one-sample t interval over those %d per-seed\n", len(d.Experiment.Seeds))
+	p("values (df = seeds − 1); the exact sign-flip test over the seeds (all 2^n sign assignments; its smallest p is 2/2^n = %s here)\n", fmtNum(stats.MinSignFlipP(len(d.Experiment.Seeds)), 4))
+	p("is the robustness check. Within each family (main effects; interactions; hypothesis tests) the level is Bonferroni-adjusted,\n")
+	p("and the interval printed is at that adjusted level, so **a difference is claimed exactly when its interval excludes 0**.\n")
+	p("Where none is claimed, the minimum detectable effect says how large a difference would have been seen with 80%% power.\n\n")
+	if tw := d.Experiment.Twins(); len(tw) > 0 {
+		p("Cells that are provably the same model (equal fingerprints of the resolved architecture) are trained once; a stratum in\n")
+		p("which the cells compared are one model is a difference of zero by construction and is left out of every contrast, as is a\n")
+		p("stratum that repeats the models of one already counted. The tables say how many strata each contrast keeps.\n\n")
+	}
+	p("**Budget these answers rest on:** %s. A short budget answers \"does it matter early in training at this size\";\n", d.budget())
+	p("the section \"Effects over training\" says whether each effect is still changing at the end.\n\n")
+}
 
-// axisAnswer writes the main-effect verdicts of an axis.
+// axisAnswer writes the main-effect verdicts of an axis, each with its course over training.
 func (an *Analysis) axisAnswer(b *strings.Builder, a variants.Axis) {
 	lv := an.Data.Levels[a]
 	if len(lv) < 2 {
 		fmt.Fprintf(b, "**Not varied in this experiment** (every run uses %s=%s); no answer from these results.\n\n", a, lv[0])
 		return
 	}
-	for _, c := range an.comparisons("main", a) {
-		fmt.Fprintf(b, "**%s (%s vs %s), test bpd:** %s\n\n", a, c.Alt, c.Ref, c.Verdict())
+	for _, c := range an.contrasts("main", a) {
+		fmt.Fprintf(b, "**%s (%s vs %s), test bpd:** %s", a, c.Alt, c.Ref, c.Verdict())
+		if t := an.traceOf(c); t != nil {
+			fmt.Fprintf(b, "\n\n*Over training* (%s at every evaluation): %s", t.Label, t.Words())
+		}
+		fmt.Fprintf(b, "\n\n")
 	}
 }
 
 // conditionalAnswer writes the effects of an axis within each mixing level, when the grid has them.
 func (an *Analysis) conditionalAnswer(b *strings.Builder, a variants.Axis, note string) {
-	cs := an.comparisons("conditional", a)
+	cs := an.contrasts("conditional", a)
 	if len(cs) == 0 {
 		return
 	}
@@ -458,24 +558,8 @@ func (an *Analysis) conditionalAnswer(b *strings.Builder, a variants.Axis, note 
 	fmt.Fprintf(b, "\n")
 }
 
-// testGapNote says so when the test − train gap differs although the like-for-like validation
-// gap does not: a hint, not an answer, since the test bpd is importance-sampled.
-func testGapNote(gaps []*Comparison) string {
-	for _, c := range gaps {
-		if c.Quantity.Name != GapTest.Name || c.Ref != "channel" || !c.Significant() {
-			continue
-		}
-		larger, by := c.Alt, c.Mean
-		if by < 0 {
-			larger, by = c.Ref, -by
-		}
-		return fmt.Sprintf(" The test − train gap does differ (%s's is larger by %s bpd), but it mixes the importance-sampled test bpd with the one-sample training bpd, so it is a hint to check with more seeds or a longer budget, not an answer.", larger, bpd(by))
-	}
-	return ""
-}
-
 // hypothesisOne sums up the gap tests for the maintainer's first hypothesis.
-func hypothesisOne(gaps []*Comparison) string {
+func hypothesisOne(gaps []*Contrast) string {
 	for _, c := range gaps {
 		if c.Quantity.Name != GapVal.Name || c.Ref != "channel" {
 			continue
@@ -483,16 +567,128 @@ func hypothesisOne(gaps []*Comparison) string {
 		switch {
 		case c.N < 2:
 			return "So the hypothesis cannot be tested with these runs."
-		case c.Significant() && c.Mean > 0:
-			return fmt.Sprintf("So the data support it at this budget: %s's gap is larger by %s bpd.", c.Alt, bpd(c.Mean))
-		case c.Significant():
-			return fmt.Sprintf("So the data contradict it at this budget: %s's gap is smaller by %s bpd.", c.Alt, bpd(-c.Mean))
+		case c.Claimed() && c.Mean > 0:
+			return fmt.Sprintf("So the data support it at this budget: %s's validation − train gap is larger by %s bpd.", c.Alt, bpd(c.Mean))
+		case c.Claimed():
+			return fmt.Sprintf("So the data contradict it at this budget: %s's validation − train gap is smaller by %s bpd.", c.Alt, bpd(-c.Mean))
 		default:
-			return fmt.Sprintf("So the data neither support nor contradict it at this budget: any effect of the split on the gap is within %s to %s bpd. Early in training there is little overfitting to detect.", bpd(c.Lo), bpd(c.Hi)) +
-				testGapNote(gaps)
+			return fmt.Sprintf("So the data neither support nor contradict it at this budget: any effect of the split on the validation − train gap is within %s to %s bpd (a difference of %s bpd would have been detected with 80%% power).",
+				signed(c.Lo), signed(c.Hi), fmtNum(c.MDE, 4))
 		}
 	}
 	return ""
+}
+
+// detectable is the section on what the data could have seen and what more seeds would cost.
+func (an *Analysis) detectable(b *strings.Builder) {
+	plan := an.Plan(PlanEffect, stats.Power80)
+	if len(plan.Rows) == 0 {
+		return
+	}
+	fmt.Fprintf(b, "## What these data could detect\n\n")
+	fmt.Fprintf(b, "For every contrast: the seed-level sd of its per-seed values, the smallest difference detectable with 80%% power at its\n")
+	fmt.Fprintf(b, "family's adjusted level with the seeds at hand, and the seeds an effect of %s bpd would need, with the wall time they\n", fmtNum(PlanEffect, 4))
+	fmt.Fprintf(b, "would take here (%s per seed: one run of each of the %d distinct models at %d at once, at the runs' measured wall time).\n",
+		fmtDuration(plan.PerSeed), len(an.Cells)-len(an.Data.Experiment.Twins()), plan.Parallel)
+	fmt.Fprintf(b, "`squeezebench plan -results %s -effect E` computes this for any effect size.\n\n%s\n", filepath.ToSlash(filepath.Clean(an.Data.Dir)), plan.Table())
+}
+
+// overTraining is the section on the effects along training.
+func (an *Analysis) overTraining(b *strings.Builder) {
+	if len(an.Traces) == 0 {
+		return
+	}
+	fmt.Fprintf(b, "## Effects over training\n\n")
+	c := an.Data.Experiment.Config
+	fmt.Fprintf(b, "Every evaluation of the same runs feeds the same seed-level analysis: the bpd of the validation subset (and its gap to the\n")
+	fmt.Fprintf(b, "training subset, the same number of images with the same estimator, %s) at every evaluation; the final answers above\n", plural(c.EvalSamples, "importance sample"))
+	fmt.Fprintf(b, "use the test set with %s.\n", plural(c.ImportanceSamples, "importance sample"))
+	fmt.Fprintf(b, "At each step the interval is adjusted over the contrasts of its family traced there. A trend is the per-seed least-squares\n")
+	fmt.Fprintf(b, "slope over the second half of training, tested over seeds (a descriptive 95%% interval).\n\n")
+	for _, t := range an.Traces {
+		fmt.Fprintf(b, "- **%s** (%s): %s\n", t.Contrast.Label, t.Label, t.Words())
+	}
+	fmt.Fprintf(b, "\n<details><summary>The points</summary>\n\n")
+	for _, t := range an.Traces {
+		fmt.Fprintf(b, "**%s** (%s)\n\n%s\n", t.Contrast.Label, t.Label, TraceTable(t))
+	}
+	fmt.Fprintf(b, "</details>\n\n")
+}
+
+// agreement is the section comparing these results with the reference's.
+func (an *Analysis) agreement(b *strings.Builder, ref *refAnalysis) {
+	ag := Compare(an, ref.an)
+	fmt.Fprintf(b, "## Agreement with the reference\n\n")
+	fmt.Fprintf(b, "The committed reference results of this experiment are in [%s](%s/REPORT.md). ", ref.dir, ref.dir)
+	b.WriteString(ag.Markdown("this run", "the reference"))
+	b.WriteString("\n")
+}
+
+// problems is the section on the runs that are missing or failed.
+func (an *Analysis) problems(b *strings.Builder) {
+	d := an.Data
+	p := func(format string, args ...any) { fmt.Fprintf(b, format, args...) }
+	p("## Missing and failed runs\n\n")
+	t := an.ProblemTable()
+	if t == "" {
+		p("None: all %d expected runs are usable.\n\n", len(d.Runs))
+		return
+	}
+	p("%d of %d expected runs are not usable; they are left out of every mean, and every contrast leaves out the seeds\n", len(d.Runs)-d.usable(), len(d.Runs))
+	p("whose strata they belong to (the tables give the seeds used). The conclusions above rest only on the remaining seeds.\n")
+	for _, r := range d.Runs {
+		if r.Status == runner.StatusDiverged {
+			p("A diverged run is itself a result about its cell: it did not train at this budget and seed, which the bpd comparisons cannot show.\n")
+			break
+		}
+	}
+	p("Running `%s` again trains only these runs (finished ones are skipped).\n\n", d.reproduce())
+	p("%s\n", t)
+	var empty []string
+	for _, c := range an.Cells {
+		if c.OK == 0 {
+			empty = append(empty, "`"+c.Slug+"`")
+		}
+	}
+	if len(empty) > 0 {
+		p("Cells without any usable run (absent from all comparisons): %s.\n\n", strings.Join(empty, ", "))
+	}
+}
+
+func cmpOr(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// patternsLink is the link to a file of the pattern atlas, results/patterns, from the results
+// directory (results/<name> or results/reference/<name>).
+func (an *Analysis) patternsLink(rel string) string { return an.patternsDir() + "/" + rel }
+
+func (an *Analysis) patternsDir() string {
+	for _, up := range []string{"..", "../.."} {
+		if st, err := os.Stat(filepath.Join(an.Data.Dir, up, "patterns", "cells")); err == nil && st.IsDir() {
+			return up + "/patterns"
+		}
+	}
+	return "../patterns"
+}
+
+// patternsSection links every cell's pattern atlas.
+func (an *Analysis) patternsSection(b *strings.Builder) {
+	d := an.Data
+	p := func(format string, args ...any) { fmt.Fprintf(b, format, args...) }
+	p("## Patterns: what each cell's masks and splits do to the image\n\n")
+	if _, err := os.Stat(filepath.Join(d.Dir, filepath.FromSlash(an.patternsDir()), "cells")); err != nil {
+		p("The pattern atlas is not next to these results (expected in `%s/`); make it with\n`squeezebench patterns -out %s`.\n\n",
+			an.patternsDir(), filepath.ToSlash(filepath.Join(filepath.Clean(d.Dir), filepath.FromSlash(an.patternsDir()))))
+	}
+	p("| cell | pattern atlas |\n|---|---|\n")
+	for _, c := range an.Cells {
+		p("| `%s` | [cells/%s.png](%s) |\n", c.Slug, c.Slug, an.patternsLink("cells/"+c.Slug+".png"))
+	}
+	p("\nAll cells in one figure: [atlas.png](%s); the squeeze orders: [squeezes.png](%s).\n\n", an.patternsLink("atlas.png"), an.patternsLink("squeezes.png"))
 }
 
 // runsCSV is one row per expected run.
@@ -503,9 +699,9 @@ func runsCSV(d *Data) []byte {
 	for _, a := range d.Axes {
 		header = append(header, string(a))
 	}
-	header = append(header, "seed", "status", "note", "run_dir", "config_hash", "expected_config_hash", "preset", "batch",
-		"params", "flops_per_image", "steps", "train_bpd", "val_bpd", "test_bpd", "test_images", "importance_samples",
-		"ms_per_step", "wall_seconds", "backend", "engine", "workers", "threads", "go_version", "started")
+	header = append(header, "seed", "status", "note", "run_dir", "same_model_as", "config_hash", "expected_config_hash", "preset", "batch",
+		"params", "flops_per_image", "steps", "train_bpd", "val_bpd", "test_bpd", "train_images", "val_images", "test_images", "importance_samples",
+		"minibatch_bpd", "ms_per_step", "eval_seconds", "wall_seconds", "backend", "engine", "workers", "threads", "go_version", "ended")
 	w.Write(header)
 	f := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
 	for _, r := range d.Runs {
@@ -515,17 +711,13 @@ func runsCSV(d *Data) []byte {
 		}
 		row = append(row, strconv.FormatUint(r.Seed, 10), r.Status, r.Note, r.Dir)
 		if res := r.Result; res != nil {
-			started := ""
-			if !r.Started.IsZero() {
-				started = r.Started.Format(time.DateTime)
-			}
-			row = append(row, res.ConfigHash, r.Hash, res.Config.Preset, strconv.Itoa(res.Config.Batch),
+			row = append(row, res.SameModelAs, res.ConfigHash, r.Hash, res.Config.Preset, strconv.Itoa(res.Config.Batch),
 				strconv.Itoa(res.Params), strconv.FormatInt(res.FLOPsPerImage, 10), strconv.Itoa(res.Steps),
-				f(res.TrainBPD), f(res.ValBPD), f(res.TestBPD), strconv.Itoa(res.TestImages), strconv.Itoa(res.Config.ImportanceSamples),
-				f(res.MsPerStep), f(res.WallSeconds), res.Backend, res.Config.Engine, strconv.Itoa(res.Config.Workers),
-				strconv.Itoa(res.Threads), res.GoVersion, started)
+				f(res.TrainBPD), f(res.ValBPD), f(res.TestBPD), strconv.Itoa(res.TrainImages), strconv.Itoa(res.ValImages), strconv.Itoa(res.TestImages),
+				strconv.Itoa(res.ImportanceSamples), f(res.MinibatchBPD), f(res.MsPerStep), f(res.EvalSeconds), f(res.WallSeconds),
+				res.Backend, res.Config.Engine, strconv.Itoa(res.Config.Workers), strconv.Itoa(res.Threads), res.GoVersion, res.Ended)
 		} else {
-			row = append(row, "", r.Hash)
+			row = append(row, "", "", r.Hash)
 			for len(row) < len(header) {
 				row = append(row, "")
 			}
@@ -544,8 +736,31 @@ func num(v float64) any {
 	return v
 }
 
-func summaryOf(s Summary) map[string]any {
+func summaryOf(s stats.Summary) map[string]any {
 	return map[string]any{"n": s.N, "mean": num(s.Mean), "sd": num(s.SD), "ci95_lo": num(s.Lo), "ci95_hi": num(s.Hi)}
+}
+
+func contrastJSON(c *Contrast) map[string]any {
+	m := map[string]any{
+		"kind": c.Kind, "label": c.Label, "quantity": c.Quantity.Name, "axis": c.Axis, "reference": c.Ref, "alternative": c.Alt,
+		"strata": c.Strata, "strata_kept": c.Kept, "strata_twins": c.Twins, "strata_duplicates": c.Duplicates,
+		"seeds": c.Seeds, "per_seed": c.PerSeed, "seeds_dropped": c.DroppedSeeds,
+		"n": c.N, "mean": num(c.Mean), "sd": num(c.SD), "se": num(c.SE), "t": num(c.T), "df": c.DF,
+		"p_t": num(c.P), "p_signflip": num(c.PSignFlip), "signflip_exact": c.SignFlipExact,
+		"family_size": c.Family, "level": num(c.Level), "ci_lo": num(c.Lo), "ci_hi": num(c.Hi),
+		"p_t_adjusted": num(c.PAdj), "p_signflip_adjusted": num(c.PSignFlipAdj), "mde_80": num(c.MDE),
+		"claimed": c.Claimed(), "signflip_agrees": c.SignFlipAgrees(), "verdict": c.Verdict(),
+	}
+	if c.Axis2 != "" {
+		m["axis2"], m["reference2"], m["alternative2"] = c.Axis2, c.Ref2, c.Alt2
+	}
+	if c.Given != "" {
+		m["given"] = c.Given
+	}
+	if bl := c.Block; bl != nil {
+		m["block_anova"] = map[string]any{"estimate": num(bl.Estimate), "se": num(bl.SE), "df": bl.DF, "ci_lo": num(bl.Lo), "ci_hi": num(bl.Hi), "p": num(bl.P)}
+	}
+	return m
 }
 
 func summaryJSON(an *Analysis) ([]byte, error) {
@@ -558,32 +773,29 @@ func summaryJSON(an *Analysis) ([]byte, error) {
 	var cells []map[string]any
 	for _, c := range an.Cells {
 		cells = append(cells, map[string]any{
-			"cell": c.Name, "slug": c.Slug, "expected_runs": c.Expected, "ok_runs": c.OK, "seeds_ok": c.Seeds,
+			"cell": c.Name, "slug": c.Slug, "model": c.Model, "expected_runs": c.Expected, "ok_runs": c.OK, "seeds_ok": c.Seeds,
 			"test_bpd": summaryOf(c.Test), "val_bpd": summaryOf(c.Val), "train_bpd": summaryOf(c.Train),
 			"gap_val_train": summaryOf(c.GapVal), "params": summaryOf(c.Params), "flops_per_image": summaryOf(c.FLOPs),
-			"ms_per_step": summaryOf(c.MsPerStep), "wall_seconds": summaryOf(c.Wall), "test_bpd_by_seed": c.TestBySeed,
+			"ms_per_step": summaryOf(c.MsPerStep), "eval_seconds": summaryOf(c.Eval), "wall_seconds": summaryOf(c.Wall), "test_bpd_by_seed": c.TestBySeed,
 		})
 	}
-	comp := func(fam []*Comparison) []map[string]any {
+	fam := func(cs []*Contrast) []map[string]any {
 		var out []map[string]any
-		for _, c := range fam {
-			m := map[string]any{
-				"kind": c.Kind, "label": c.Label, "quantity": c.Quantity.Name, "axis": c.Axis, "reference": c.Ref, "alternative": c.Alt,
-				"pairs": c.N, "pairs_possible": c.Strata, "pairs_dropped": c.Dropped, "diffs": c.Diffs,
-				"mean": num(c.Mean), "sd": num(c.SD), "ci95_lo": num(c.Lo), "ci95_hi": num(c.Hi), "t": num(c.T),
-				"p_t": num(c.PT), "p_signflip": num(c.PPerm), "signflip_exact": c.Exact,
-				"p_t_holm": num(c.PTHolm), "p_signflip_holm": num(c.PPHolm), "holm_family_size": c.Family,
-				"significant": c.Significant(), "verdict": c.Verdict(),
-			}
-			if c.Axis2 != "" {
-				m["axis2"], m["reference2"], m["alternative2"] = c.Axis2, c.Ref2, c.Alt2
-			}
-			if c.Given != "" {
-				m["given"] = c.Given
-			}
-			out = append(out, m)
+		for _, c := range cs {
+			out = append(out, contrastJSON(c))
 		}
 		return out
+	}
+	var traces []map[string]any
+	for _, t := range an.Traces {
+		var pts []map[string]any
+		for i, s := range t.Steps {
+			pt := t.Points[i]
+			pts = append(pts, map[string]any{"step": s, "n": pt.N, "mean": num(pt.Mean), "ci_lo": num(pt.Lo), "ci_hi": num(pt.Hi), "level": num(pt.Level), "claimed": pt.Claimed(), "per_seed": pt.Values})
+		}
+		traces = append(traces, map[string]any{"contrast": t.Contrast.Label, "quantity": t.Label, "points": pts,
+			"trend_per_100_steps": map[string]any{"from_step": t.TrendSteps[0], "to_step": t.TrendSteps[1], "n": t.Trend.N, "mean": num(t.Trend.Mean), "ci_lo": num(t.Trend.Lo), "ci_hi": num(t.Trend.Hi)},
+			"words":               t.Words()})
 	}
 	var problems []map[string]any
 	for _, r := range d.Runs {
@@ -591,15 +803,22 @@ func summaryJSON(an *Analysis) ([]byte, error) {
 			problems = append(problems, map[string]any{"cell": r.Cell.String(), "seed": r.Seed, "status": r.Status, "note": r.Note})
 		}
 	}
+	var twins [][2]string
+	for _, t := range e.Twins() {
+		twins = append(twins, [2]string{t[0].String(), t[1].String()})
+	}
 	out := map[string]any{
-		"experiment": e.Name, "description": e.Description, "grid": grid, "seeds": e.Seeds,
-		"budget": d.budget(), "config": e.Config, "expected_runs": len(d.Runs),
-		"alpha": Alpha, "confidence": Level,
-		"cells": cells, "main_effects": comp(an.Main), "interactions": comp(an.Interactions), "hypotheses": comp(an.Hypotheses),
-		"runs_not_ok": problems,
+		"experiment": e.Name, "description": e.Description, "grid": grid, "seeds": e.Seeds, "twins": twins,
+		"budget": d.budget(), "evaluation": d.evaluation(), "config": e.Config, "expected_runs": len(d.Runs),
+		"alpha_familywise": stats.Alpha, "adjustment": "bonferroni within each family", "unit_of_replication": "seed",
+		"cells": cells, "main_effects": fam(an.Main), "interactions": fam(an.Interactions), "hypotheses": fam(an.Hypotheses),
+		"effects_over_training": traces, "runs_not_ok": problems,
+	}
+	if d.DataRecord != nil {
+		out["data"] = d.DataRecord
 	}
 	if t := d.newest(); !t.IsZero() {
-		out["newest_result"] = t.Format(time.DateTime)
+		out["newest_result"] = t.UTC().Format(time.RFC3339)
 	}
 	b, err := json.MarshalIndent(out, "", "  ")
 	if err != nil {

@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"hash/fnv"
 	"image/png"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -15,6 +15,7 @@ import (
 
 	"squeezebench/dataset"
 	"squeezebench/experiments"
+	"squeezebench/report/stats"
 	"squeezebench/runner"
 	"squeezebench/variants"
 )
@@ -33,21 +34,30 @@ preset = "smoke"
 
 [training]
 steps = 10
+
+[evaluation]
+val_every = 5
 `
 
-// writeConstructed writes a results tree whose test bpd is 1.3 + bpd(cell, seed), and whose
-// status is status(cell, seed) ("" for ok; "missing" leaves the run out).
-func writeConstructed(t *testing.T, bpd func(c variants.Cell, seed uint64) float64, status func(c variants.Cell, seed uint64) string) string {
+// values gives a made-up run its test bpd (1.3 + the value) and, at the evaluation of step
+// 5 and 10, its validation bpd (1.35 + value(step)).
+type values func(c variants.Cell, seed uint64, step int) float64
+
+// writeConstructed writes a results tree of the experiment src whose numbers come from v, and
+// whose status is status(cell, seed) ("" for ok; "missing" leaves the run out). Twins get their
+// model's numbers, as the runner gives them.
+func writeConstructed(t *testing.T, src string, v values, status func(c variants.Cell, seed uint64) string) string {
 	t.Helper()
 	dir := t.TempDir()
-	e, err := experiments.Parse("constructed.toml", []byte(constructedTOML))
+	e, err := experiments.Parse("constructed.toml", []byte(src))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, "experiment.toml"), []byte(constructedTOML), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "experiment.toml"), []byte(src), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	for _, j := range e.Jobs() {
+	jobs := e.Jobs()
+	for _, j := range jobs {
 		st := runner.StatusOK
 		if status != nil && status(j.Cell, j.Seed) != "" {
 			st = status(j.Cell, j.Seed)
@@ -55,30 +65,29 @@ func writeConstructed(t *testing.T, bpd func(c variants.Cell, seed uint64) float
 		if st == StatusMissing {
 			continue
 		}
-		test := 1.3 + bpd(j.Cell, j.Seed)
+		model := jobs[j.Primary].Cell
+		test := 1.3 + v(model, j.Seed, 10)
 		r := runner.Result{Variants: map[string]string{}, Cell: j.Cell.String(), Seed: j.Seed, Config: j.Config, ConfigHash: j.Config.Hash(),
-			Params: 1000, FLOPsPerImage: 2e6, Steps: 10, TrainBPD: test + 0.02, ValBPD: test + 0.03, TestBPD: test, TestImages: 64,
-			MsPerStep: 50, WallSeconds: 2, Status: st, Backend: "fast/gonum", GoVersion: "go1.26", Threads: 2}
+			Params: 1000, FLOPsPerImage: 2e6, Steps: 10, TrainBPD: test + 0.02, ValBPD: test + 0.03, TestBPD: test,
+			TrainImages: 64, ValImages: 64, TestImages: 64, ImportanceSamples: 8, MinibatchBPD: test + 0.1,
+			MsPerStep: 50, EvalSeconds: 1, WallSeconds: 2, Status: st, Backend: "fast/gonum", GoVersion: "go1.26", Threads: 2,
+			Ended: "2026-01-02T10:00:00Z"}
+		if j.Twin() {
+			r.SameModelAs = model.String()
+		}
 		if st != runner.StatusOK {
 			r.Error, r.TestBPD = "loss became NaN at step 7", 0
 		}
 		for a, v := range j.Cell {
 			r.Variants[string(a)] = v
 		}
-		b, _ := json.Marshal(r)
-		rd := filepath.Join(dir, j.RunDir())
-		if err := os.MkdirAll(rd, 0o755); err != nil {
-			t.Fatal(err)
+		var ms []runner.Metric
+		for _, step := range []int{5, 10} {
+			val := 1.35 + v(model, j.Seed, step)
+			ms = append(ms, runner.Metric{Step: step, Epoch: float64(step) / 3125, LR: 1e-3, MinibatchBPD: val + 1, GradNorm: 1,
+				TrainEvalBPD: val - 0.01, ValBPD: val, Elapsed: float64(step)})
 		}
-		if err := os.WriteFile(filepath.Join(rd, "result.json"), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		csv := fmt.Sprintf("step,epoch,lr,train_bpd,grad_norm,val_bpd,elapsed_s\n5,0.1,0.001,%g,1,,1\n10,0.2,0.001,%g,1,%g,2\n", test+1, test+0.02, test+0.03)
-		if err := os.WriteFile(filepath.Join(rd, "metrics.csv"), []byte(csv), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		log := fmt.Sprintf("--- 2026-01-0%d 10:00:00: x (pid 1 on h)\n", 1+j.Seed%5)
-		if err := os.WriteFile(filepath.Join(rd, "train.log"), []byte(log), 0o644); err != nil {
+		if err := runner.WriteOutcome(filepath.Join(dir, j.RunDir()), &runner.Outcome{Result: r, Metrics: ms}, 28, 28); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -92,6 +101,10 @@ func noise(c variants.Cell, seed uint64) float64 {
 	return 0.002 * rand.New(rand.NewPCG(h.Sum64(), seed)).NormFloat64()
 }
 
+func still(f func(c variants.Cell, seed uint64) float64) values {
+	return func(c variants.Cell, seed uint64, _ int) float64 { return f(c, seed) }
+}
+
 func analyze(t *testing.T, dir string) *Analysis {
 	t.Helper()
 	d, err := Load(dir)
@@ -101,7 +114,7 @@ func analyze(t *testing.T, dir string) *Analysis {
 	return Analyze(d)
 }
 
-func main(an *Analysis, a variants.Axis) *Comparison {
+func mainOf(an *Analysis, a variants.Axis) *Contrast {
 	for _, c := range an.Main {
 		if c.Axis == a {
 			return c
@@ -111,39 +124,209 @@ func main(an *Analysis, a variants.Axis) *Comparison {
 }
 
 func TestVerdictClearEffect(t *testing.T) {
-	dir := writeConstructed(t, func(c variants.Cell, s uint64) float64 {
+	dir := writeConstructed(t, constructedTOML, still(func(c variants.Cell, s uint64) float64 {
 		v := noise(c, s)
 		if c.Get(variants.Split) == "checkerboard" {
 			v += 0.012
 		}
 		return v
-	}, nil)
+	}), nil)
 	an := analyze(t, dir)
-	c := main(an, variants.Split)
-	if c == nil || c.N != 10 || c.Dropped != 0 {
+	c := mainOf(an, variants.Split)
+	if c == nil || c.N != 5 || c.Kept != 2 || len(c.DroppedSeeds) != 0 {
 		t.Fatalf("split effect: %+v", c)
 	}
-	near(t, "split effect", c.Mean, 0.012, 0.002)
-	if !c.Significant() {
-		t.Fatalf("a 0.012 bpd effect with ±0.002 noise is not significant: %+v", c.Paired)
+	if math.Abs(c.Mean-0.012) > 0.002 {
+		t.Errorf("split effect %v, want about 0.012", c.Mean)
+	}
+	if !c.Claimed() || c.Family != 2 {
+		t.Fatalf("a 0.012 bpd effect with ±0.002 noise over 5 seeds is not claimed: %+v", c.Test)
 	}
 	v := c.Verdict()
-	for _, want := range []string{"checkerboard is worse than channel by 0.01", "95% CI 0.0", "Holm-adjusted over 2 tests", "10 pairs"} {
+	for _, want := range []string{"checkerboard is worse than channel by 0.01", "97.5% CI +0.0", "family-wise 95% over 2 tests", "t over 5 seeds",
+		"each seed's value the mean over 2 strata"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("verdict %q lacks %q", v, want)
 		}
 	}
-	// The coupling has no effect here: no claim.
-	if cc := main(an, variants.Coupling); cc.Significant() || !strings.HasPrefix(cc.Verdict(), "no difference detectable at this budget") {
+	// The coupling has no effect here: no claim, with the detectable size said.
+	if cc := mainOf(an, variants.Coupling); cc.Claimed() || !strings.HasPrefix(cc.Verdict(), "no difference detectable at this budget") ||
+		!strings.Contains(cc.Verdict(), "would have been detected with 80% power") {
 		t.Errorf("coupling verdict: %s", cc.Verdict())
 	}
 }
 
+// Runs of one seed share its data order and noise: a seed-level shift common to every stratum of
+// a seed makes the pairs of one seed agree with each other, so pooling the 12 pairs as if they
+// were independent claims an effect that 3 seeds cannot support.
+func TestSeedIsTheUnitOfReplication(t *testing.T) {
+	src := strings.Replace(constructedTOML, "seeds = 5", "seeds = 3", 1)
+	src = strings.Replace(src, "[grid]\n", "[grid]\nsqueeze = [\"tutorial\", \"tf-style\"]\n", 1)
+	shift := map[uint64]float64{1: 0.012, 2: 0.000, 3: 0.006}
+	dir := writeConstructed(t, src, still(func(c variants.Cell, s uint64) float64 {
+		v := 0.0002 * noise(c, s) / 0.002
+		if c.Get(variants.Split) == "checkerboard" {
+			v += shift[s]
+		}
+		return v
+	}), nil)
+	an := analyze(t, dir)
+	c := mainOf(an, variants.Split)
+	if c.N != 3 || c.Kept != 4 {
+		t.Fatalf("split: %d seeds, %d strata; want 3 and 4", c.N, c.Kept)
+	}
+	// The pairs, pooled as 12 replicates.
+	var pairs []float64
+	for _, sq := range []string{"tutorial", "tf-style"} {
+		for _, cp := range []string{"channelwise", "rowwise"} {
+			for _, s := range an.Data.Experiment.Seeds {
+				at := func(split string) float64 {
+					return an.byKey[runKey(variants.Cell{variants.Squeeze: sq, variants.Split: split, variants.Coupling: cp}, s)].Result.TestBPD
+				}
+				pairs = append(pairs, at("checkerboard")-at("channel"))
+			}
+		}
+	}
+	// Pair-level pooling, with the same Bonferroni adjustment over the family of c.Family tests.
+	pooled := stats.OneSample(pairs)
+	if !(pooled.P*float64(c.Family) < stats.Alpha) {
+		t.Fatalf("the constructed design should fool pair-level pooling: 12 pairs, p %v x %d", pooled.P, c.Family)
+	}
+	if c.Claimed() {
+		t.Errorf("the seed-level analysis claims %s from 3 seeds (%v): %s", c.Label, c.PerSeed, c.Verdict())
+	}
+	for i, s := range c.Seeds {
+		if math.Abs(c.PerSeed[i]-shift[s]) > 0.001 {
+			t.Errorf("seed %d: per-seed value %v, want about %v", s, c.PerSeed[i], shift[s])
+		}
+	}
+	if !strings.Contains(c.Verdict(), "cannot reach p < 0.05 after adjustment") {
+		t.Errorf("3 seeds: the verdict should say the sign-flip cannot reach 0.05: %s", c.Verdict())
+	}
+}
+
+// twinsTOML has tf-ordered with both splits: one model, trained once.
+const twinsTOML = `name = "twins"
+seeds = 4
+
+[grid]
+squeeze = ["tutorial", "tf-ordered"]
+split = ["channel", "checkerboard"]
+coupling = ["channelwise", "rowwise"]
+
+[model]
+preset = "smoke"
+
+[training]
+steps = 10
+
+[evaluation]
+val_every = 5
+`
+
+// A stratum whose two cells are one model is a zero by construction: it is left out of the
+// contrast, and a stratum repeating another's models is left out too.
+func TestTwinStrataAreLeftOut(t *testing.T) {
+	effect := func(c variants.Cell) float64 {
+		v := 0.0
+		if c.Get(variants.Split) == "checkerboard" {
+			v += 0.006
+		}
+		if c.Get(variants.Coupling) == "rowwise" {
+			v -= 0.004
+		}
+		return v
+	}
+	dir := writeConstructed(t, twinsTOML, still(func(c variants.Cell, s uint64) float64 { return effect(c) + noise(c, s) }), nil)
+	an := analyze(t, dir)
+	split := mainOf(an, variants.Split)
+	// Strata: squeeze x coupling = 4; the two tf-ordered ones compare one model with itself.
+	if split.Strata != 4 || split.Twins != 2 || split.Kept != 2 || split.Duplicates != 0 {
+		t.Fatalf("split: strata %d, twins %d, kept %d, duplicates %d; want 4, 2, 2, 0", split.Strata, split.Twins, split.Kept, split.Duplicates)
+	}
+	// Each seed's value is the mean over the two tutorial strata only.
+	for i, s := range split.Seeds {
+		want := 0.0
+		for _, cp := range []string{"channelwise", "rowwise"} {
+			cell := func(sp string) variants.Cell {
+				return variants.Cell{variants.Squeeze: "tutorial", variants.Split: sp, variants.Coupling: cp}
+			}
+			want += (effect(cell("checkerboard")) + noise(cell("checkerboard"), s) - effect(cell("channel")) - noise(cell("channel"), s)) / 2
+		}
+		if math.Abs(split.PerSeed[i]-want) > 1e-12 {
+			t.Errorf("seed %d: split value %v, want %v (the tutorial strata)", s, split.PerSeed[i], want)
+		}
+	}
+	// Coupling: strata squeeze x split = 4; tf-ordered with either split is the same pair of
+	// models: one of them is a duplicate.
+	cp := mainOf(an, variants.Coupling)
+	if cp.Strata != 4 || cp.Twins != 0 || cp.Duplicates != 1 || cp.Kept != 3 {
+		t.Errorf("coupling: strata %d, twins %d, duplicates %d, kept %d; want 4, 0, 1, 3", cp.Strata, cp.Twins, cp.Duplicates, cp.Kept)
+	}
+	v := split.Verdict()
+	if !strings.Contains(v, "leaving out 2 where the cells are one model (of 4 strata)") {
+		t.Errorf("split verdict does not say twins were left out: %s", v)
+	}
+	// The split x coupling interaction within tf-ordered is zero by construction too.
+	for _, c := range an.Interactions {
+		if c.Axis == variants.Split && c.Axis2 == variants.Coupling && (c.Twins != 1 || c.Kept != 1) {
+			t.Errorf("split x coupling: twins %d, kept %d; want 1, 1", c.Twins, c.Kept)
+		}
+	}
+	if _, err := Generate(dir, Options{CodeVersion: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	md, _ := os.ReadFile(filepath.Join(dir, "REPORT.md"))
+	for _, want := range []string{"8 cells, 6 distinct models", "`tf-ordered_checkerboard_channelwise` = `tf-ordered_channel_channelwise`", "same as tf-ordered_channel_rowwise"} {
+		if !strings.Contains(string(md), want) {
+			t.Errorf("REPORT.md lacks %q", want)
+		}
+	}
+}
+
+// An interval excludes 0 exactly when the verdict claims a difference, for every contrast of
+// many made-up experiments with effects near the detection limit.
+func TestIntervalExcludesZeroOnlyWhenClaimed(t *testing.T) {
+	claims, none := 0, 0
+	for k := 0; k < 12; k++ {
+		size := 0.0008 * float64(k)
+		dir := writeConstructed(t, constructedTOML, still(func(c variants.Cell, s uint64) float64 {
+			v := noise(c, s+uint64(100*k))
+			if c.Get(variants.Split) == "checkerboard" {
+				v += size
+			}
+			if c.Get(variants.Coupling) == "rowwise" {
+				v -= size / 2
+			}
+			return v
+		}), nil)
+		an := analyze(t, dir)
+		for _, fam := range an.Families() {
+			for _, c := range fam {
+				excludes := c.Lo > 0 || c.Hi < 0
+				v := c.Verdict()
+				says := !strings.HasPrefix(v, "no difference") && !strings.HasPrefix(v, "no interaction") && !strings.HasPrefix(v, "cannot")
+				if excludes != c.Claimed() || says != c.Claimed() || (c.PAdj < stats.Alpha) != c.Claimed() {
+					t.Errorf("%s: interval %v..%v, claimed %t, p adj %v, verdict %q", c.Label, c.Lo, c.Hi, c.Claimed(), c.PAdj, v)
+				}
+				if c.Claimed() {
+					claims++
+				} else {
+					none++
+				}
+			}
+		}
+	}
+	if claims == 0 || none == 0 {
+		t.Errorf("%d claims and %d non-claims: the sizes should give both", claims, none)
+	}
+}
+
 func TestVerdictNoEffect(t *testing.T) {
-	an := analyze(t, writeConstructed(t, noise, nil))
+	an := analyze(t, writeConstructed(t, constructedTOML, still(noise), nil))
 	for _, c := range an.Main {
 		v := c.Verdict()
-		if c.Significant() || !strings.HasPrefix(v, "no difference detectable at this budget") || !strings.Contains(v, "|diff| < 0.00") {
+		if c.Claimed() || !strings.HasPrefix(v, "no difference detectable at this budget") || !strings.Contains(v, "|difference| < 0.00") {
 			t.Errorf("%s: %s", c.Label, v)
 		}
 	}
@@ -155,7 +338,7 @@ func TestVerdictNoEffect(t *testing.T) {
 	}
 }
 
-func TestFailedRunsDropPairs(t *testing.T) {
+func TestFailedRunsDropSeeds(t *testing.T) {
 	status := func(c variants.Cell, s uint64) string {
 		switch {
 		case c.Get(variants.Split) == "checkerboard" && c.Get(variants.Coupling) == "rowwise" && s == 2:
@@ -165,15 +348,15 @@ func TestFailedRunsDropPairs(t *testing.T) {
 		}
 		return ""
 	}
-	dir := writeConstructed(t, noise, status)
+	dir := writeConstructed(t, constructedTOML, still(noise), status)
 	an := analyze(t, dir)
-	c := main(an, variants.Split)
-	// Split pairs: (coupling, seed); (rowwise, 2) and (channelwise, 4) each lose one side.
-	if c.N != 8 || c.Dropped != 2 || c.Strata != 10 {
-		t.Errorf("split pairs %d, dropped %d of %d; want 8, 2 of 10", c.N, c.Dropped, c.Strata)
+	c := mainOf(an, variants.Split)
+	// Seeds 2 and 4 each lose a run of a stratum: both are left out of the split contrast.
+	if c.N != 3 || len(c.DroppedSeeds) != 2 || c.DroppedSeeds[0] != 2 || c.DroppedSeeds[1] != 4 {
+		t.Errorf("split: %d seeds, dropped %v; want 3 and [2 4]", c.N, c.DroppedSeeds)
 	}
-	if !strings.Contains(c.Verdict(), "2 of 10 dropped for runs that are not ok") {
-		t.Errorf("verdict does not say pairs were dropped: %s", c.Verdict())
+	if !strings.Contains(c.Verdict(), "2 seed(s) left out for runs that are not ok") {
+		t.Errorf("verdict does not say seeds were dropped: %s", c.Verdict())
 	}
 	if _, err := Generate(dir, Options{CodeVersion: "test"}); err != nil {
 		t.Fatal(err)
@@ -191,6 +374,184 @@ func TestFailedRunsDropPairs(t *testing.T) {
 	csv, _ := os.ReadFile(filepath.Join(dir, "runs.csv"))
 	if n := strings.Count(string(csv), "\n"); n != 21 {
 		t.Errorf("runs.csv has %d lines, want a header and 20 runs", n)
+	}
+}
+
+// Effects over training: an effect present at both evaluations is detectable from the first; one
+// that appears only at the end is detectable from the last.
+func TestTraces(t *testing.T) {
+	dir := writeConstructed(t, constructedTOML, func(c variants.Cell, s uint64, step int) float64 {
+		v := noise(c, s) + 0.0001*float64(step)*noise(c, s+7)
+		if c.Get(variants.Split) == "checkerboard" {
+			v += 0.012
+		}
+		if c.Get(variants.Coupling) == "rowwise" && step == 10 {
+			v -= 0.015
+		}
+		return v
+	}, nil)
+	an := analyze(t, dir)
+	if len(an.Traces) != len(an.Main)+1 { // main effects and the validation-gap test
+		t.Fatalf("%d traces, want %d", len(an.Traces), len(an.Main)+1)
+	}
+	for _, tr := range an.Traces {
+		if len(tr.Steps) != 2 || tr.Steps[0] != 5 || tr.Steps[1] != 10 {
+			t.Fatalf("%s: steps %v, want [5 10]", tr.Contrast.Label, tr.Steps)
+		}
+		step, _ := tr.Since()
+		switch tr.Contrast.Label {
+		case "split: checkerboard − channel":
+			if step != 5 || !strings.HasPrefix(tr.Words(), "detectable at every evaluation, from step 5 on") {
+				t.Errorf("split: since %d, %q", step, tr.Words())
+			}
+		case "coupling: rowwise − channelwise":
+			if step != 10 || !strings.HasPrefix(tr.Words(), "detectable from step 10 on") {
+				t.Errorf("coupling: since %d, %q", step, tr.Words())
+			}
+		}
+	}
+}
+
+// A growing effect is said to grow; a constant one is stable.
+func TestTrendWords(t *testing.T) {
+	mk := func(slopes []float64) *Trace {
+		tr := &Trace{Steps: []int{100, 200, 300, 400, 500, 600}, TrendSteps: [2]int{300, 600}}
+		for i := range tr.Steps {
+			tr.Points = append(tr.Points, stats.OneSample([]float64{0.01 + float64(i)*0.001, 0.011, 0.012, 0.0105}))
+		}
+		tr.Trend = stats.OneSample(slopes)
+		return tr
+	}
+	if w := mk([]float64{0.0011, 0.0009, 0.0010, 0.0012}).Words(); !strings.Contains(w, "still growing") {
+		t.Errorf("positive effect, positive slopes: %q", w)
+	}
+	if w := mk([]float64{-0.0011, -0.0009, -0.0010, -0.0012}).Words(); !strings.Contains(w, "shrinking") {
+		t.Errorf("positive effect, negative slopes: %q", w)
+	}
+	if w := mk([]float64{0.0003, -0.0004, 0.0001, -0.0002}).Words(); !strings.Contains(w, "stable") {
+		t.Errorf("slopes around zero: %q", w)
+	}
+}
+
+// Comparing a result set with itself finds no difference and identical seeds; a copy with one
+// cell shifted finds that cell and the contrasts it enters.
+func TestCompare(t *testing.T) {
+	v := still(func(c variants.Cell, s uint64) float64 { return noise(c, s) })
+	a := analyze(t, writeConstructed(t, constructedTOML, v, nil))
+	self := Compare(a, a)
+	for _, d := range append(self.Cells, self.Contrasts...) {
+		if !d.Within || d.Diff != 0 || d.Identical != d.Seeds || d.Seeds == 0 {
+			t.Errorf("self-comparison %s: %+v", d.Label, d)
+		}
+	}
+	if len(self.Verdicts) != 0 {
+		t.Errorf("self-comparison verdicts differ: %v", self.Verdicts)
+	}
+	shifted := analyze(t, writeConstructed(t, constructedTOML, still(func(c variants.Cell, s uint64) float64 {
+		x := noise(c, s)
+		if c.Get(variants.Split) == "checkerboard" && c.Get(variants.Coupling) == "rowwise" {
+			x += 0.02
+		}
+		return x
+	}), nil))
+	ag := Compare(shifted, a)
+	outside := map[string]bool{}
+	for _, d := range append(ag.Cells, ag.Contrasts...) {
+		if !d.Within {
+			outside[d.Label] = true
+		}
+	}
+	for _, want := range []string{"tutorial_checkerboard_rowwise", "split: checkerboard − channel", "coupling: rowwise − channelwise"} {
+		if !outside[want] {
+			t.Errorf("the shifted copy: %s is within noise (outside: %v)", want, outside)
+		}
+	}
+	if outside["tutorial_channel_channelwise"] {
+		t.Error("an unchanged cell is outside noise")
+	}
+	if md := ag.Markdown("A", "B"); !strings.Contains(md, "the verdicts differ") {
+		t.Errorf("markdown does not say the verdicts differ:\n%s", md)
+	}
+}
+
+// The plan is consistent with the minimum detectable effect: the seeds it asks for detect the
+// effect, one fewer would not.
+func TestPlan(t *testing.T) {
+	an := analyze(t, writeConstructed(t, constructedTOML, still(noise), nil))
+	p := an.Plan(0.003, stats.Power80)
+	if len(p.Rows) == 0 || p.PerSeed <= 0 {
+		t.Fatalf("plan %+v", p)
+	}
+	for _, r := range p.Rows {
+		c := r.Contrast
+		if r.SeedsNeeded == 0 {
+			continue
+		}
+		if got := stats.MDE(c.SD, r.SeedsNeeded, c.TestAlpha, stats.Power80); got > 0.003 {
+			t.Errorf("%s: %d seeds detect %v, not 0.003", c.Label, r.SeedsNeeded, got)
+		}
+		if r.SeedsNeeded > 2 {
+			if got := stats.MDE(c.SD, r.SeedsNeeded-1, c.TestAlpha, stats.Power80); got <= 0.003 {
+				t.Errorf("%s: %d seeds would do (MDE %v)", c.Label, r.SeedsNeeded-1, got)
+			}
+		}
+	}
+}
+
+// The report of results beside a reference compares with it; the reference's own report does not.
+func TestReferenceSection(t *testing.T) {
+	root := t.TempDir()
+	v := still(func(c variants.Cell, s uint64) float64 { return noise(c, s) })
+	mk := func(dst string) {
+		src := writeConstructed(t, constructedTOML, v, nil)
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(src, dst); err != nil {
+			t.Fatal(err)
+		}
+	}
+	run, ref := filepath.Join(root, "results", "constructed"), filepath.Join(root, "results", "reference", "constructed")
+	mk(run)
+	mk(ref)
+	for dir, want := range map[string]bool{run: true, ref: false} {
+		if _, err := Generate(dir, Options{CodeVersion: "test"}); err != nil {
+			t.Fatal(err)
+		}
+		md, _ := os.ReadFile(filepath.Join(dir, "REPORT.md"))
+		has := strings.Contains(string(md), "## Agreement with the reference")
+		if has != want {
+			t.Errorf("%s: agreement section %t, want %t", dir, has, want)
+		}
+		if want && !strings.Contains(string(md), "the answers agree") {
+			t.Errorf("identical results do not agree:\n%s", md)
+		}
+	}
+}
+
+// The first hypothesis is answered from the like-with-like validation − train gap.
+func TestHypothesisOne(t *testing.T) {
+	gap := func(mean float64, claimed bool) *Contrast {
+		c := &Contrast{Quantity: GapVal, Ref: "channel", Alt: "checkerboard"}
+		d := []float64{mean - 0.01, mean + 0.01, mean, mean - 0.005, mean + 0.005}
+		if claimed {
+			d = []float64{mean - 0.0001, mean + 0.0001, mean, mean, mean}
+		}
+		c.Test = stats.OneSample(d)
+		return c
+	}
+	for _, tc := range []struct {
+		name string
+		c    *Contrast
+		want string
+	}{
+		{"larger gap", gap(0.004, true), "support it"},
+		{"smaller gap", gap(-0.004, true), "contradict it"},
+		{"no difference", gap(0.001, false), "neither support nor contradict"},
+	} {
+		if got := hypothesisOne([]*Contrast{tc.c}); !strings.Contains(got, tc.want) {
+			t.Errorf("%s: %q lacks %q", tc.name, got, tc.want)
+		}
 	}
 }
 
@@ -222,6 +583,9 @@ func TestReportOnSmokeTree(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "experiment.toml"), []byte(src), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	if err := runner.RecordData(dir, data); err != nil {
+		t.Fatal(err)
+	}
 	for _, r := range runner.Ablate(context.Background(), jobs, data, runner.AblateOptions{Parallel: 2}) {
 		if r.Failed() {
 			t.Fatalf("%s: %s %v", r.Job.Name, r.Status, r.Err)
@@ -247,14 +611,16 @@ func TestReportOnSmokeTree(t *testing.T) {
 			}
 		}
 	}
-	for _, want := range []string{"REPORT.md", "runs.csv", "summary.json", "figures/test_bpd.png", "figures/main_effects.png", "figures/curves.png", "figures/samples.png"} {
+	for _, want := range []string{"REPORT.md", "runs.csv", "summary.json", "figures/test_bpd.png", "figures/main_effects.png",
+		"figures/curves.png", "figures/samples.png", "figures/effects_over_training.png"} {
 		if first[want] == nil {
 			t.Errorf("%s not written (wrote %v)", want, w.Files)
 		}
 	}
 	md := string(first["REPORT.md"])
 	for _, want := range []string{"# squeezebench report: smoke", "**coupling (rowwise vs channelwise), test bpd:**",
-		"**Not varied in this experiment** (every run uses squeeze=tutorial)", "3 training steps of batch 16", "2 seeds (1, 2)"} {
+		"**Not varied in this experiment** (every run uses squeeze=tutorial)", "3 training steps of batch 16", "2 seeds (1, 2)",
+		"mnist (content SHA-256", "checksums verified", "The seed is the unit of replication", "## Effects over training"} {
 		if !strings.Contains(md, want) {
 			t.Errorf("REPORT.md lacks %q", want)
 		}

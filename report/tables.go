@@ -10,6 +10,8 @@ import (
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/renderer"
 	"github.com/olekukonko/tablewriter/tw"
+
+	"squeezebench/report/stats"
 )
 
 // markdown renders a table as GitHub Markdown; columns of numbers are right-aligned, the others
@@ -50,7 +52,7 @@ func markdown(header []string, rows [][]string) string {
 	return buf.String()
 }
 
-func meanSD(s Summary, prec int) string {
+func meanSD(s stats.Summary, prec int) string {
 	if s.N == 0 {
 		return "–"
 	}
@@ -77,62 +79,145 @@ func pText(p float64) string {
 	return fmtNum(p, 3)
 }
 
-// CellTable is the per-cell results: test, validation and training bpd over the seeds.
+// CellTable is the per-cell results: test, validation and training bpd over the seeds (all
+// three with the final estimator).
 func (an *Analysis) CellTable() string {
-	header := []string{"cell", "ok runs", "test bpd (mean ± sd)", "95% CI", "val bpd", "train bpd", "val − train", "test bpd by seed"}
+	header := []string{"cell", "model", "ok runs", "test bpd (mean ± sd)", "95% CI", "val bpd", "train bpd", "val − train", "test bpd by seed"}
 	var rows [][]string
 	for _, c := range an.Cells {
 		var seeds []string
 		for i, s := range c.Seeds {
 			seeds = append(seeds, fmt.Sprintf("%d: %s", s, bpd(c.TestBySeed[i])))
 		}
-		rows = append(rows, []string{c.Slug, fmt.Sprintf("%d/%d", c.OK, c.Expected), meanSD(c.Test, 4), ciText(c.Test.Lo, c.Test.Hi, 4),
+		model := "trained"
+		if c.Twin() {
+			model = "same as " + c.ModelSlug
+		}
+		rows = append(rows, []string{c.Slug, model, fmt.Sprintf("%d/%d", c.OK, c.Expected), meanSD(c.Test, 4), ciText(c.Test.Lo, c.Test.Hi, 4),
 			meanSD(c.Val, 4), meanSD(c.Train, 4), meanSD(c.GapVal, 4), strings.Join(seeds, ", ")})
 	}
 	return markdown(header, rows)
 }
 
-// ComparisonTable is a family of comparisons with both tests, raw and Holm-adjusted.
-func ComparisonTable(cs []*Comparison) string {
-	header := []string{"comparison", "quantity", "pairs", "mean diff (bpd)", "95% CI", "p (paired t)", "p (sign-flip)", "p t, Holm", "p sign-flip, Holm", "verdict"}
+// ContrastTable is a family of contrasts: the seed-level test with its family-wise interval,
+// adjusted p-values, the robustness check and the minimum detectable effect.
+func ContrastTable(cs []*Contrast) string {
+	header := []string{"contrast", "quantity", "seeds", "strata", "mean (bpd)", "interval", "level", "p (t, adj.)", "p (sign-flip, adj.)", "detectable (80%)", "verdict"}
 	var rows [][]string
 	for _, c := range cs {
 		v := "no detectable difference"
 		switch {
+		case c.Kept == 0 && c.Strata > 0:
+			v = "one model: not a contrast"
 		case c.N < 2:
 			v = "not testable"
-		case c.Significant() && c.Kind == "interaction":
+		case c.Claimed() && c.Kind == "interaction":
 			v = "interaction"
-		case c.Significant() && c.Mean > 0:
+		case c.Claimed() && c.Mean > 0:
 			v = c.Alt + " higher"
-		case c.Significant():
+		case c.Claimed():
 			v = c.Alt + " lower"
 		}
-		pairs := strconv.Itoa(c.N)
-		if c.Dropped > 0 {
-			pairs += fmt.Sprintf(" (of %d)", c.Strata)
+		if c.Claimed() && !c.SignFlipAgrees() {
+			v += " (sign-flip does not confirm)"
 		}
-		perm := pText(c.PPerm)
-		if c.N >= 2 && !c.Exact {
+		strata := fmt.Sprint(c.Kept)
+		if c.Kept != c.Strata {
+			strata += fmt.Sprintf(" of %d", c.Strata)
+		}
+		perm := pText(c.PSignFlipAdj)
+		if c.N >= 2 && !c.SignFlipExact {
 			perm += " (MC)"
 		}
-		rows = append(rows, []string{c.Label, c.Quantity.Label, pairs, fmtNum(c.Mean, 4), ciText(c.Lo, c.Hi, 4),
-			pText(c.PT), perm, pText(c.PTHolm), pText(c.PPHolm), v})
+		level := "–"
+		if c.N >= 2 {
+			level = levelText(c.Level)
+		}
+		rows = append(rows, []string{c.Label, c.Quantity.Label, fmt.Sprint(c.N), strata, fmtNum(c.Mean, 4), ciText(c.Lo, c.Hi, 4), level,
+			pText(c.PAdj), perm, fmtNum(c.MDE, 4), v})
+	}
+	return markdown(header, rows)
+}
+
+// PerSeedTable is every contrast's per-seed values: the numbers the intervals are computed from.
+func (an *Analysis) PerSeedTable() string {
+	header := []string{"contrast"}
+	for _, s := range an.Data.Experiment.Seeds {
+		header = append(header, fmt.Sprintf("seed %d", s))
+	}
+	var rows [][]string
+	for _, fam := range an.Families() {
+		for _, c := range fam {
+			label := c.Label
+			if c.Quantity.Name != TestBPD.Name && c.Kind != "conditional" {
+				label += " (" + c.Quantity.Label + ")"
+			}
+			row := []string{label}
+			vals := map[uint64]float64{}
+			for i, s := range c.Seeds {
+				vals[s] = c.PerSeed[i]
+			}
+			for _, s := range an.Data.Experiment.Seeds {
+				if v, ok := vals[s]; ok {
+					row = append(row, signed(v))
+				} else {
+					row = append(row, "–")
+				}
+			}
+			rows = append(rows, row)
+		}
+	}
+	return markdown(header, rows)
+}
+
+// BlockTable is the sensitivity analysis of the main effects: the additive block ANOVA beside the
+// seed-level primary analysis.
+func (an *Analysis) BlockTable() string {
+	header := []string{"main effect", "seed-level mean", "seed-level interval", "block ANOVA estimate", "block interval", "df", "p (block)"}
+	var rows [][]string
+	for _, c := range an.Main {
+		if c.Block == nil {
+			continue
+		}
+		b := c.Block
+		rows = append(rows, []string{c.Label, fmtNum(c.Mean, 4), ciText(c.Lo, c.Hi, 4), fmtNum(b.Estimate, 4), ciText(b.Lo, b.Hi, 4), fmt.Sprint(b.DF), pText(b.P)})
+	}
+	if len(rows) == 0 {
+		return ""
+	}
+	return markdown(header, rows)
+}
+
+// TraceTable is one trace's points: at every evaluation, the mean of the per-seed values, its
+// adjusted interval and whether a difference is claimed there.
+func TraceTable(t *Trace) string {
+	header := []string{"step", "seeds", "mean (bpd)", "interval", "claimed"}
+	var rows [][]string
+	for i, s := range t.Steps {
+		p := t.Points[i]
+		cl := "no"
+		if p.Claimed() {
+			cl = "yes"
+		}
+		rows = append(rows, []string{fmt.Sprint(s), fmt.Sprint(p.N), signed(p.Mean), ciText(p.Lo, p.Hi, 4), cl})
 	}
 	return markdown(header, rows)
 }
 
 // CostTable is the parameters, FLOPs and time of every cell.
 func (an *Analysis) CostTable() string {
-	header := []string{"cell", "parameters", "MFLOPs/image", "ms/step (mean ± sd)", "wall s (mean)"}
+	header := []string{"cell", "parameters", "MFLOPs/image", "ms/step (mean ± sd)", "evaluation s (mean)", "wall s (mean)"}
 	var rows [][]string
 	for _, c := range an.Cells {
+		if c.Twin() {
+			continue // not trained: its model's row says it
+		}
 		params, flops := "–", "–"
 		if c.Params.N > 0 {
 			params = groupThousands(int64(math.Round(c.Params.Mean)))
 			flops = fmtNum(c.FLOPs.Mean/1e6, 2)
 		}
-		rows = append(rows, []string{c.Slug, params, flops, meanSD(c.MsPerStep, 0), fmtNum(c.Wall.Mean, 0)})
+		rows = append(rows, []string{c.Slug, params, flops, meanSD(c.MsPerStep, 0), fmtNum(c.Eval.Mean, 1), fmtNum(c.Wall.Mean, 0)})
 	}
 	return markdown(header, rows)
 }

@@ -27,6 +27,21 @@ type AblationJob struct {
 	Name   string // how progress lines and the summary name it
 	Dir    string // the run directory: result.json, metrics.csv, samples.png, train.log, checkpoint.bin, claim
 	Config Config
+	// TwinOf, when set, is the job that trains this job's model: its cell is the same model (a
+	// structural twin) and it has the same seed. A twin is not trained: the primary's result is
+	// copied into its directory, saying so.
+	TwinOf *AblationJob
+}
+
+// Twin reports whether the job's model is trained by another job.
+func (j AblationJob) Twin() bool { return j.TwinOf != nil }
+
+// primary is the Index of the job that trains j's model.
+func (j AblationJob) primary() int {
+	if j.TwinOf != nil {
+		return j.TwinOf.Index
+	}
+	return j.Index
 }
 
 // AblateOptions say how Ablate runs the jobs.
@@ -48,6 +63,7 @@ type AblateOptions struct {
 // Job outcomes besides the run statuses (ok, failed, diverged, interrupted).
 const (
 	StatusDone       = "done"        // a result of the same configuration was there: not run again
+	StatusSameModel  = "same-model"  // a twin: its primary's result, copied
 	StatusClaimed    = "claimed"     // another live process trains it
 	StatusNotStarted = "not-started" // interrupted before it started
 )
@@ -66,20 +82,21 @@ type JobReport struct {
 // or never started.
 func (r JobReport) Failed() bool {
 	switch r.Status {
-	case StatusOK, StatusDone, StatusClaimed:
+	case StatusOK, StatusDone, StatusClaimed, StatusSameModel:
 		return false
 	}
 	return true
 }
 
-// ShardJobs is the jobs of shard k of n (1-based): those with Index % n == k-1.
+// ShardJobs is the jobs of shard k of n (1-based): those whose primary has Index % n == k-1, so a
+// twin goes to the shard that trains its model.
 func ShardJobs(jobs []AblationJob, k, n int) []AblationJob {
 	if n <= 0 {
 		return jobs
 	}
 	var out []AblationJob
 	for _, j := range jobs {
-		if j.Index%n == k-1 {
+		if j.primary()%n == k-1 {
 			out = append(out, j)
 		}
 	}
@@ -101,13 +118,26 @@ func Ablate(ctx context.Context, jobs []AblationJob, data *dataset.Splits, opt A
 	if opt.ClaimTimeout == 0 {
 		opt.ClaimTimeout = DefaultClaimTimeout
 	}
-	out := &lockedWriter{w: opt.Out, live: opt.Live, jobs: len(jobs)}
+	trainable := 0
+	for _, j := range jobs {
+		if !j.Twin() {
+			trainable++
+		}
+	}
+	out := &lockedWriter{w: opt.Out, live: opt.Live, jobs: trainable}
 	reports := make([]JobReport, len(jobs))
 	var g errgroup.Group
 	g.SetLimit(max(opt.Parallel, 1))
 	var mu sync.Mutex
 	finished, trained, failed := 0, 0, 0
+	byIndex := map[int]int{} // job Index -> position in jobs
 	for i, job := range jobs {
+		byIndex[job.Index] = i
+	}
+	for i, job := range jobs {
+		if job.Twin() {
+			continue // written from its primary's result below
+		}
 		if ctx.Err() != nil {
 			reports[i] = JobReport{Job: job, Status: StatusNotStarted, Err: ctx.Err()}
 			continue
@@ -129,17 +159,8 @@ func Ablate(ctx context.Context, jobs []AblationJob, data *dataset.Splits, opt A
 			if r.Status == StatusFailed || r.Status == StatusDiverged {
 				failed++
 			}
-			line := fmt.Sprintf("%s %s", label, r.Status)
-			if r.Result != nil && (r.Status == StatusOK || r.Status == StatusDone) {
-				line += fmt.Sprintf(": test %.4f bpd", r.Result.TestBPD)
-			}
-			if r.Note != "" {
-				line += " (" + r.Note + ")"
-			}
-			if r.Err != nil && r.Status != StatusNotStarted {
-				line += ": " + r.Err.Error()
-			}
-			line += fmt.Sprintf("  — %d of %d jobs finished (%d trained, %d failed)", finished, len(jobs), trained, failed)
+			line := label + " " + r.summary()
+			line += fmt.Sprintf("  — %d of %d jobs finished (%d trained, %d failed)", finished, trainable, trained, failed)
 			mu.Unlock()
 			out.finished(label)
 			out.line(line)
@@ -147,7 +168,82 @@ func Ablate(ctx context.Context, jobs []AblationJob, data *dataset.Splits, opt A
 		})
 	}
 	g.Wait()
+	for i, job := range jobs {
+		if !job.Twin() {
+			continue
+		}
+		p, ok := byIndex[job.TwinOf.Index]
+		if !ok {
+			reports[i] = JobReport{Job: job, Status: StatusFailed, Err: fmt.Errorf("the job that trains its model, %s, is not among the jobs", job.TwinOf.Name)}
+			continue
+		}
+		reports[i] = writeTwin(job, jobs[p], reports[p])
+		out.line(fmt.Sprintf("[%s] %s", job.Name, reports[i].summary()))
+	}
 	return reports
+}
+
+// writeTwin gives a twin job its primary's result: result.json with the twin's cell, configuration
+// and hash and same_model_as naming the primary's cell, and the primary's metrics.csv and
+// samples.png. A twin whose primary did not end ok is left as it is, with the reason.
+func writeTwin(job, primary AblationJob, prep JobReport) JobReport {
+	rep := JobReport{Job: job}
+	if prep.Result == nil || (prep.Status != StatusOK && prep.Status != StatusDone) {
+		rep.Status = prep.Status // claimed, failed, diverged, interrupted, not started: as its primary
+		if rep.Status == StatusInterrupted {
+			rep.Status = StatusNotStarted
+		}
+		rep.Err = fmt.Errorf("the same model as %s, which is %s: its result will serve this job", primary.Name, prep.Status)
+		return rep
+	}
+	hash := job.Config.Hash()
+	if r, _ := ReadResult(filepath.Join(job.Dir, "result.json")); r != nil && r.Status == StatusOK && r.ConfigHash == hash &&
+		r.SameModelAs == prep.Result.Cell && r.TestBPD == prep.Result.TestBPD {
+		rep.Status, rep.Result, rep.Note = StatusSameModel, r, "same model as "+primary.Name
+		return rep
+	}
+	r := *prep.Result
+	tw := newResult(job.Config)
+	r.Variants, r.Cell, r.Config, r.ConfigHash = tw.Variants, tw.Cell, tw.Config, tw.ConfigHash
+	r.SameModelAs = prep.Result.Cell
+	if err := os.MkdirAll(job.Dir, 0o755); err != nil {
+		rep.Status, rep.Err = StatusFailed, err
+		return rep
+	}
+	for _, f := range []string{"metrics.csv", "samples.png"} {
+		b, err := os.ReadFile(filepath.Join(primary.Dir, f))
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err == nil {
+			err = WriteFileAtomic(filepath.Join(job.Dir, f), b)
+		}
+		if err != nil {
+			rep.Status, rep.Err = StatusFailed, err
+			return rep
+		}
+	}
+	if err := writeResult(job.Dir, r); err != nil {
+		rep.Status, rep.Err = StatusFailed, err
+		return rep
+	}
+	rep.Status, rep.Result, rep.Note = StatusSameModel, &r, "same model as "+primary.Name
+	return rep
+}
+
+// summary is the report's progress line: status, test bpd, note and error.
+func (r JobReport) summary() string {
+	line := r.Status
+	if r.Result != nil && (r.Status == StatusOK || r.Status == StatusDone || r.Status == StatusSameModel) {
+		line += fmt.Sprintf(": test %.4f bpd", r.Result.TestBPD)
+	}
+	if r.Note != "" {
+		line += " (" + r.Note + ")"
+	}
+	if r.Err != nil && r.Status != StatusNotStarted || r.Err != nil && r.Job.Twin() {
+		line += ": " + r.Err.Error()
+	}
+	return line
 }
 
 // runJob does one job: skip it, or claim and train it and write its files.
@@ -380,8 +476,11 @@ func WriteSummary(w io.Writer, reports []JobReport) {
 			wall = (time.Duration(res.WallSeconds * float64(time.Second))).Round(time.Second).String()
 		}
 		status := r.Status
-		if r.Status == StatusDone {
+		switch r.Status {
+		case StatusDone:
 			status = "ok (done before)"
+		case StatusSameModel:
+			status = "ok (" + r.Note + ")"
 		}
 		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t\n", cfg.Cell.Slug(), cfg.Seed, status, test, val, ms, wall)
 	}

@@ -319,3 +319,54 @@ func TestZombieIsDead(t *testing.T) {
 	}
 	cmd.Wait()
 }
+
+// A twin job is not trained: its primary's result serves it, with the twin's own cell and
+// configuration hash and same_model_as naming the primary's cell; shards keep them together.
+func TestTwinsAreTrainedOnce(t *testing.T) {
+	data := loadMNIST(t)
+	dir := t.TempDir()
+	jobs := ablationJobs(t, dir, 2, 2)
+	// Job 1 (rowwise, seed 1) is declared the twin of job 0 (channelwise, seed 1): the runner
+	// takes the declaration as given (experiments finds real twins by fingerprint).
+	jobs[1].TwinOf = &jobs[0]
+	trained := map[string]bool{}
+	var mu sync.Mutex
+	opt := AblateOptions{Parallel: 2, afterStep: func(j AblationJob, _ int, _ *flow.Model) error {
+		mu.Lock()
+		trained[j.Name] = true
+		mu.Unlock()
+		return nil
+	}}
+	reports := Ablate(context.Background(), jobs, data, opt)
+	if got := statuses(reports); got != "ok* same-model" {
+		t.Fatalf("statuses %q, want %q", got, "ok* same-model")
+	}
+	if trained[jobs[1].Name] || !trained[jobs[0].Name] {
+		t.Errorf("trained %v: want only the primary", trained)
+	}
+	prim, err := ReadResult(filepath.Join(jobs[0].Dir, "result.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	twin, err := ReadResult(filepath.Join(jobs[1].Dir, "result.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if twin.SameModelAs != prim.Cell || twin.Cell != jobs[1].Config.Cell.String() || twin.ConfigHash != jobs[1].Config.Hash() ||
+		twin.TestBPD != prim.TestBPD || twin.ValBPD != prim.ValBPD || twin.Status != StatusOK {
+		t.Errorf("twin result %+v; primary %+v", twin, prim)
+	}
+	if _, err := ReadMetrics(filepath.Join(jobs[1].Dir, "metrics.csv")); err != nil {
+		t.Errorf("twin's metrics.csv: %v", err)
+	}
+	// Again: the primary is done, the twin still serves.
+	if got := statuses(Ablate(context.Background(), jobs, data, opt)); got != "done same-model" {
+		t.Errorf("second run: statuses %q, want %q", got, "done same-model")
+	}
+	for k := 1; k <= 2; k++ {
+		sh := ShardJobs(jobs, k, 2)
+		if len(sh) != 0 && len(sh) != 2 {
+			t.Errorf("shard %d/2 holds %d of the twin pair, want both or neither", k, len(sh))
+		}
+	}
+}

@@ -2,11 +2,14 @@ package runner
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/gob"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
+	"strings"
 	"time"
 
 	"squeezebench/flow"
@@ -30,13 +33,13 @@ type checkpointFile struct {
 	SumBPD, SumNorm float64
 	Since           int
 	TrainTime       float64
+	EvalTime        float64
 	Elapsed         float64
 	Metrics         []Metric
-	TrainBPD        float64
-	ValBPD          float64
+	MinibatchBPD    float64
 }
 
-const checkpointVersion = 1
+const checkpointVersion = 2
 
 // saveCheckpoint writes the run's state to opt.Checkpoint atomically (nothing when it is empty or
 // no step is done yet).
@@ -49,8 +52,8 @@ func (t *trainer) saveCheckpoint(s *state, stepper *flow.Stepper) error {
 		AdamStep: stepper.Adam.Step, AdamM: stepper.Adam.M, AdamV: stepper.Adam.V,
 		DataEpochStart: s.epochStart,
 		SumBPD:         s.sumBPD, SumNorm: s.sumNorm, Since: s.since,
-		TrainTime: s.trainTime, Elapsed: time.Since(t.start).Seconds(),
-		Metrics: t.out.Metrics, TrainBPD: t.out.Result.TrainBPD, ValBPD: t.out.Result.ValBPD,
+		TrainTime: s.trainTime, EvalTime: s.evalTime, Elapsed: time.Since(t.start).Seconds(),
+		Metrics: t.out.Metrics, MinibatchBPD: t.out.Result.MinibatchBPD,
 	}
 	for _, p := range t.model.Params {
 		w, ok := p.Value.Data().([]float32)
@@ -67,7 +70,42 @@ func (t *trainer) saveCheckpoint(s *state, stepper *flow.Stepper) error {
 	if err := gob.NewEncoder(&buf).Encode(&c); err != nil {
 		return fmt.Errorf("checkpoint: %w", err)
 	}
-	return WriteFileAtomic(t.opt.Checkpoint, buf.Bytes())
+	return WriteFileAtomic(t.opt.Checkpoint, sealed(buf.Bytes()))
+}
+
+// checkpointMagic starts every checkpoint file; the SHA-256 of the payload follows, so a flipped
+// bit anywhere in the weights, the Adam state or the streams is found before anything resumes.
+const checkpointMagic = "squeezebench checkpoint\n"
+
+// sealed is the checkpoint file of a gob payload: the magic line, the payload's hex SHA-256 on
+// its own line, then the payload.
+func sealed(payload []byte) []byte {
+	sum := sha256.Sum256(payload)
+	out := make([]byte, 0, len(checkpointMagic)+65+len(payload))
+	out = append(out, checkpointMagic...)
+	out = append(out, hex.EncodeToString(sum[:])...)
+	out = append(out, '\n')
+	return append(out, payload...)
+}
+
+// ErrCorrupt marks a file that fails its integrity check.
+var ErrCorrupt = errors.New("corrupt")
+
+// unseal checks a checkpoint file's magic and checksum and returns its payload.
+func unseal(b []byte) ([]byte, error) {
+	rest, ok := bytes.CutPrefix(b, []byte(checkpointMagic))
+	if !ok {
+		return nil, fmt.Errorf("%w: not a squeezebench checkpoint (no %q header)", ErrCorrupt, strings.TrimSpace(checkpointMagic))
+	}
+	if len(rest) < 65 || rest[64] != '\n' {
+		return nil, fmt.Errorf("%w: no checksum line", ErrCorrupt)
+	}
+	want, payload := string(rest[:64]), rest[65:]
+	sum := sha256.Sum256(payload)
+	if got := hex.EncodeToString(sum[:]); got != want {
+		return nil, fmt.Errorf("%w: the payload's SHA-256 is %s, the file says %s", ErrCorrupt, got[:12], want[:min(12, len(want))])
+	}
+	return payload, nil
 }
 
 // resume restores the state from opt.Checkpoint when it holds a checkpoint of this configuration
@@ -81,7 +119,11 @@ func (t *trainer) resume(s *state, stepper *flow.Stepper, stepsPerEpoch int) ([]
 	case errors.Is(err, fs.ErrNotExist):
 		return nil, nil
 	case err != nil:
-		fmt.Fprintf(t.log, "ignoring the checkpoint %s (%v): training from step 0\n", t.opt.Checkpoint, err)
+		where, serr := SetAside(t.opt.Checkpoint, err.Error())
+		if serr != nil {
+			return nil, serr
+		}
+		fmt.Fprintf(t.log, "the checkpoint %s is unusable (%v): set aside as %s; training from step 0\n", t.opt.Checkpoint, err, where)
 		return nil, nil
 	case c.ConfigHash != t.cfg.Hash():
 		fmt.Fprintf(t.log, "ignoring the checkpoint %s: it is of configuration %s, not %s; training from step 0\n",
@@ -115,9 +157,9 @@ func (t *trainer) resume(s *state, stepper *flow.Stepper, stepsPerEpoch int) ([]
 	}
 	s.epochStart = c.DataEpochStart
 	order := s.dataRNG.Perm(t.data.Train.N) // the epoch of step c.Step, as it was drawn
-	s.done, s.sumBPD, s.sumNorm, s.since, s.trainTime = c.Step, c.SumBPD, c.SumNorm, c.Since, c.TrainTime
+	s.done, s.sumBPD, s.sumNorm, s.since, s.trainTime, s.evalTime = c.Step, c.SumBPD, c.SumNorm, c.Since, c.TrainTime, c.EvalTime
 	t.out.Metrics = c.Metrics
-	t.out.Result.TrainBPD, t.out.Result.ValBPD = c.TrainBPD, c.ValBPD
+	t.out.Result.MinibatchBPD, t.out.Result.Steps = c.MinibatchBPD, c.Step
 	t.start = time.Now().Add(-time.Duration(c.Elapsed * float64(time.Second)))
 	fmt.Fprintf(t.log, "resuming from the checkpoint at step %d of %d (epoch %d)\n", c.Step, s.total, (c.Step-1)/stepsPerEpoch)
 	return order, nil
@@ -128,12 +170,16 @@ func readCheckpoint(path string) (*checkpointFile, error) {
 	if err != nil {
 		return nil, err
 	}
+	payload, err := unseal(b)
+	if err != nil {
+		return nil, err
+	}
 	var c checkpointFile
-	if err := gob.NewDecoder(bytes.NewReader(b)).Decode(&c); err != nil {
-		return nil, fmt.Errorf("decoding: %w", err)
+	if err := gob.NewDecoder(bytes.NewReader(payload)).Decode(&c); err != nil {
+		return nil, fmt.Errorf("%w: decoding: %v", ErrCorrupt, err)
 	}
 	if c.Version != checkpointVersion {
-		return nil, fmt.Errorf("version %d, want %d", c.Version, checkpointVersion)
+		return nil, fmt.Errorf("%w: version %d, want %d", ErrCorrupt, c.Version, checkpointVersion)
 	}
 	return &c, nil
 }

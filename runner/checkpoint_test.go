@@ -50,7 +50,7 @@ func sameNumbers(t *testing.T, what string, a, b *Outcome) {
 	eq := func(x, y float64) bool { return x == y || math.IsNaN(x) && math.IsNaN(y) }
 	for i, m := range a.Metrics {
 		n := b.Metrics[i]
-		if m.Step != n.Step || !eq(m.TrainBPD, n.TrainBPD) || !eq(m.GradNorm, n.GradNorm) || !eq(m.ValBPD, n.ValBPD) || m.LR != n.LR || m.Epoch != n.Epoch {
+		if m.Step != n.Step || !eq(m.MinibatchBPD, n.MinibatchBPD) || !eq(m.TrainEvalBPD, n.TrainEvalBPD) || !eq(m.GradNorm, n.GradNorm) || !eq(m.ValBPD, n.ValBPD) || m.LR != n.LR || m.Epoch != n.Epoch {
 			t.Errorf("%s: metrics row %d is %+v, uninterrupted %+v", what, i, n, m)
 		}
 	}

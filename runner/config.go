@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"squeezebench/dataset"
 	"squeezebench/flow"
 	"squeezebench/variants"
 )
@@ -27,10 +28,18 @@ type Config struct {
 	LR       float64 `json:"lr"`
 	LRGamma  float64 `json:"lr_gamma"`
 	ClipNorm float64 `json:"clip_norm"`
-	// Evaluation.
-	ValEvery          int `json:"val_every"`  // steps between validations (0: only at the end)
-	ValImages         int `json:"val_images"` // 0: the whole validation set
-	TestImages        int `json:"test_images"`
+	// Data is the data set the run trains and is evaluated on, by content: part of the hash, so a
+	// result of other data is never taken for this configuration's.
+	Data dataset.ID `json:"data"`
+	// Evaluation. Every evaluation measures the bpd of the first ValImages training images and of
+	// the first ValImages validation images with one estimator (EvalSamples importance samples):
+	// like with like, so their difference is a generalisation gap. At the end, the training
+	// subset, the validation subset and TestImages test images are measured with
+	// ImportanceSamples samples each.
+	ValEvery          int `json:"val_every"`    // steps between evaluations (0: only at the end)
+	ValImages         int `json:"val_images"`   // images of each subset (0: the whole validation set, and as many training images)
+	EvalSamples       int `json:"eval_samples"` // importance samples at the evaluations during training
+	TestImages        int `json:"test_images"`  // 0: the whole test set
 	ImportanceSamples int `json:"importance_samples"`
 	EvalBatch         int `json:"eval_batch"`
 	SampleImages      int `json:"sample_images"`
@@ -75,8 +84,10 @@ func Preset(name string) (Config, error) {
 	}
 	c.Preset = name
 	c.Cell = variants.Cell{}
+	c.Data, _ = dataset.KnownID("mnist")
 	c.LR, c.LRGamma, c.ClipNorm = 1e-3, 0.99, 1.0
 	c.ImportanceSamples = 8
+	c.EvalSamples = 1
 	c.SampleImages = 64
 	return c, nil
 }
@@ -98,6 +109,7 @@ func (c Config) Validate() error {
 		{c.ClipNorm >= 0, "clip_norm", "0 (off) or positive"},
 		{c.ValEvery >= 0 && c.ValImages >= 0 && c.TestImages >= 0, "val_every/val_images/test_images", "not negative"},
 		{c.ImportanceSamples >= 1, "importance_samples", "at least 1"},
+		{c.EvalSamples >= 1, "eval_samples", "at least 1"},
 		{c.EvalBatch >= 1, "eval_batch", "at least 1"},
 		{c.Sizes.Stage[0] >= 1 && c.Sizes.Stage[1] >= 1 && c.Sizes.Stage[2] >= 1, "sizes.stage", "at least 1 hidden channel per stage"},
 		{c.Sizes.GatedLayers >= 0 && c.Sizes.VarDeq >= 0, "sizes", "not negative"},

@@ -42,13 +42,16 @@ var ErrDiverged = flow.ErrDiverged
 
 // Metric is one row of metrics.csv.
 type Metric struct {
-	Step     int
-	Epoch    float64
-	LR       float64
-	TrainBPD float64 // mean over the steps since the previous row
-	GradNorm float64 // mean over the same steps, before clipping
-	ValBPD   float64 // NaN when not validated at this step
-	Elapsed  float64 // seconds since the start
+	Step         int
+	Epoch        float64
+	LR           float64
+	MinibatchBPD float64 // the training loss: mean over the steps since the previous row (a progress figure)
+	GradNorm     float64 // mean over the same steps, before clipping
+	// At an evaluation (NaN otherwise): the bpd of the training subset and of the validation
+	// subset, with the same estimator (Config.EvalSamples samples, the same images every time).
+	TrainEvalBPD float64
+	ValBPD       float64
+	Elapsed      float64 // seconds since the start
 }
 
 // Outcome is what a training run produced.
@@ -99,9 +102,13 @@ func TrainWith(ctx context.Context, cfg Config, data *dataset.Splits, log io.Wri
 			out.Result.Status = StatusInterrupted
 		}
 		out.Result.WallSeconds = time.Since(start).Seconds()
+		out.Result.Ended = time.Now().UTC().Format(time.RFC3339)
 		return out, err
 	}
 	if err := cfg.Validate(); err != nil {
+		return fail(err)
+	}
+	if err := checkData(cfg, data); err != nil {
 		return fail(err)
 	}
 	in := flow.Shape{C: 1, H: data.Train.H, W: data.Train.W}
@@ -123,6 +130,7 @@ func TrainWith(ctx context.Context, cfg Config, data *dataset.Splits, log io.Wri
 	}
 	out.Result.Status = StatusOK
 	out.Result.WallSeconds = time.Since(t.start).Seconds()
+	out.Result.Ended = time.Now().UTC().Format(time.RFC3339)
 	return out, nil
 }
 
@@ -193,6 +201,7 @@ func (t *trainer) run() error {
 		}
 		s.trainTime += time.Since(stepStart).Seconds()
 		s.done = step
+		t.out.Result.Steps = step
 		if t.opt.AfterStep != nil {
 			if err := t.opt.AfterStep(step, t.model); err != nil {
 				return err
@@ -202,16 +211,17 @@ func (t *trainer) run() error {
 		validate := cfg.ValEvery > 0 && step%cfg.ValEvery == 0 || step == total
 		if step%max(cfg.LogEvery, 1) == 0 || validate {
 			m := Metric{Step: step, Epoch: float64(step) / float64(stepsPerEpoch), LR: cfg.LR * math.Pow(cfg.LRGamma, float64(epoch)),
-				TrainBPD: s.sumBPD / float64(s.since), GradNorm: s.sumNorm / float64(s.since), ValBPD: math.NaN()}
+				MinibatchBPD: s.sumBPD / float64(s.since), GradNorm: s.sumNorm / float64(s.since), TrainEvalBPD: math.NaN(), ValBPD: math.NaN()}
 			if validate {
-				if m.ValBPD, err = t.evaluate(t.data.Val, cfg.ValImages, 1); err != nil {
+				evalStart := time.Now()
+				if m.TrainEvalBPD, m.ValBPD, err = t.evaluatePair(cfg.EvalSamples); err != nil {
 					return err
 				}
-				t.out.Result.ValBPD = m.ValBPD
+				s.evalTime += time.Since(evalStart).Seconds()
 			}
 			m.Elapsed = time.Since(t.start).Seconds()
 			t.out.Metrics = append(t.out.Metrics, m)
-			t.out.Result.TrainBPD = m.TrainBPD
+			t.out.Result.MinibatchBPD = m.MinibatchBPD
 			t.progress(m, total, s.trainTime/float64(step))
 			s.sumBPD, s.sumNorm, s.since = 0, 0, 0
 		}
@@ -221,14 +231,67 @@ func (t *trainer) run() error {
 			}
 		}
 	}
-	t.out.Result.Steps = total
-	t.out.Result.MsPerStep = 1000 * s.trainTime / float64(total)
-	if t.out.Result.TestBPD, err = t.evaluate(t.data.Test, cfg.TestImages, cfg.ImportanceSamples); err != nil {
+	res := &t.out.Result
+	res.MsPerStep = 1000 * s.trainTime / float64(total)
+	evalStart := time.Now()
+	k := cfg.ImportanceSamples
+	if res.TrainBPD, res.ValBPD, err = t.evaluatePair(k); err != nil {
 		return err
 	}
-	fmt.Fprintf(t.log, "%s seed %d: test bpd %.4f (%d images, %d importance samples)\n",
-		cfg.Cell, cfg.Seed, t.out.Result.TestBPD, t.out.Result.TestImages, cfg.ImportanceSamples)
+	if res.TestBPD, err = t.evaluate(t.data.Test, cfg.TestImages, k); err != nil {
+		return err
+	}
+	res.ImportanceSamples = k
+	res.TrainImages, res.ValImages, res.TestImages = t.subset(t.data.Train), t.subset(t.data.Val), imagesOf(t.data.Test, cfg.TestImages)
+	res.EvalSeconds = s.evalTime + time.Since(evalStart).Seconds()
+	fmt.Fprintf(t.log, "%s seed %d: bpd train %.4f, val %.4f, test %.4f (%d/%d/%d images, %d importance samples each)\n",
+		cfg.Cell, cfg.Seed, res.TrainBPD, res.ValBPD, res.TestBPD, res.TrainImages, res.ValImages, res.TestImages, k)
 	return t.sample()
+}
+
+// checkData refuses data other than the configuration's: a run's numbers belong to its data.
+func checkData(cfg Config, data *dataset.Splits) error {
+	if cfg.Data == (dataset.ID{}) {
+		return fmt.Errorf("config field data: want the identity of the data set the run trains on")
+	}
+	if got := data.ID(); got != cfg.Data {
+		return fmt.Errorf("the configuration is for %s but the loaded data (%s) is %s", cfg.Data, data.Source, got)
+	}
+	if n := cfg.TestImages; n > data.Test.N {
+		return fmt.Errorf("config field test_images: want at most the %d test images, got %d", data.Test.N, n)
+	}
+	if n := cfg.ValImages; n > data.Val.N {
+		return fmt.Errorf("config field val_images: want at most the %d validation images, got %d", data.Val.N, n)
+	}
+	return nil
+}
+
+// imagesOf is the number of images of set an evaluation of n images uses (0: all).
+func imagesOf(set *dataset.Set, n int) int {
+	if n == 0 || n > set.N {
+		return set.N
+	}
+	return n
+}
+
+// subset is the number of images of the training or validation subset: ValImages, or with 0 the
+// whole validation set and as many training images.
+func (t *trainer) subset(set *dataset.Set) int {
+	n := t.cfg.ValImages
+	if n == 0 {
+		n = t.data.Val.N
+	}
+	return imagesOf(set, n)
+}
+
+// evaluatePair is the bpd of the training subset and of the validation subset with k importance
+// samples each: the same estimator, the same number of images and the same noise draws.
+func (t *trainer) evaluatePair(k int) (train, val float64, err error) {
+	if train, err = t.evaluate(t.data.Train, t.subset(t.data.Train), k); err != nil {
+		return
+	}
+	val, err = t.evaluate(t.data.Val, t.subset(t.data.Val), k)
+	return
 }
 
 // state is what a run carries from step to step besides the model and the optimizer: what a
@@ -244,28 +307,24 @@ type state struct {
 	sumNorm     float64
 	since       int
 	trainTime   float64 // seconds spent in optimizer steps
+	evalTime    float64 // seconds spent in evaluations during training
 }
 
 func (t *trainer) progress(m Metric, total int, secPerStep float64) {
 	eta := time.Duration(float64(total-m.Step) * secPerStep * float64(time.Second)).Round(time.Second)
 	val := ""
 	if !math.IsNaN(m.ValBPD) {
-		val = fmt.Sprintf(" val %.4f", m.ValBPD)
+		val = fmt.Sprintf("  eval: train %.4f val %.4f", m.TrainEvalBPD, m.ValBPD)
 	}
-	fmt.Fprintf(t.log, "  step %d/%d  epoch %.2f  train bpd %.4f%s  %.0f ms/step  ETA %s\n",
-		m.Step, total, m.Epoch, m.TrainBPD, val, 1000*secPerStep, eta)
+	fmt.Fprintf(t.log, "  step %d/%d  epoch %.2f  minibatch bpd %.4f%s  %.0f ms/step  ETA %s\n",
+		m.Step, total, m.Epoch, m.MinibatchBPD, val, 1000*secPerStep, eta)
 }
 
 // evaluate is the mean bits per dimension over the first n images of set (0: all). With k > 1
 // importance samples, each image's likelihood is the mean of k dequantization samples,
 // log p(x) ≈ logsumexp(log p_i) - log k, as the tutorial's test_step.
 func (t *trainer) evaluate(set *dataset.Set, n, k int) (float64, error) {
-	if n == 0 || n > set.N {
-		n = set.N
-	}
-	if set == t.data.Test {
-		t.out.Result.TestImages = n
-	}
+	n = imagesOf(set, n)
 	density, err := t.evalDensity(min(t.cfg.EvalBatch, n))
 	if err != nil {
 		return 0, err

@@ -53,7 +53,7 @@ func TestLossFalls(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	first, last := o.Metrics[0].TrainBPD, o.Metrics[len(o.Metrics)-1].TrainBPD
+	first, last := o.Metrics[0].MinibatchBPD, o.Metrics[len(o.Metrics)-1].MinibatchBPD
 	t.Logf("train bpd %.3f -> %.3f, val %.3f, test %.3f", first, last, o.Result.ValBPD, o.Result.TestBPD)
 	if !(last < first-5) {
 		t.Errorf("train bpd went from %.3f to %.3f; want a fall of more than 5 bpd", first, last)
@@ -102,6 +102,10 @@ func TestDivergenceIsRecorded(t *testing.T) {
 	if o.Result.Status != StatusDiverged || !strings.Contains(o.Result.Error, "diverged") {
 		t.Errorf("status %q, error %q; want diverged", o.Result.Status, o.Result.Error)
 	}
+	// The weights are poisoned after step 3; step 4's loss is NaN, so 3 steps were done.
+	if o.Result.Steps != 3 {
+		t.Errorf("steps = %d, want 3 (the steps done before the run diverged)", o.Result.Steps)
+	}
 	if err := WriteOutcome(t.TempDir(), o, 28, 28); err != nil {
 		t.Errorf("writing a diverged outcome: %v", err)
 	}
@@ -129,9 +133,16 @@ func TestWriteOutcome(t *testing.T) {
 	if r.Variants["squeeze"] != "tf-style" || r.Variants["split"] != "channel" || r.ConfigHash != cfg.Hash() || r.Params == 0 || r.FLOPsPerImage == 0 {
 		t.Errorf("result.json holds %+v", r)
 	}
-	csv, err := os.ReadFile(filepath.Join(dir, "metrics.csv"))
-	if err != nil || !strings.HasPrefix(string(csv), "step,epoch,lr,train_bpd,grad_norm,val_bpd,elapsed_s\n") {
-		t.Errorf("metrics.csv: %v, %q", err, csv)
+	ms, err := ReadMetrics(filepath.Join(dir, "metrics.csv"))
+	if err != nil || len(ms) != len(o.Metrics) {
+		t.Fatalf("metrics.csv read back: %v, %d rows, want %d", err, len(ms), len(o.Metrics))
+	}
+	for i, m := range ms {
+		w := o.Metrics[i]
+		close := func(a, b float64) bool { return math.IsNaN(a) && math.IsNaN(b) || math.Abs(a-b) <= 1e-6*math.Abs(b) }
+		if m.Step != w.Step || !close(m.MinibatchBPD, w.MinibatchBPD) || !close(m.TrainEvalBPD, w.TrainEvalBPD) || !close(m.ValBPD, w.ValBPD) || !close(m.GradNorm, w.GradNorm) {
+			t.Errorf("metrics row %d read back as %+v, written %+v", i, m, w)
+		}
 	}
 	f, err := os.Open(filepath.Join(dir, "samples.png"))
 	if err != nil {
@@ -244,5 +255,73 @@ func TestConcurrentRunsMatchSequential(t *testing.T) {
 		if a.TrainBPD != b.TrainBPD || a.ValBPD != b.ValBPD || a.TestBPD != b.TestBPD {
 			t.Errorf("run %d: alone %v/%v/%v, concurrently %v/%v/%v", i, a.TrainBPD, a.ValBPD, a.TestBPD, b.TrainBPD, b.ValBPD, b.TestBPD)
 		}
+	}
+}
+
+// Every evaluation measures the training subset and the validation subset with one estimator
+// (the same images count and samples), and the final figures of train, validation and test use
+// the test's estimator: like with like.
+func TestEvaluationIsLikeWithLike(t *testing.T) {
+	data := loadMNIST(t)
+	cfg := smokeConfig(t, variants.Cell{}, 12)
+	cfg.ValEvery, cfg.ValImages, cfg.TestImages, cfg.EvalSamples, cfg.ImportanceSamples = 4, 24, 40, 1, 3
+	o, err := Train(cfg, data, &bytes.Buffer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	evals := 0
+	for _, m := range o.Metrics {
+		if math.IsNaN(m.ValBPD) != math.IsNaN(m.TrainEvalBPD) {
+			t.Errorf("step %d: val %v, train subset %v: an evaluation measures both", m.Step, m.ValBPD, m.TrainEvalBPD)
+		}
+		if !math.IsNaN(m.ValBPD) {
+			evals++
+			if m.Step%cfg.ValEvery != 0 {
+				t.Errorf("evaluation at step %d, want every %d", m.Step, cfg.ValEvery)
+			}
+		}
+	}
+	if evals != 3 {
+		t.Errorf("%d evaluations, want 3 (steps 4, 8, 12)", evals)
+	}
+	r := o.Result
+	if r.TrainImages != 24 || r.ValImages != 24 || r.TestImages != 40 || r.ImportanceSamples != 3 || r.Steps != 12 {
+		t.Errorf("result: %d/%d/%d images, %d samples, %d steps; want 24/24/40, 3, 12", r.TrainImages, r.ValImages, r.TestImages, r.ImportanceSamples, r.Steps)
+	}
+	for name, v := range map[string]float64{"train": r.TrainBPD, "val": r.ValBPD, "test": r.TestBPD, "minibatch": r.MinibatchBPD, "eval seconds": r.EvalSeconds} {
+		if !(v > 0) || math.IsInf(v, 0) {
+			t.Errorf("%s = %v, want a positive finite number", name, v)
+		}
+	}
+	// The final train figure is of the training subset with the final estimator: with one
+	// sample it equals the last evaluation's, with three it is another (tighter) estimate.
+	last := o.Metrics[len(o.Metrics)-1]
+	if r.TrainBPD == last.TrainEvalBPD || r.ValBPD == last.ValBPD {
+		t.Errorf("final train/val %v/%v equal the one-sample evaluation %v/%v: the final estimator was not used", r.TrainBPD, r.ValBPD, last.TrainEvalBPD, last.ValBPD)
+	}
+	cfg.ImportanceSamples = 1
+	one, err := Train(cfg, data, &bytes.Buffer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if one.Result.TrainBPD != last.TrainEvalBPD || one.Result.ValBPD != last.ValBPD {
+		t.Errorf("with one final sample, final train/val %v/%v; the last evaluation gave %v/%v (same images, samples and noise)",
+			one.Result.TrainBPD, one.Result.ValBPD, last.TrainEvalBPD, last.ValBPD)
+	}
+}
+
+// A run refuses data other than its configuration's, and an evaluation larger than its set.
+func TestRunRefusesOtherData(t *testing.T) {
+	data := loadMNIST(t)
+	cfg := smokeConfig(t, variants.Cell{}, 2)
+	other := cfg
+	other.Data.SHA256 = strings.Repeat("0", 64)
+	if _, err := Train(other, data, &bytes.Buffer{}); err == nil || !strings.Contains(err.Error(), "loaded data") {
+		t.Errorf("other data: err %v, want one naming the loaded data", err)
+	}
+	big := cfg
+	big.TestImages = data.Test.N + 1
+	if o, err := Train(big, data, &bytes.Buffer{}); err == nil || !strings.Contains(err.Error(), "test_images") || o.Result.Steps != 0 {
+		t.Errorf("test_images %d: err %v, steps %d; want a refusal before training", big.TestImages, err, o.Result.Steps)
 	}
 }

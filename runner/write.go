@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 )
 
 // WriteOutcome writes result.json, metrics.csv and samples.png into dir, each atomically, so a
@@ -20,11 +21,7 @@ func WriteOutcome(dir string, o *Outcome, imgH, imgW int) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("creating %s: %w", dir, err)
 	}
-	res, err := json.MarshalIndent(jsonSafe(o.Result), "", "  ")
-	if err != nil {
-		return fmt.Errorf("encoding result: %w", err)
-	}
-	if err := WriteFileAtomic(filepath.Join(dir, "result.json"), append(res, '\n')); err != nil {
+	if err := writeResult(dir, o.Result); err != nil {
 		return err
 	}
 	if err := WriteFileAtomic(filepath.Join(dir, "metrics.csv"), metricsCSV(o.Metrics)); err != nil {
@@ -40,10 +37,19 @@ func WriteOutcome(dir string, o *Outcome, imgH, imgW int) error {
 	return WriteFileAtomic(filepath.Join(dir, "samples.png"), buf.Bytes())
 }
 
+// writeResult writes result.json into dir atomically.
+func writeResult(dir string, r Result) error {
+	res, err := json.MarshalIndent(jsonSafe(r), "", "  ")
+	if err != nil {
+		return fmt.Errorf("encoding result: %w", err)
+	}
+	return WriteFileAtomic(filepath.Join(dir, "result.json"), append(res, '\n'))
+}
+
 // jsonSafe replaces values JSON cannot hold (NaN, ±Inf of a failed run) by zero; the status and
 // error say why.
 func jsonSafe(r Result) Result {
-	for _, f := range []*float64{&r.TrainBPD, &r.ValBPD, &r.TestBPD, &r.MsPerStep} {
+	for _, f := range []*float64{&r.TrainBPD, &r.ValBPD, &r.TestBPD, &r.MinibatchBPD, &r.MsPerStep} {
 		if math.IsNaN(*f) || math.IsInf(*f, 0) {
 			*f = 0
 		}
@@ -83,7 +89,7 @@ func WriteFileAtomic(path string, data []byte) error {
 func metricsCSV(ms []Metric) []byte {
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
-	w.Write([]string{"step", "epoch", "lr", "train_bpd", "grad_norm", "val_bpd", "elapsed_s"})
+	w.Write(metricsHeader)
 	num := func(v float64) string {
 		if math.IsNaN(v) {
 			return ""
@@ -91,7 +97,7 @@ func metricsCSV(ms []Metric) []byte {
 		return strconv.FormatFloat(v, 'g', 8, 64)
 	}
 	for _, m := range ms {
-		w.Write([]string{strconv.Itoa(m.Step), num(m.Epoch), num(m.LR), num(m.TrainBPD), num(m.GradNorm), num(m.ValBPD), num(m.Elapsed)})
+		w.Write([]string{strconv.Itoa(m.Step), num(m.Epoch), num(m.LR), num(m.MinibatchBPD), num(m.GradNorm), num(m.TrainEvalBPD), num(m.ValBPD), num(m.Elapsed)})
 	}
 	w.Flush()
 	return buf.Bytes()
@@ -116,4 +122,62 @@ func SampleGrid(pixels []uint8, h, w int) image.Image {
 		}
 	}
 	return img
+}
+
+// metricsHeader is metrics.csv's first row; ReadMetrics reads the columns by these names.
+var metricsHeader = []string{"step", "epoch", "lr", "minibatch_bpd", "grad_norm", "train_eval_bpd", "val_bpd", "elapsed_s"}
+
+// ReadMetrics reads a run's metrics.csv (written by WriteOutcome), by column name; empty cells are NaN.
+func ReadMetrics(path string) ([]Metric, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if len(rows) == 0 {
+		return nil, fmt.Errorf("%s: empty, want the header %s", path, strings.Join(metricsHeader, ","))
+	}
+	col := map[string]int{}
+	for i, name := range rows[0] {
+		col[name] = i
+	}
+	for _, name := range metricsHeader {
+		if _, ok := col[name]; !ok {
+			return nil, fmt.Errorf("%s: no column %q (want the header %s)", path, name, strings.Join(metricsHeader, ","))
+		}
+	}
+	var out []Metric
+	for i, row := range rows[1:] {
+		num := func(name string) (float64, error) {
+			s := row[col[name]]
+			if s == "" {
+				return math.NaN(), nil
+			}
+			v, err := strconv.ParseFloat(s, 64)
+			if err != nil {
+				return 0, fmt.Errorf("%s: row %d, column %s: %w", path, i+2, name, err)
+			}
+			return v, nil
+		}
+		step, err := strconv.Atoi(row[col["step"]])
+		if err != nil {
+			return nil, fmt.Errorf("%s: row %d, column step: %w", path, i+2, err)
+		}
+		m := Metric{Step: step}
+		for _, f := range []struct {
+			name string
+			dst  *float64
+		}{{"epoch", &m.Epoch}, {"lr", &m.LR}, {"minibatch_bpd", &m.MinibatchBPD}, {"grad_norm", &m.GradNorm},
+			{"train_eval_bpd", &m.TrainEvalBPD}, {"val_bpd", &m.ValBPD}, {"elapsed_s", &m.Elapsed}} {
+			if *f.dst, err = num(f.name); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, m)
+	}
+	return out, nil
 }

@@ -118,3 +118,32 @@ func AllCells() []Cell {
 	}
 	return Grid(ch)
 }
+
+// Fingerprint identifies the model the cell resolves to at input in and sizes sz (flow.Arch's
+// Fingerprint): cells with equal fingerprints are structural twins, one model under two names.
+func (c Cell) Fingerprint(in flow.Shape, sz flow.Sizes) (string, error) {
+	a, err := c.Arch(in, sz)
+	if err != nil {
+		return "", err
+	}
+	return a.Fingerprint(), nil
+}
+
+// Primaries maps every cell to the first cell of the list that is the same model (its twin that
+// is trained; itself when it has no earlier twin): primary[i] is an index into cells.
+func Primaries(cells []Cell, in flow.Shape, sz flow.Sizes) ([]int, error) {
+	first := map[string]int{}
+	primary := make([]int, len(cells))
+	for i, c := range cells {
+		fp, err := c.Fingerprint(in, sz)
+		if err != nil {
+			return nil, err
+		}
+		if j, ok := first[fp]; ok {
+			primary[i] = j
+			continue
+		}
+		first[fp], primary[i] = i, i
+	}
+	return primary, nil
+}

@@ -63,8 +63,28 @@ func runAblate(args []string) error {
 			Dir: filepath.Join(dir, j.RunDir()), Config: j.Config,
 		})
 	}
+	for i, j := range e.Jobs() {
+		if j.Twin() {
+			jobs[i].TwinOf = &jobs[j.Primary]
+		}
+	}
 	mine := runner.ShardJobs(jobs, k, n)
+	splits, err := dataset.Load(*data)
+	if err != nil {
+		return err
+	}
+	if id := splits.ID(); id != e.Config.Data {
+		fmt.Fprintf(os.Stderr, "squeezebench ablate: the data in %s is %s, not the experiment's %s: the runs are of these data, and the report says so\n",
+			splits.Source, id, e.Config.Data)
+		for i := range jobs {
+			jobs[i].Config.Data = id
+		}
+		mine = runner.ShardJobs(jobs, k, n)
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	if err := runner.RecordData(dir, splits); err != nil {
 		return err
 	}
 	if err := runner.WriteFileAtomic(filepath.Join(dir, "experiment.toml"), e.Source); err != nil {
@@ -74,10 +94,6 @@ func runAblate(args []string) error {
 		if err := runner.WriteFileAtomic(filepath.Join(dir, report.CodeVersionFile), []byte(v+"\n")); err != nil {
 			return err
 		}
-	}
-	splits, err := dataset.Load(*data)
-	if err != nil {
-		return err
 	}
 	fmt.Println(splits)
 	part := ""
@@ -99,7 +115,7 @@ func runAblate(args []string) error {
 	fmt.Printf("\n%s: %d jobs in %s\n", e.Name, len(reports), time.Since(start).Round(time.Second))
 	runner.WriteSummary(os.Stdout, reports)
 	fmt.Println()
-	if err := writeReport(dir); err != nil { // on whatever results there are, partial ones too
+	if err := writeReport(dir, ""); err != nil { // on whatever results there are, partial ones too
 		fmt.Fprintf(os.Stderr, "squeezebench ablate: the report could not be written: %v\n", err)
 	}
 

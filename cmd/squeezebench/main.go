@@ -28,6 +28,8 @@ var commands = map[string]command{
 	"variants": {"list every axis, its variants and what each does", runVariants},
 	"bench":    {"time full training steps: ms/step, images/s, GFLOP/s, allocations, peak RSS", runBench},
 	"report":   {"regenerate REPORT.md, figures, runs.csv and summary.json of a results directory (no training)", runReport},
+	"plan":     {"the seeds (and wall time) each contrast needs to detect an effect, from a results directory's seed-level spread", runPlan},
+	"compare":  {"compare two results directories of one grid: per cell and contrast, A - B and whether it is within seed noise", runCompare},
 }
 
 func main() {

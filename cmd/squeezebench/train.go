@@ -62,6 +62,7 @@ func runTrain(args []string) error {
 		return err
 	}
 	fmt.Fprintln(os.Stderr, splits)
+	cfg.Data = splits.ID() // the run is of the data it trains on, recorded in result.json
 	o, trainErr := runner.Train(cfg, splits, os.Stderr)
 	if err := runner.WriteOutcome(*out, o, splits.Train.H, splits.Train.W); err != nil {
 		return err

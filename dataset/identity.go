@@ -1,0 +1,71 @@
+package dataset
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strings"
+)
+
+// ID identifies a data set by content: a name and one SHA-256 over the decompressed contents of its
+// four IDX files. A run's configuration includes it, so results of other data never pass for
+// MNIST's, whatever directory the files were read from.
+type ID struct {
+	Name   string `json:"name"`   // "mnist" for the known files; "custom" for any other set
+	SHA256 string `json:"sha256"` // hex SHA-256 of the four files' content SHA-256s, one per line, in role order
+}
+
+// Custom names a data set that is not a known one.
+const Custom = "custom"
+
+func (id ID) String() string {
+	short := id.SHA256
+	if len(short) > 12 {
+		short = short[:12]
+	}
+	if id.Name == Custom {
+		return fmt.Sprintf("custom data set (not a known one; content SHA-256 %s…)", short)
+	}
+	return fmt.Sprintf("%s (content SHA-256 %s…)", id.Name, short)
+}
+
+// Known reports whether id is a known data set (its content is the one the name promises).
+func (id ID) Known() bool {
+	k, err := KnownID(id.Name)
+	return err == nil && k == id
+}
+
+// KnownNames lists the data sets whose files squeezebench knows by checksum.
+func KnownNames() []string { return []string{"mnist"} }
+
+// KnownID is the identity of a known data set by name, from its files' known checksums.
+func KnownID(name string) (ID, error) {
+	if name != "mnist" {
+		return ID{}, fmt.Errorf("unknown data set %q (known: %s)", name, strings.Join(KnownNames(), ", "))
+	}
+	var sums []string
+	for _, role := range roles {
+		sums = append(sums, known[role].rawSHA256)
+	}
+	return ID{Name: name, SHA256: combine(sums)}, nil
+}
+
+// ID is the identity of the loaded files: the known name when all four are the known MNIST files,
+// else Custom.
+func (s *Splits) ID() ID {
+	var sums []string
+	for _, f := range s.Info.Files {
+		sums = append(sums, f.ContentSHA256)
+	}
+	id := ID{Name: Custom, SHA256: combine(sums)}
+	if s.Verified {
+		id.Name = "mnist"
+	}
+	return id
+}
+
+// combine is the SHA-256 of the files' content sums, one per line.
+func combine(sums []string) string {
+	h := sha256.Sum256([]byte(strings.Join(sums, "\n") + "\n"))
+	return hex.EncodeToString(h[:])
+}

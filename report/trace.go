@@ -1,0 +1,227 @@
+package report
+
+import (
+	"fmt"
+	"math"
+	"slices"
+
+	"squeezebench/report/stats"
+	"squeezebench/runner"
+)
+
+// Trace is one contrast followed over training: at every evaluation step, the same seed-level
+// analysis of the bpd measured there (validation subset, or its gap to the training subset,
+// with the evaluations' estimator), adjusted over the contrasts of its family traced at that step.
+type Trace struct {
+	Contrast   *Contrast    // the final contrast it follows
+	Label      string       // what is traced, e.g. "validation bpd"
+	Steps      []int        // evaluation steps
+	Points     []stats.Test // one per step
+	Trend      stats.Test   // per-seed slope (bpd per 100 steps) over the second half of training
+	TrendSteps [2]int       // the steps the trend is fitted over
+}
+
+// traceQuantity is the quantity of a trace at one evaluation: the validation bpd for effects on
+// bpd, the validation − train gap for gaps.
+func traceQuantity(c *Contrast, step int) (func(*Run) float64, string) {
+	at := func(r *Run, f func(m runner.Metric) float64) float64 {
+		for _, m := range r.Metrics {
+			if m.Step == step {
+				return f(m)
+			}
+		}
+		return nan
+	}
+	if c.Quantity.Name == GapVal.Name {
+		return func(r *Run) float64 { return at(r, func(m runner.Metric) float64 { return m.ValBPD - m.TrainEvalBPD }) }, "validation − train gap"
+	}
+	return func(r *Run) float64 { return at(r, func(m runner.Metric) float64 { return m.ValBPD }) }, "validation bpd"
+}
+
+// evalSteps is the evaluation steps of the experiment: those where every ok run has an
+// evaluation (all runs of one experiment evaluate at the same steps).
+func (an *Analysis) evalSteps() []int {
+	count := map[int]int{}
+	ok := 0
+	for _, r := range an.Data.Runs {
+		if !r.OK() {
+			continue
+		}
+		ok++
+		for _, m := range r.Metrics {
+			if !math.IsNaN(m.ValBPD) && !math.IsNaN(m.TrainEvalBPD) {
+				count[m.Step]++
+			}
+		}
+	}
+	var steps []int
+	for s, n := range count {
+		if n == ok {
+			steps = append(steps, s)
+		}
+	}
+	slices.Sort(steps)
+	return steps
+}
+
+// traces follows every main effect, every validation-gap test and every conditional effect
+// over training.
+func (an *Analysis) traces() []*Trace {
+	steps := an.evalSteps()
+	if len(steps) < 2 {
+		return nil
+	}
+	var main, hyp []*Trace
+	for _, c := range an.Main {
+		main = append(main, an.trace(c, steps))
+	}
+	for _, c := range an.Hypotheses {
+		if c.Quantity.Name == GapTest.Name {
+			continue // the test set is measured at the end only
+		}
+		hyp = append(hyp, an.trace(c, steps))
+	}
+	for _, fam := range [][]*Trace{main, hyp} {
+		for i := range steps {
+			var ts []*stats.Test
+			for _, t := range fam {
+				ts = append(ts, &t.Points[i])
+			}
+			stats.Adjust(ts, stats.Alpha)
+		}
+	}
+	return append(main, hyp...)
+}
+
+func (an *Analysis) trace(c *Contrast, steps []int) *Trace {
+	t := &Trace{Contrast: c, Steps: steps}
+	perSeed := map[uint64][]float64{} // seed -> value at every step
+	for _, s := range steps {
+		q, label := traceQuantity(c, s)
+		t.Label = label
+		seeds, vals, _ := an.perSeed(c, q)
+		t.Points = append(t.Points, stats.OneSample(vals))
+		for i, sd := range seeds {
+			perSeed[sd] = append(perSeed[sd], vals[i])
+		}
+	}
+	// The trend: per seed, the least-squares slope of its values over the evaluations of the
+	// second half of training (at least three), in bpd per 100 steps; then the test over seeds.
+	last := steps[len(steps)-1]
+	from := 0
+	for from < len(steps) && steps[from] < last/2 {
+		from++
+	}
+	if len(steps)-from >= 3 {
+		t.TrendSteps = [2]int{steps[from], last}
+		var slopes []float64
+		for _, s := range an.Data.Experiment.Seeds {
+			vals := perSeed[s]
+			if len(vals) != len(steps) {
+				continue // a seed missing at some step
+			}
+			slopes = append(slopes, 100*slope(steps[from:], vals[from:]))
+		}
+		t.Trend = stats.OneSample(slopes)
+	} else {
+		t.Trend = stats.OneSample(nil)
+	}
+	return t
+}
+
+// slope is the least-squares slope of ys against xs.
+func slope(xs []int, ys []float64) float64 {
+	n := float64(len(xs))
+	var mx, my float64
+	for i := range xs {
+		mx += float64(xs[i]) / n
+		my += ys[i] / n
+	}
+	var sxy, sxx float64
+	for i := range xs {
+		dx := float64(xs[i]) - mx
+		sxy += dx * (ys[i] - my)
+		sxx += dx * dx
+	}
+	return sxy / sxx
+}
+
+// Since is the first evaluation step from which the effect is claimed at every later step with
+// one sign, and that sign (0 when the last step claims nothing).
+func (t *Trace) Since() (step int, sign float64) {
+	k := len(t.Points)
+	for k > 0 && t.Points[k-1].Claimed() && (sign == 0 || math.Signbit(t.Points[k-1].Mean) == math.Signbit(sign)) {
+		sign = math.Copysign(1, t.Points[k-1].Mean)
+		k--
+	}
+	if k == len(t.Points) {
+		return 0, 0
+	}
+	return t.Steps[k], sign
+}
+
+// flipped reports whether some step claims the sign opposite to a later claimed step.
+func (t *Trace) flipped() bool {
+	var later float64
+	for i := len(t.Points) - 1; i >= 0; i-- {
+		p := &t.Points[i]
+		if !p.Claimed() {
+			continue
+		}
+		s := math.Copysign(1, p.Mean)
+		if later != 0 && s != later {
+			return true
+		}
+		later = s
+	}
+	return false
+}
+
+// Words says in plain words how the effect evolves: since when it is detectable, and whether its
+// size still changes over the second half of training.
+func (t *Trace) Words() string {
+	var when string
+	claimedAt := 0
+	for i := range t.Points {
+		if t.Points[i].Claimed() {
+			claimedAt++
+		}
+	}
+	switch step, _ := t.Since(); {
+	case claimedAt == 0:
+		when = fmt.Sprintf("not detectable at any of the %d evaluations", len(t.Points))
+	case step == t.Steps[0]:
+		when = fmt.Sprintf("detectable at every evaluation, from step %d on", step)
+	case step > 0:
+		when = fmt.Sprintf("detectable from step %d on", step)
+	default:
+		when = fmt.Sprintf("detectable at %d of %d evaluations but not at the last", claimedAt, len(t.Points))
+	}
+	if t.flipped() {
+		when += ", after it had been detectable with the opposite sign"
+	}
+	tr := t.Trend
+	if tr.N < 2 {
+		return when + "; too few evaluations in the second half of training to tell a trend."
+	}
+	final := t.Points[len(t.Points)-1].Mean
+	ci := fmt.Sprintf("%s bpd per 100 steps, 95%% CI %s to %s, %d seeds", signed(tr.Mean), signed(tr.Lo), signed(tr.Hi), tr.N)
+	span := fmt.Sprintf("steps %d–%d", t.TrendSteps[0], t.TrendSteps[1])
+	switch {
+	case !tr.Claimed():
+		return fmt.Sprintf("%s; over the second half of training (%s) no trend in its size is detectable (%s): stable at this budget.", when, span, ci)
+	case math.Signbit(tr.Mean) == math.Signbit(final):
+		return fmt.Sprintf("%s; over the second half of training (%s) it is still growing (%s).", when, span, ci)
+	default:
+		return fmt.Sprintf("%s; over the second half of training (%s) it is shrinking toward zero or beyond (%s).", when, span, ci)
+	}
+}
+
+// signed formats a small number with its sign: "+0.0012", "−0.0004".
+func signed(v float64) string {
+	s := fmtNum(v, 4)
+	if v > 0 && s != "0.0000" {
+		return "+" + s
+	}
+	return s
+}

@@ -69,3 +69,16 @@ func combine(sums []string) string {
 	h := sha256.Sum256([]byte(strings.Join(sums, "\n") + "\n"))
 	return hex.EncodeToString(h[:])
 }
+
+// Sizes are the image counts of a data set's splits.
+type Sizes struct{ Train, Val, Test int }
+
+// KnownSizes is the split of a known data set: its training file's images split by ValSize into
+// training and validation images, and its test file.
+func KnownSizes(name string) (Sizes, error) {
+	if _, err := KnownID(name); err != nil {
+		return Sizes{}, err
+	}
+	const trainFile, testFile = 60000, 10000 // the four known files' headers
+	return Sizes{Train: trainFile - ValSize(trainFile), Val: ValSize(trainFile), Test: testFile}, nil
+}

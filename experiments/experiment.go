@@ -3,6 +3,7 @@ package experiments
 import (
 	"cmp"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -154,6 +155,9 @@ func Parse(file string, data []byte) (*Experiment, error) {
 	e.Parallel = c.parallel(doc.Compute, e.Config.Workers)
 	if co := doc.Compute; co != nil {
 		setInt(c, &e.CheckpointEvery, co.CheckpointEvery, "compute.checkpoint_every", 0, "steps between checkpoints (0: only when interrupted)")
+	}
+	if len(c.errs) == 0 {
+		c.checkSizes(e)
 	}
 	if len(c.errs) == 0 {
 		c.validateJobs(e)
@@ -367,10 +371,10 @@ func (c *checker) config(doc *document) runner.Config {
 	setInt(c, &cfg.Batch, t.Batch, "training.batch", 1, "images per step")
 	setInt(c, &cfg.LogEvery, t.LogEvery, "training.log_every", 1, "steps between progress lines")
 	if t.LR != nil {
-		if *t.LR > 0 {
+		if *t.LR > 0 && !math.IsInf(*t.LR, 0) {
 			cfg.LR = *t.LR
 		} else {
-			c.fail("training.lr", "want a positive learning rate, got %v", *t.LR)
+			c.fail("training.lr", "want a positive, finite learning rate, got %v", *t.LR)
 		}
 	}
 	if t.LRGamma != nil {
@@ -381,10 +385,10 @@ func (c *checker) config(doc *document) runner.Config {
 		}
 	}
 	if t.ClipNorm != nil {
-		if *t.ClipNorm >= 0 {
+		if *t.ClipNorm >= 0 && !math.IsInf(*t.ClipNorm, 0) {
 			cfg.ClipNorm = *t.ClipNorm
 		} else {
-			c.fail("training.clip_norm", "want a gradient-norm limit ≥ 0 (0: no clipping), got %v", *t.ClipNorm)
+			c.fail("training.clip_norm", "want a finite gradient-norm limit ≥ 0 (0: no clipping), got %v", *t.ClipNorm)
 		}
 	}
 
@@ -466,14 +470,50 @@ func deref[T any](p *T) T {
 	return *p
 }
 
-// validateJobs runs runner.Config.Validate on every job; a problem common to many jobs is reported
-// once.
+// checkSizes refuses image counts the data set does not have.
+func (c *checker) checkSizes(e *Experiment) {
+	sz, err := dataset.KnownSizes(e.Dataset)
+	if err != nil {
+		return // reported by dataset
+	}
+	cfg := e.Config
+	for _, ch := range []struct {
+		key      string
+		v, limit int
+		what     string
+	}{
+		{"training.batch", cfg.Batch, sz.Train, "training images"},
+		{"evaluation.val_images", cfg.ValImages, sz.Val, "validation images"},
+		{"evaluation.test_images", cfg.TestImages, sz.Test, "test images"},
+	} {
+		if ch.v > ch.limit {
+			c.fail(ch.key, "want at most the %s's %d %s, got %d", e.Dataset, ch.limit, ch.what, ch.v)
+		}
+	}
+}
+
+// validateJobs runs runner.Config.Validate on every job and checks that the runs at once fit in
+// the machine's memory; a problem common to many jobs is reported once, at the setting it names.
 func (c *checker) validateJobs(e *Experiment) {
 	seen := map[string]bool{}
+	machine := runner.MachineMemory()
 	for _, j := range e.Jobs() {
 		if err := j.Config.Validate(); err != nil && !seen[err.Error()] {
 			seen[err.Error()] = true
 			c.errs = append(c.errs, &FieldError{File: c.file, Msg: fmt.Sprintf("job %s: %v", j, err)})
+			continue
+		}
+		if seen["memory"] {
+			continue
+		}
+		if err := j.Config.CheckMemory(ImageShape, e.Parallel, machine); err != nil {
+			seen["memory"] = true
+			m, _ := runner.MemoryEstimate(j.Config, ImageShape)
+			key := m.Largest()
+			if i := strings.IndexAny(key, " "); i > 0 {
+				key = key[:i]
+			}
+			c.fail(key, "cell %s: %v", j.Cell, err)
 		}
 	}
 }

@@ -352,6 +352,15 @@ func TestErrors(t *testing.T) {
 		{"inline table", "model = { preset = \"x\" }\n", []string{"bad.toml:1:", "model.preset:", "unknown preset"}},
 		{"syntax", "seeds = 3\n[training\n", []string{"bad.toml:2:", "TOML syntax"}},
 		{"key twice", "seeds = 3\nseeds = 4\n", []string{"bad.toml:2:", "seeds:", "already defined"}},
+		{"infinite lr", "[training]\nlr = inf\n", []string{"bad.toml:2:", "training.lr:", "finite", "got +Inf"}},
+		{"infinite clip_norm", "[training]\nclip_norm = inf\n", []string{"bad.toml:2:", "training.clip_norm:", "finite"}},
+		{"nan lr", "[training]\nlr = nan\n", []string{"bad.toml:2:", "training.lr:", "got NaN"}},
+		{"batch above the training set", "[training]\nbatch = 100000\n", []string{"bad.toml:2:", "training.batch:", "at most the mnist's 50000 training images"}},
+		{"test images above the test set", "[evaluation]\ntest_images = 20000\n", []string{"bad.toml:2:", "evaluation.test_images:", "at most the mnist's 10000 test images, got 20000"}},
+		{"val images above the validation set", "[evaluation]\nval_images = 10001\n", []string{"bad.toml:2:", "evaluation.val_images:", "10000 validation images"}},
+		{"unknown data set", "dataset = \"cifar\"\n", []string{"bad.toml:1:", "dataset:", `unknown data set "cifar"`, "known: mnist"}},
+		{"samples beyond memory", "[training]\nbatch = 50000\n[evaluation]\nsample_images = 100000\n", []string{"bad.toml:4:", "evaluation.sample_images:", "lower evaluation.sample_images", "GB"}},
+		{"huge stage", "[model]\nstage = [100000, 12, 16]\n", []string{"bad.toml:2:", "model.stage:", "lower model.stage"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -33,3 +33,23 @@ func (a Arch) Fingerprint() string {
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }
+
+// ActivationUnits is the size of the model's hidden activations per image: the sum over every
+// coupling (dequantization included) of its map's pixels times its network's hidden channels.
+// A training step keeps a few such tensors per gated layer for the backward pass, so memory per
+// image grows with ActivationUnits times (a + b·GatedLayers) (runner.MemoryEstimate).
+func (a Arch) ActivationUnits() (units int64, gatedLayers int) {
+	add := func(c Coupling) {
+		units += int64(c.Shape.H) * int64(c.Shape.W) * int64(c.Hidden)
+		gatedLayers = max(gatedLayers, c.GatedLayers)
+	}
+	for _, c := range a.VarDeq {
+		add(c)
+	}
+	for _, l := range a.Layers {
+		if c, ok := l.(Coupling); ok {
+			add(c)
+		}
+	}
+	return units, gatedLayers
+}

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"squeezebench/dataset"
@@ -648,5 +649,38 @@ func TestReportOnSmokeTree(t *testing.T) {
 	md2, _ := os.ReadFile(filepath.Join(dir, "REPORT.md"))
 	if !strings.Contains(string(md2), "| tutorial_channel_rowwise |    2 | missing | no result.json |") {
 		t.Errorf("the missing run is not listed:\n%s", md2)
+	}
+}
+
+// A full disk while the report is written is an error, and the results are left as they were.
+func TestDiskFullDuringReport(t *testing.T) {
+	src := writeConstructed(t, constructedTOML, still(noise), nil)
+	dir := t.TempDir()
+	if err := syscall.Mount("tmpfs", dir, "tmpfs", 0, "size=2m"); err != nil {
+		t.Skipf("cannot mount a tmpfs here (%v): the disk-full test needs root and mount rights", err)
+	}
+	defer syscall.Unmount(dir, 0)
+	if err := os.CopyFS(dir, os.DirFS(src)); err != nil {
+		t.Fatal(err)
+	}
+	f, _ := os.Create(filepath.Join(dir, "filler"))
+	buf := make([]byte, 4096)
+	for {
+		if _, err := f.Write(buf); err != nil {
+			break
+		}
+	}
+	f.Close()
+	before, _ := os.ReadFile(filepath.Join(dir, "runs", "tutorial_channel_channelwise", "seed-1", "result.json"))
+	_, err := Generate(dir, Options{CodeVersion: "test"})
+	if err == nil || !strings.Contains(err.Error(), "no space left on device") {
+		t.Fatalf("report on a full disk: %v, want the error", err)
+	}
+	after, _ := os.ReadFile(filepath.Join(dir, "runs", "tutorial_channel_channelwise", "seed-1", "result.json"))
+	if !bytes.Equal(before, after) || len(after) == 0 {
+		t.Error("a result file changed")
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, ".*tmp*")); len(left) > 0 {
+		t.Errorf("temporary files left: %v", left)
 	}
 }

@@ -153,7 +153,7 @@ func Ablate(ctx context.Context, jobs []AblationJob, data *dataset.Splits, opt A
 			reports[i] = r
 			mu.Lock()
 			finished++
-			if r.Trained {
+			if r.Trained && r.Status != StatusInterrupted {
 				trained++
 			}
 			if r.Status == StatusFailed || r.Status == StatusDiverged {
@@ -268,8 +268,18 @@ func runJob(ctx context.Context, job AblationJob, data *dataset.Splits, opt Abla
 		return rep
 	}
 	defer release()
+	removeTempFiles(job.Dir) // left by a process killed while writing: the claim makes them ours
 	// Look again: another process may have finished it between the first look and the claim.
 	prev, perr := ReadResult(filepath.Join(job.Dir, "result.json"))
+	if errors.Is(perr, ErrImplausible) {
+		where, err := SetAside(filepath.Join(job.Dir, "result.json"), perr.Error())
+		if err != nil {
+			rep.Status, rep.Err = StatusFailed, err
+			return rep
+		}
+		out.line(fmt.Sprintf("%s the result.json there is unusable (%v): set aside as %s; training again", label, perr, where))
+		perr = nil
+	}
 	switch {
 	case prev != nil && prev.Status == StatusOK && prev.ConfigHash == hash:
 		rep.Status, rep.Result = StatusDone, prev
@@ -284,7 +294,8 @@ func runJob(ctx context.Context, job AblationJob, data *dataset.Splits, opt Abla
 	case prev != nil:
 		rep.Note = fmt.Sprintf("re-run: the previous run ended %s", prev.Status)
 	case perr != nil && !errors.Is(perr, fs.ErrNotExist):
-		rep.Note = fmt.Sprintf("re-run: unreadable result.json (%v)", perr)
+		rep.Status, rep.Err = StatusFailed, perr
+		return rep
 	}
 	if rep.Note != "" {
 		out.line(label + " " + rep.Note)
@@ -314,13 +325,14 @@ func runJob(ctx context.Context, job AblationJob, data *dataset.Splits, opt Abla
 	}
 	r := o.Result
 	rep.Result = &r
-	if o.Result.Status != StatusInterrupted {
-		os.Remove(ckpt) // finished (or failed for good): a later run starts afresh
+	if o.Result.Status == StatusOK || o.Result.Status == StatusDiverged {
+		os.Remove(ckpt) // finished, or would diverge again from it: a later run starts afresh
 	}
 	return rep
 }
 
-// ReadResult reads a run's result.json.
+// ReadResult reads a run's result.json and validates it (Result.Validate): a file that does not
+// parse, or whose values cannot be those of a finished run, is an error wrapping ErrImplausible.
 func ReadResult(path string) (*Result, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -328,9 +340,21 @@ func ReadResult(path string) (*Result, error) {
 	}
 	var r Result
 	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, fmt.Errorf("%s: %w: %v", path, ErrImplausible, err)
+	}
+	if err := r.Validate(); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return &r, nil
+}
+
+// removeTempFiles removes the temporary files of WriteFileAtomic left in dir by a process that
+// was killed mid-write (.checkpoint.bin.tmp123, .result.json.tmp456, ...).
+func removeTempFiles(dir string) {
+	left, _ := filepath.Glob(filepath.Join(dir, ".*.tmp*"))
+	for _, f := range left {
+		os.Remove(f)
+	}
 }
 
 // moveAside moves the files of a run of another configuration into replaced-<hash>/, so that

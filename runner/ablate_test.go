@@ -50,7 +50,7 @@ func statuses(reports []JobReport) string {
 func TestAblateSkipsDoneAndRerunsChanged(t *testing.T) {
 	data := loadMNIST(t)
 	dir := t.TempDir()
-	jobs := ablationJobs(t, dir, 3, 2)
+	jobs := ablationJobs(t, dir, 3, 4)
 	var mu sync.Mutex
 	active, most := map[string]bool{}, 0
 	opt := AblateOptions{Parallel: 2, afterStep: func(j AblationJob, step int, _ *flow.Model) error {
@@ -94,12 +94,12 @@ func TestAblateSkipsDoneAndRerunsChanged(t *testing.T) {
 		t.Errorf("second run: %s, want every job done", got)
 	}
 	old := jobs[1].Config.Hash()
-	jobs[1].Config.Steps = 3
+	jobs[1].Config.Steps = 5
 	reps := Ablate(context.Background(), jobs, data, opt)
 	if got := statuses(reps); got != "done ok* done" {
 		t.Errorf("after changing job 2: %s, want only it re-run", got)
 	}
-	if r, err := ReadResult(filepath.Join(jobs[1].Dir, "result.json")); err != nil || r.ConfigHash != jobs[1].Config.Hash() || r.Steps != 3 {
+	if r, err := ReadResult(filepath.Join(jobs[1].Dir, "result.json")); err != nil || r.ConfigHash != jobs[1].Config.Hash() || r.Steps != 5 {
 		t.Errorf("job 2's result: %+v, %v", r, err)
 	}
 	if r, err := ReadResult(filepath.Join(jobs[1].Dir, "replaced-"+old, "result.json")); err != nil || r.ConfigHash != old {
@@ -191,7 +191,7 @@ func TestConcurrentAblationsOneDir(t *testing.T) {
 	data := loadMNIST(t)
 	for _, sharded := range []bool{true, false} {
 		t.Run(fmt.Sprintf("sharded=%v", sharded), func(t *testing.T) {
-			jobs := ablationJobs(t, t.TempDir(), 4, 2)
+			jobs := ablationJobs(t, t.TempDir(), 4, 4)
 			var reps [2][]JobReport
 			var wg sync.WaitGroup
 			for p := range 2 {
@@ -262,7 +262,9 @@ func TestClaims(t *testing.T) {
 		stale bool
 	}{
 		{"dead pid on this host", claim{Host: hostname(), PID: 1 << 30}, 0, true},
-		{"live pid on this host", claim{Host: hostname(), PID: os.Getpid()}, 0, false},
+		{"live pid on this host", claim{Host: hostname(), PID: os.Getpid(), Start: processStart(os.Getpid())}, 0, false},
+		// The pid is alive but belongs to a later process than the claim's owner (pid reuse).
+		{"pid reused by another process", claim{Host: hostname(), PID: os.Getpid(), Start: processStart(os.Getpid()) + 1}, 0, true},
 		{"fresh claim of another host", claim{Host: "elsewhere", PID: 1 << 30}, 0, false},
 		{"old claim of another host", claim{Host: "elsewhere", PID: 1}, 2 * time.Minute, true},
 	}
@@ -325,7 +327,7 @@ func TestZombieIsDead(t *testing.T) {
 func TestTwinsAreTrainedOnce(t *testing.T) {
 	data := loadMNIST(t)
 	dir := t.TempDir()
-	jobs := ablationJobs(t, dir, 2, 2)
+	jobs := ablationJobs(t, dir, 2, 4)
 	// Job 1 (rowwise, seed 1) is declared the twin of job 0 (channelwise, seed 1): the runner
 	// takes the declaration as given (experiments finds real twins by fingerprint).
 	jobs[1].TwinOf = &jobs[0]

@@ -22,6 +22,7 @@ import (
 type claim struct {
 	Host  string    `json:"host"`
 	PID   int       `json:"pid"`
+	Start uint64    `json:"start,omitempty"` // the owner's start time (clock ticks since boot), which tells it from a later process given the same pid
 	Time  time.Time `json:"time"`
 	Token string    `json:"token"` // tells this claim from a later one of the same process
 }
@@ -46,7 +47,7 @@ var hostname = sync.OnceValue(func() string {
 func acquireClaim(path string, timeout time.Duration) (release func(), owner *claim, err error) {
 	tok := make([]byte, 8)
 	rand.Read(tok)
-	mine := claim{Host: hostname(), PID: os.Getpid(), Time: time.Now().UTC(), Token: hex.EncodeToString(tok)}
+	mine := claim{Host: hostname(), PID: os.Getpid(), Start: processStart(os.Getpid()), Time: time.Now().UTC(), Token: hex.EncodeToString(tok)}
 	body, _ := json.Marshal(mine)
 	for attempt := 0; attempt < 5; attempt++ {
 		f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
@@ -99,7 +100,7 @@ func inspectClaim(path string, timeout time.Duration) (*claim, []byte, bool) {
 	if json.Unmarshal(data, &c) != nil {
 		return nil, data, old // half-written by a process that died, if old
 	}
-	dead := c.Host == hostname() && !processAlive(c.PID)
+	dead := c.Host == hostname() && (!processAlive(c.PID) || c.Start != 0 && processStart(c.PID) != c.Start)
 	return &c, data, old || dead
 }
 

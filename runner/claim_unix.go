@@ -29,3 +29,25 @@ func processAlive(pid int) bool {
 	}
 	return true
 }
+
+// processStart is the start time of process pid in clock ticks since boot (field 22 of
+// /proc/<pid>/stat); 0 when it cannot be read. A pid reused by a later process has another.
+func processStart(pid int) uint64 {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0
+	}
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return 0
+	}
+	fields := bytes.Fields(b[i+1:]) // fields 3, 4, ... of the file
+	if len(fields) < 20 {
+		return 0
+	}
+	v, err := strconv.ParseUint(string(fields[19]), 10, 64)
+	if err != nil {
+		return 0
+	}
+	return v
+}

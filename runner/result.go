@@ -1,6 +1,8 @@
 package runner
 
 import (
+	"errors"
+	"fmt"
 	"runtime"
 )
 
@@ -61,4 +63,52 @@ func newResult(cfg Config) Result {
 		Variants: v, Cell: cfg.Cell.String(), Seed: cfg.Seed, Config: cfg, ConfigHash: cfg.Hash(),
 		GoVersion: runtime.Version(), Threads: runtime.GOMAXPROCS(0),
 	}
+}
+
+// BPDCeiling is the bits per dimension of the uniform distribution over 8-bit pixels. A run that
+// does not end below it on every set has learned nothing a constant would not: it is not a
+// usable result (status failed), and a result file of status ok above it is not plausible.
+const BPDCeiling = 8.0
+
+// ErrImplausible marks a result file whose values cannot be those of a finished run.
+var ErrImplausible = errors.New("implausible result")
+
+// check reports the first value of an ok result that is not a finite bpd in (0, BPDCeiling).
+func (r *Result) checkBPD() error {
+	for _, f := range []struct {
+		name string
+		v    float64
+	}{{"train_bpd", r.TrainBPD}, {"val_bpd", r.ValBPD}, {"test_bpd", r.TestBPD}} {
+		if !(f.v > 0 && f.v < BPDCeiling) { // NaN fails too
+			return fmt.Errorf("%s %v is not in (0, %g), the range of a model that learned anything (8 bpd: uniform 8-bit pixels)", f.name, f.v, BPDCeiling)
+		}
+	}
+	return nil
+}
+
+// Validate checks a result read back from a file: a known status and a configuration hash, and
+// for status ok the steps, parameters, image counts and finite, plausible bpd of a finished run.
+func (r *Result) Validate() error {
+	switch r.Status {
+	case StatusOK, StatusDiverged, StatusFailed, StatusInterrupted:
+	default:
+		return fmt.Errorf("%w: status %q is none of ok, diverged, failed, interrupted", ErrImplausible, r.Status)
+	}
+	if len(r.ConfigHash) != 16 {
+		return fmt.Errorf("%w: config_hash %q is not 16 hex digits", ErrImplausible, r.ConfigHash)
+	}
+	if r.Status != StatusOK {
+		return nil
+	}
+	if err := r.checkBPD(); err != nil {
+		return fmt.Errorf("%w: %v", ErrImplausible, err)
+	}
+	switch {
+	case r.Steps < 1 || r.Params < 1:
+		return fmt.Errorf("%w: steps %d, params %d: a finished run has both", ErrImplausible, r.Steps, r.Params)
+	case r.TrainImages < 1 || r.ValImages < 1 || r.TestImages < 1 || r.ImportanceSamples < 1:
+		return fmt.Errorf("%w: %d/%d/%d images and %d importance samples: a finished run evaluated some", ErrImplausible,
+			r.TrainImages, r.ValImages, r.TestImages, r.ImportanceSamples)
+	}
+	return nil
 }

@@ -128,6 +128,10 @@ func TrainWith(ctx context.Context, cfg Config, data *dataset.Splits, log io.Wri
 		start = t.start // a resumed run counts the time before the checkpoint
 		return fail(err)
 	}
+	if err := out.Result.checkBPD(); err != nil {
+		start = t.start
+		return fail(fmt.Errorf("after %d steps, %w: not a usable result (train longer)", out.Result.Steps, err))
+	}
 	out.Result.Status = StatusOK
 	out.Result.WallSeconds = time.Since(t.start).Seconds()
 	out.Result.Ended = time.Now().UTC().Format(time.RFC3339)

@@ -181,3 +181,21 @@ func ReadMetrics(path string) ([]Metric, error) {
 	}
 	return out, nil
 }
+
+// CheckWritableDir makes sure dir is (or can be made) a directory this process can write in, by
+// creating it and writing and removing a probe file: outputs are checked before work starts.
+func CheckWritableDir(dir string) error {
+	if st, err := os.Stat(dir); err == nil && !st.IsDir() {
+		return fmt.Errorf("%s exists and is not a directory", dir)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("cannot create %s: %w", dir, err)
+	}
+	f, err := os.CreateTemp(dir, ".write-probe*")
+	if err != nil {
+		return fmt.Errorf("cannot write in %s: %w", dir, err)
+	}
+	name := f.Name()
+	f.Close()
+	return os.Remove(name)
+}

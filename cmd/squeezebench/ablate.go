@@ -1,9 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -28,6 +31,7 @@ func runAblate(args []string) error {
 	ckptEvery := fs.Int("checkpoint-every", -1, "steps between checkpoints (default: the experiment's compute.checkpoint_every)")
 	claimTimeout := fs.Duration("claim-timeout", runner.DefaultClaimTimeout, "a claim on a run not refreshed for this long is stale (its owner died or lost the filesystem)")
 	data := fs.String("data", "", "directory with the four MNIST-format IDX files (default: $SQUEEZEBENCH_DATA, else the GoMNIST module's)")
+	replace := fs.Bool("replace-experiment", false, "the results directory holds another experiment.toml: replace it (runs of other configurations are then set aside as they are re-run)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -36,6 +40,15 @@ func runAblate(args []string) error {
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	set := setFlags(fs)
+	switch {
+	case (set["parallel"] || set["workers"]) && *parallel < 1:
+		return fmt.Errorf("-parallel %d: want the runs trained at once, at least 1", *parallel)
+	case set["checkpoint-every"] && *ckptEvery < 0:
+		return fmt.Errorf("-checkpoint-every %d: want steps between checkpoints, at least 0 (0: only when interrupted)", *ckptEvery)
+	case *claimTimeout <= 0:
+		return fmt.Errorf("-claim-timeout %s: want a positive duration", *claimTimeout)
 	}
 	k, n, err := parseShard(*shard)
 	if err != nil {
@@ -52,37 +65,32 @@ func runAblate(args []string) error {
 	opt := runner.AblateOptions{Parallel: e.Parallel, Shard: k, Shards: n, CheckpointEvery: e.CheckpointEvery, ClaimTimeout: *claimTimeout, Out: os.Stdout, Live: isTerminal(os.Stdout)}
 	if *parallel > 0 {
 		opt.Parallel = *parallel
+		if err := e.Config.CheckMemory(experiments.ImageShape, opt.Parallel, runner.MachineMemory()); err != nil {
+			return fmt.Errorf("-parallel %d: %w", opt.Parallel, err)
+		}
 	}
 	if *ckptEvery >= 0 {
 		opt.CheckpointEvery = *ckptEvery
 	}
-	var jobs []runner.AblationJob
-	for _, j := range e.Jobs() {
-		jobs = append(jobs, runner.AblationJob{
-			Index: j.Index, Name: fmt.Sprintf("%s seed %d", j.Cell.Slug(), j.Seed),
-			Dir: filepath.Join(dir, j.RunDir()), Config: j.Config,
-		})
+	// Everything is checked before anything is written: the results directory, the experiment
+	// copy it holds, and the data, whose identity must be that of the runs already there.
+	if err := runner.CheckWritableDir(dir); err != nil {
+		return fmt.Errorf("-results: %w", err)
 	}
-	for i, j := range e.Jobs() {
-		if j.Twin() {
-			jobs[i].TwinOf = &jobs[j.Primary]
-		}
+	if err := checkExperimentCopy(dir, e, *replace); err != nil {
+		return err
 	}
-	mine := runner.ShardJobs(jobs, k, n)
 	splits, err := dataset.Load(*data)
 	if err != nil {
 		return err
 	}
+	jobs := ablationJobs(e, dir)
 	if id := splits.ID(); id != e.Config.Data {
 		fmt.Fprintf(os.Stderr, "squeezebench ablate: the data in %s is %s, not the experiment's %s: the runs are of these data, and the report says so\n",
 			splits.Source, id, e.Config.Data)
 		for i := range jobs {
 			jobs[i].Config.Data = id
 		}
-		mine = runner.ShardJobs(jobs, k, n)
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
 	}
 	if err := runner.RecordData(dir, splits); err != nil {
 		return err
@@ -96,51 +104,106 @@ func runAblate(args []string) error {
 		}
 	}
 	fmt.Println(splits)
+	mine := runner.ShardJobs(jobs, k, n)
 	part := ""
 	if n > 0 {
 		part = fmt.Sprintf(", shard %d/%d: %d of them", k, n, len(mine))
 	}
-	fmt.Printf("experiment %s (%s): %d cells x %d seeds = %d jobs%s; %d at once; results in %s\n",
-		e.Name, e.File, len(e.Cells()), len(e.Seeds), len(jobs), part, opt.Parallel, dir)
+	twins := ""
+	if tw := e.Twins(); len(tw) > 0 {
+		twins = fmt.Sprintf(" (%d cells are twins of others: their jobs are served by their models' runs)", len(tw))
+	}
+	fmt.Printf("experiment %s (%s): %d cells x %d seeds = %d jobs%s%s; %d at once; results in %s\n",
+		e.Name, e.File, len(e.Cells()), len(e.Seeds), len(jobs), twins, part, opt.Parallel, dir)
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	go func() {
-		<-ctx.Done()
-		stop() // a second signal kills the process as usual
+		if _, ok := <-sigs; !ok {
+			return
+		}
+		signal.Stop(sigs) // a second signal kills the process as usual
 		fmt.Fprintln(os.Stderr, "\nstopping: no new jobs start; running ones stop after their current step and save a checkpoint (signal again to kill)")
+		cancel()
 	}()
 	start := time.Now()
 	reports := runner.Ablate(ctx, jobs, splits, opt)
+	signal.Stop(sigs)
+	close(sigs) // ends the goroutine: nothing prints after a normal end
 	fmt.Printf("\n%s: %d jobs in %s\n", e.Name, len(reports), time.Since(start).Round(time.Second))
 	runner.WriteSummary(os.Stdout, reports)
 	fmt.Println()
-	if err := writeReport(dir, ""); err != nil { // on whatever results there are, partial ones too
-		fmt.Fprintf(os.Stderr, "squeezebench ablate: the report could not be written: %v\n", err)
-	}
+	reportErr := writeReport(dir, "") // on whatever results there are, partial ones too
+	return ablateOutcome(reports, "squeezebench ablate "+shellJoin(args), reportErr)
+}
 
-	var failed, interrupted []string
+// ablationJobs is the runner's jobs of the experiment in dir, twins pointing at their primaries.
+func ablationJobs(e *experiments.Experiment, dir string) []runner.AblationJob {
+	var jobs []runner.AblationJob
+	for _, j := range e.Jobs() {
+		jobs = append(jobs, runner.AblationJob{
+			Index: j.Index, Name: fmt.Sprintf("%s seed %d", j.Cell.Slug(), j.Seed),
+			Dir: filepath.Join(dir, j.RunDir()), Config: j.Config,
+		})
+	}
+	for i, j := range e.Jobs() {
+		if j.Twin() {
+			jobs[i].TwinOf = &jobs[j.Primary]
+		}
+	}
+	return jobs
+}
+
+// checkExperimentCopy refuses a results directory whose experiment.toml is another experiment's:
+// the report would believe it. With replace it may be overwritten.
+func checkExperimentCopy(dir string, e *experiments.Experiment, replace bool) error {
+	path := filepath.Join(dir, "experiment.toml")
+	old, err := os.ReadFile(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist) || err == nil && bytes.Equal(old, e.Source) || replace:
+		return nil
+	case err != nil:
+		return err
+	}
+	return fmt.Errorf("%s holds another experiment than %s (the report reads that copy): use another -results directory, or -replace-experiment to replace it", path, e.File)
+}
+
+// ablateOutcome is the command's error: failed runs, runs held by other live processes, an
+// interruption, or a report that could not be written all end it non-zero.
+func ablateOutcome(reports []runner.JobReport, resume string, reportErr error) error {
+	var failed, interrupted, claimed []string
 	for _, r := range reports {
 		switch {
+		case r.Status == runner.StatusClaimed:
+			claimed = append(claimed, fmt.Sprintf("%s (%s)", r.Job.Name, r.Note))
 		case r.Status == runner.StatusInterrupted || r.Status == runner.StatusNotStarted:
 			interrupted = append(interrupted, r.Job.Name)
 		case r.Failed():
 			failed = append(failed, fmt.Sprintf("%s (%s: %v)", r.Job.Name, r.Status, r.Err))
 		}
 	}
-	resume := "squeezebench ablate " + shellJoin(args)
 	if len(interrupted) > 0 {
 		fmt.Printf("\ninterrupted: %d of %d jobs are not finished (their checkpoints keep the steps done). Resume with:\n  %s\n",
 			len(interrupted), len(reports), resume)
 	}
+	var errs []error
 	if len(failed) > 0 {
-		return fmt.Errorf("%d of %d jobs failed (result.json and train.log in their run directories say why; the next invocation re-runs them: %s):\n  %s",
-			len(failed), len(reports), resume, strings.Join(failed, "\n  "))
+		errs = append(errs, fmt.Errorf("%d of %d jobs failed (result.json and train.log in their run directories say why; the next invocation re-runs them: %s):\n  %s",
+			len(failed), len(reports), resume, strings.Join(failed, "\n  ")))
+	}
+	if len(claimed) > 0 {
+		errs = append(errs, fmt.Errorf("%d of %d jobs were not run here because other live processes train them; when they finish, run again to complete the report:\n  %s",
+			len(claimed), len(reports), strings.Join(claimed, "\n  ")))
+	}
+	if reportErr != nil {
+		errs = append(errs, fmt.Errorf("the report could not be written: %w", reportErr))
 	}
 	if len(interrupted) > 0 {
-		return fmt.Errorf("interrupted")
+		errs = append(errs, fmt.Errorf("interrupted"))
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 // parseShard reads "K/N" (1 <= K <= N); empty is no sharding (0, 0).

@@ -115,8 +115,12 @@ func TestAblateTwoProcessesOneDir(t *testing.T) {
 	}
 	wg.Wait()
 	for i := range 2 {
-		if errs[i] != nil {
+		// A process that found runs trained by the other says so and exits non-zero.
+		if errs[i] != nil && !strings.Contains(outs[i], "because other live processes train them") {
 			t.Fatalf("process %d: %v\n%s", i, errs[i], outs[i])
+		}
+		if strings.Contains(outs[i], "stopping") {
+			t.Errorf("process %d printed a stopping message without a signal:\n%s", i, outs[i])
 		}
 	}
 	runs, _ := filepath.Glob(filepath.Join(dir, "runs", "*", "seed-*"))
@@ -158,5 +162,54 @@ func TestAblateBadInput(t *testing.T) {
 		if err == nil || !strings.Contains(out, tc.want) {
 			t.Errorf("squeezebench %s: err %v, output %q; want a failure mentioning %q", strings.Join(tc.args, " "), err, out, tc.want)
 		}
+	}
+}
+
+// Flags out of range are refused, not replaced by the preset's values.
+func TestTrainFlagsOutOfRange(t *testing.T) {
+	for _, tc := range []struct{ flag, value, want string }{
+		{"-steps", "-1", "-steps -1: want training steps, at least 1"},
+		{"-steps", "0", "-steps 0: want training steps, at least 1"},
+		{"-epochs", "-2", "-epochs -2: want epochs, at least 1"},
+		{"-batch", "0", "-batch 0: want images per step, at least 1"},
+		{"-test-images", "-5", "-test-images -5: want test images"},
+		{"-val-every", "-3", "-val-every -3"},
+	} {
+		out, err := run(t, "train", "-preset", "smoke", tc.flag, tc.value, "-out", t.TempDir())
+		if err == nil || !strings.Contains(out, tc.want) {
+			t.Errorf("train %s %s: err %v, output %q; want %q", tc.flag, tc.value, err, out, tc.want)
+		}
+	}
+	out, err := run(t, "ablate", "-experiment", "smoke", "-results", t.TempDir(), "-parallel", "-1")
+	if err == nil || !strings.Contains(out, "-parallel -1: want the runs trained at once, at least 1") {
+		t.Errorf("ablate -parallel -1: err %v, output %q", err, out)
+	}
+}
+
+// Outputs are checked before any work: an unwritable -out or -results fails at once, and a
+// results directory holding another experiment is refused unless asked to replace it.
+func TestOutputsAreCheckedFirst(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "a-file")
+	os.WriteFile(file, []byte("x"), 0o644)
+	out, err := run(t, "train", "-preset", "smoke", "-steps", "4", "-out", filepath.Join(file, "run"))
+	if err == nil || !strings.Contains(out, "-out:") || strings.Contains(out, "step 1/") {
+		t.Errorf("train -out under a file: err %v, output %q; want a refusal before training", err, out)
+	}
+	out, err = run(t, "ablate", "-experiment", "smoke", "-results", file)
+	if err == nil || !strings.Contains(out, "-results:") || !strings.Contains(out, "not a directory") {
+		t.Errorf("ablate -results FILE: err %v, output %q", err, out)
+	}
+	dir := t.TempDir()
+	other := []byte("name = \"other\"\n[model]\npreset = \"smoke\"\n")
+	os.WriteFile(filepath.Join(dir, "experiment.toml"), other, 0o644)
+	out, err = run(t, "ablate", "-experiment", "smoke", "-results", dir)
+	if err == nil || !strings.Contains(out, "holds another experiment than experiments/smoke.toml") || !strings.Contains(out, "-replace-experiment") {
+		t.Errorf("ablate into a directory of another experiment: err %v, output %q", err, out)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "experiment.toml")); string(b) != string(other) {
+		t.Error("the refused invocation changed experiment.toml")
+	}
+	if runs, _ := filepath.Glob(filepath.Join(dir, "runs", "*")); len(runs) > 0 {
+		t.Errorf("the refused invocation trained: %v", runs)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 
 	"squeezebench/dataset"
+	"squeezebench/experiments"
 	"squeezebench/runner"
 )
 
@@ -34,28 +35,47 @@ func runTrain(args []string) error {
 	if *out == "" {
 		return fmt.Errorf("-out DIR is required")
 	}
+	set := setFlags(fs)
+	for _, f := range []struct {
+		name  string
+		v     int
+		least int
+		what  string
+	}{{"steps", *steps, 1, "training steps"}, {"epochs", *epochs, 1, "epochs"}, {"batch", *batch, 1, "images per step"},
+		{"val-every", *valEvery, 0, "steps between evaluations (0: only at the end)"}, {"test-images", *testImages, 0, "test images (0: all)"}} {
+		if set[f.name] && f.v < f.least {
+			return fmt.Errorf("-%s %d: want %s, at least %d", f.name, f.v, f.what, f.least)
+		}
+	}
 	cfg, err := cf.config()
 	if err != nil {
 		return err
 	}
 	cfg.Seed = *seed
-	if *steps > 0 || *epochs > 0 {
-		cfg.Steps, cfg.Epochs = *steps, *epochs
-		if *steps > 0 && *epochs > 0 {
-			return fmt.Errorf("-steps and -epochs are two budgets: give one")
-		}
+	if set["steps"] && set["epochs"] {
+		return fmt.Errorf("-steps and -epochs are two budgets: give one")
 	}
-	if *batch > 0 {
+	if set["steps"] || set["epochs"] {
+		cfg.Steps, cfg.Epochs = *steps, *epochs
+	}
+	if set["batch"] {
 		cfg.Batch = *batch
 	}
-	if *valEvery >= 0 {
+	if set["val-every"] {
 		cfg.ValEvery = *valEvery
 	}
-	if *testImages >= 0 {
+	if set["test-images"] {
 		cfg.TestImages = *testImages
 	}
 	if err := cfg.Validate(); err != nil {
 		return err
+	}
+	if err := cfg.CheckMemory(experiments.ImageShape, 1, runner.MachineMemory()); err != nil {
+		return err
+	}
+	// The output is checked before anything trains: a run is never lost to an unwritable -out.
+	if err := runner.CheckWritableDir(*out); err != nil {
+		return fmt.Errorf("-out: %w", err)
 	}
 	splits, err := dataset.Load(*data)
 	if err != nil {
@@ -74,4 +94,11 @@ func runTrain(args []string) error {
 	fmt.Printf("%s seed %d: train %.4f, val %.4f, test %.4f bpd; %d steps, %.0f ms/step, %.0f s; wrote %s\n",
 		r.Cell, r.Seed, r.TrainBPD, r.ValBPD, r.TestBPD, r.Steps, r.MsPerStep, r.WallSeconds, *out)
 	return nil
+}
+
+// setFlags is the names of the flags given on the command line.
+func setFlags(fs *flag.FlagSet) map[string]bool {
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	return set
 }

@@ -81,3 +81,31 @@ func sum(s []float32) float32 {
 	done := len(s) &^ 31
 	return sumAVX2(s) + sumGo(s[done:])
 }
+
+//go:noescape
+func gatedFwdAVX512(out, sig, x, val, gate []float32)
+
+//go:noescape
+func gatedBwdAVX512(dval, dgate, d, sig, val []float32)
+
+// gatedFwd does the leading elements of GatedForward's loop for one image with AVX-512 and
+// returns how many (a multiple of 16, or 0 without AVX-512): the caller does the rest.
+func gatedFwd(out, sig, x, val, gate []float32) int {
+	if !hasAVX512 {
+		return 0
+	}
+	n := len(x)
+	gatedFwdAVX512(out[:n], sig[:n], x, val[:n], gate[:n])
+	return n &^ 15
+}
+
+// gatedBwd does the leading elements of GatedBackwardH's loop for one image with AVX-512 and
+// returns how many.
+func gatedBwd(dval, dgate, d, sig, val []float32) int {
+	if !hasAVX512 {
+		return 0
+	}
+	n := len(d)
+	gatedBwdAVX512(dval[:n], dgate[:n], d, sig[:n], val[:n])
+	return n &^ 15
+}

@@ -306,3 +306,76 @@ g512loop:
 
 g512done:
 	RET
+
+// func gatedFwdAVX512(out, sig, x, val, gate []float32)
+// sig = 1/(1 + e^-gate) and out = x + val·sig for len(x) rounded down to 16, with the same
+// exponential as expAVX512 and the operations in the Go loop's order (the same floats).
+TEXT ·gatedFwdAVX512(SB), NOSPLIT, $0-120
+	MOVQ out_base+0(FP), DI
+	MOVQ sig_base+24(FP), DX
+	MOVQ x_base+48(FP), SI
+	MOVQ x_len+56(FP), CX
+	MOVQ val_base+72(FP), R8
+	MOVQ gate_base+96(FP), R9
+	SHRQ $4, CX
+	JZ   gf512done
+	LOADEXP512
+	VBROADCASTSS expSign<>(SB), Z7
+
+gf512loop:
+	VMOVUPS (R9), Z0
+	VXORPS  Z7, Z0, Z0            // -gate
+	EXP512
+	VADDPS  Z14, Z2, Z2           // 1 + e
+	VDIVPS  Z2, Z14, Z5           // sig = 1/(1+e)
+	VMOVUPS Z5, (DX)
+	VMULPS  (R8), Z5, Z5          // val·sig
+	VADDPS  (SI), Z5, Z5          // x + val·sig
+	VMOVUPS Z5, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DI
+	ADDQ $64, DX
+	ADDQ $64, R8
+	ADDQ $64, R9
+	DECQ CX
+	JNZ  gf512loop
+	VZEROUPPER
+
+gf512done:
+	RET
+
+// func gatedBwdAVX512(dval, dgate, d, sig, val []float32)
+// dval = d·sig and dgate = d·val·sig·(1-sig), left to right as the Go loop, for len(d)
+// rounded down to 16.
+TEXT ·gatedBwdAVX512(SB), NOSPLIT, $0-120
+	MOVQ dval_base+0(FP), DI
+	MOVQ dgate_base+24(FP), DX
+	MOVQ d_base+48(FP), SI
+	MOVQ d_len+56(FP), CX
+	MOVQ sig_base+72(FP), R8
+	MOVQ val_base+96(FP), R9
+	SHRQ $4, CX
+	JZ   gb512done
+	VBROADCASTSS expOne<>(SB), Z14
+
+gb512loop:
+	VMOVUPS (SI), Z0              // d
+	VMOVUPS (R8), Z1              // sig
+	VMULPS  Z1, Z0, Z2            // d·sig
+	VMOVUPS Z2, (DI)
+	VMULPS  (R9), Z0, Z3          // d·val
+	VMULPS  Z1, Z3, Z3            // ·sig
+	VSUBPS  Z1, Z14, Z4           // 1 - sig
+	VMULPS  Z4, Z3, Z3
+	VMOVUPS Z3, (DX)
+	ADDQ $64, SI
+	ADDQ $64, DI
+	ADDQ $64, DX
+	ADDQ $64, R8
+	ADDQ $64, R9
+	DECQ CX
+	JNZ  gb512loop
+	VZEROUPPER
+
+gb512done:
+	RET

@@ -241,3 +241,56 @@ func testELUConv(t *testing.T) {
 		}
 	}
 }
+
+// TestGatedPaths: the gated residual, forward and backward, against its definition (in float64)
+// on this processor's path (AVX-512 loops with a Go tail) and on the Go fallback, and the two
+// paths against each other; sizes with and without a tail of fewer than 16 elements.
+func TestGatedPaths(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 21))
+	run := func(s Batch, x, h, dout []float32) (out, sig, dh []float32) {
+		p := NewPool(2)
+		size := s.N * s.C * s.H * s.W
+		out, sig, dh = make([]float32, size), make([]float32, size), make([]float32, 2*size)
+		GatedForward(p, s, x, h, out, sig)
+		GatedBackwardH(p, s, h, sig, dout, dh)
+		return out, sig, dh
+	}
+	for _, s := range []Batch{{N: 3, C: 2, H: 7, W: 7}, {N: 2, C: 3, H: 4, W: 4}, {N: 1, C: 1, H: 1, W: 5}} {
+		size, per := s.N*s.C*s.H*s.W, s.C*s.H*s.W
+		x, h, dout := randSlice(rng, size), randSlice(rng, 2*size), randSlice(rng, size)
+		for i := range h {
+			h[i] *= 4
+		}
+		var paths [][3][]float32
+		for _, avx512 := range []bool{hasAVX512, false} {
+			saved := hasAVX512
+			hasAVX512 = avx512
+			out, sig, dh := run(s, x, h, dout)
+			hasAVX512 = saved
+			paths = append(paths, [3][]float32{out, sig, dh})
+			for n := 0; n < s.N; n++ {
+				for i := 0; i < per; i++ {
+					val, gate := float64(h[2*n*per+i]), float64(h[(2*n+1)*per+i])
+					sg := 1 / (1 + math.Exp(-gate))
+					d := float64(dout[n*per+i])
+					for name, pair := range map[string][2]float64{
+						"out":   {float64(out[n*per+i]), float64(x[n*per+i]) + val*sg},
+						"dval":  {float64(dh[2*n*per+i]), d * sg},
+						"dgate": {float64(dh[(2*n+1)*per+i]), d * val * sg * (1 - sg)},
+					} {
+						if math.Abs(pair[0]-pair[1]) > 2e-6*(1+math.Abs(pair[1])) {
+							t.Fatalf("%+v avx512=%v %s at image %d element %d: %v, want %v", s, avx512, name, n, i, pair[0], pair[1])
+						}
+					}
+				}
+			}
+		}
+		for k, name := range []string{"out", "sig", "dh"} {
+			for i := range paths[0][k] {
+				if a, b := paths[0][k][i], paths[1][k][i]; math.Abs(float64(a-b)) > 1e-6*(1+math.Abs(float64(b))) {
+					t.Fatalf("%+v %s[%d]: vector %v, fallback %v", s, name, i, a, b)
+				}
+			}
+		}
+	}
+}

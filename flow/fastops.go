@@ -181,8 +181,9 @@ func (f *fast) layerNorm(x, gamma, beta *G.Node) *G.Node {
 			kernel.LayerNormBackward(f.pool, bs, in[0], in[1], in[2], stats, out, scratch)
 		}), inputs[0], inputs[1], grad)
 		dbeta := make([]float32, bs.C)
+		sums := make([][]float32, f.pool.Workers)
 		dgamma := applyKernel(f.op("layer_norm.dgamma", inputs[1].Shape().Clone(), func(in [][]float32, out []float32) {
-			kernel.LayerNormParamGrads(bs, in[0], in[1], stats, out, dbeta)
+			kernel.LayerNormParamGrads(f.pool, bs, in[0], in[1], stats, out, dbeta, sums)
 		}), inputs[0], grad)
 		return G.Nodes{dx, dgamma, f.handOver("layer_norm.dbeta", inputs[2].Shape(), dbeta, dgamma)}, nil
 	}

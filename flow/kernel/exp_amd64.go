@@ -109,3 +109,16 @@ func gatedBwd(dval, dgate, d, sig, val []float32) int {
 	gatedBwdAVX512(dval[:n], dgate[:n], d, sig[:n], val[:n])
 	return n &^ 15
 }
+
+//go:noescape
+func couplingBwdAVX512(dz, dht, dhs, d, e, z, t, keep, th, raw []float32, base, f float32) (dsc float32)
+
+// couplingBwd is the coupling's backward loop over one plane (see Coupling.Backward) with
+// AVX-512; ok is false without it (or without dz), and then the caller runs the Go loop.
+func couplingBwd(dz, dht, dhs, d, e, z, t, keep, th, raw []float32, base, f float32) (dsc float32, ok bool) {
+	if !hasAVX512 || dz == nil {
+		return 0, false
+	}
+	n := len(d)
+	return couplingBwdAVX512(dz[:n], dht[:n], dhs[:n], d, e[:n], z[:n], t[:n], keep[:n], th[:n], raw[:n], base, f), true
+}

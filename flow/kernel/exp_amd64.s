@@ -379,3 +379,90 @@ gb512loop:
 
 gb512done:
 	RET
+
+// CBBODY does the sixteen lanes of K1 at byte offset BX of every plane (masked-off lanes are
+// neither read nor written, and add nothing to the sum in Z22).
+#define CBBODY \
+	VMOVUPS.Z (SI)(BX*1), K1, Z0 \
+	VMULPS.Z  (R8)(BX*1), Z0, K1, Z1 \
+	VMOVUPS Z1, K1, (DI)(BX*1) \
+	VMOVUPS.Z (R13)(BX*1), K1, Z2 \
+	VMULPS  Z2, Z1, Z3 \
+	VMOVUPS Z3, K1, (R10)(BX*1) \
+	VMOVUPS.Z (R12)(BX*1), K1, Z4 \
+	VMULPS  Z2, Z4, Z4 \
+	VADDPS.Z (R9)(BX*1), Z4, K1, Z4 \
+	VMULPS  Z4, Z1, Z4 \
+	VADDPS  Z20, Z4, Z4 \
+	VMULPS  Z2, Z4, Z4 \
+	VMOVUPS.Z (AX)(BX*1), K1, Z5 \
+	VMULPS  Z5, Z5, Z6 \
+	VSUBPS  Z6, Z14, Z6 \
+	VMULPS  Z6, Z4, Z7 \
+	VMOVUPS Z7, K1, (R11)(BX*1) \
+	VMOVUPS.Z (DX)(BX*1), K1, Z8 \
+	VDIVPS  Z21, Z8, Z8 \
+	VMULPS  Z6, Z8, Z8 \
+	VSUBPS  Z8, Z5, Z8 \
+	VMULPS  Z21, Z4, Z9 \
+	VMULPS  Z8, Z9, Z9 \
+	VADDPS  Z9, Z22, K1, Z22
+
+// func couplingBwdAVX512(dz, dht, dhs, d, e, z, t, keep, th, raw []float32, base, f float32) (dsc float32)
+// The affine coupling's backward over one plane (len(d) elements, the last 1-15 under a lane
+// mask), element by element in the Go loop's order:
+//	de = d·e, dz = de, dht = de·keep, ds = (base + de·(z + t·keep))·keep,
+//	sech2 = 1 - th·th, dhs = ds·sech2,
+// and it returns Σ ds·f·(th - raw/f·sech2) (summed in sixteen lanes, then across them).
+TEXT ·couplingBwdAVX512(SB), NOSPLIT, $0-252
+	VBROADCASTSS expOne<>(SB), Z14
+	VBROADCASTSS base+240(FP), Z20
+	VBROADCASTSS f+244(FP), Z21
+	VXORPS Z22, Z22, Z22
+	MOVQ d_len+80(FP), CX
+	ANDQ $15, CX
+	MOVQ $1, BX
+	SHLQ CX, BX
+	DECQ BX
+	KMOVW BX, K2                   // the tail's lanes
+	MOVQ d_len+80(FP), CX
+	SHRQ $4, CX
+	SHLQ $6, CX                    // bytes in full vectors
+	MOVQ $-1, BX
+	KMOVW BX, K1
+	XORQ BX, BX
+	MOVQ dz_base+0(FP), DI
+	MOVQ dht_base+24(FP), R10
+	MOVQ dhs_base+48(FP), R11
+	MOVQ d_base+72(FP), SI
+	MOVQ e_base+96(FP), R8
+	MOVQ z_base+120(FP), R9
+	MOVQ t_base+144(FP), R12
+	MOVQ keep_base+168(FP), R13
+	MOVQ th_base+192(FP), AX
+	MOVQ raw_base+216(FP), DX
+
+cbloop:
+	CMPQ BX, CX
+	JGE  cbtail
+	CBBODY
+	ADDQ $64, BX
+	JMP  cbloop
+
+cbtail:
+	KMOVW K2, K1
+	KORTESTW K1, K1
+	JZ   cbdone
+	CBBODY
+
+cbdone:
+	VMOVAPS Z22, Z0
+	VEXTRACTF64X4 $1, Z0, Y1
+	VADDPS  Y1, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPS  X1, X0, X0
+	VHADDPS X0, X0, X0
+	VHADDPS X0, X0, X0
+	VMOVSS  X0, dsc+248(FP)
+	VZEROUPPER
+	RET

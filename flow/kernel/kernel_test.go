@@ -294,3 +294,78 @@ func TestGatedPaths(t *testing.T) {
 		}
 	}
 }
+
+// TestCouplingPaths: the affine coupling's forward and backward against their definition (in
+// float64: z' = (z + t·keep)·e^s, s = tanh(sRaw/f)·f·keep, f = e^scale, ldj = Σ s, and the chain
+// rule for dout·z' + dldj·ldj) on this processor's path and on the Go fallback, with and without
+// dout and dz.
+func TestCouplingPaths(t *testing.T) {
+	rng := rand.New(rand.NewPCG(22, 22))
+	for _, s := range []Batch{{N: 3, C: 2, H: 7, W: 7}, {N: 2, C: 3, H: 4, W: 4}, {N: 2, C: 1, H: 1, W: 21}} {
+		size, hw, per := s.N*s.C*s.H*s.W, s.H*s.W, s.C*s.H*s.W
+		z, h, dout, dldj := randSlice(rng, size), randSlice(rng, 2*size), randSlice(rng, size), randSlice(rng, s.N)
+		scale, keep := randSlice(rng, s.C), make([]float32, per)
+		for i := range keep {
+			keep[i] = float32(i % 2)
+		}
+		for _, avx512 := range []bool{hasAVX512, false} {
+			for _, withDout := range []bool{true, false} {
+				saved := hasAVX512
+				hasAVX512 = avx512
+				k := NewCoupling(NewPool(2), s, keep)
+				out, ldj := make([]float32, size), make([]float32, s.N)
+				k.Forward(z, h, scale, out, ldj)
+				dz, dh, dscale := make([]float32, size), make([]float32, 2*size), make([]float32, s.C)
+				var d, dzArg []float32
+				if withDout {
+					d, dzArg = dout, dz
+				}
+				k.Backward(z, h, scale, d, dldj, dzArg, dh, dscale)
+				hasAVX512 = saved
+				wantDscale := make([]float64, s.C)
+				for n := 0; n < s.N; n++ {
+					var wantLdj float64
+					for c := 0; c < s.C; c++ {
+						f := math.Exp(float64(scale[c]))
+						for i := 0; i < hw; i++ {
+							j, p := n*per+c*hw+i, c*hw+i
+							raw, tt, kp := float64(h[2*n*per+p]), float64(h[2*n*per+per+p]), float64(keep[p])
+							th := math.Tanh(raw / f)
+							sv := th * f * kp
+							e := math.Exp(sv)
+							wantLdj += sv
+							var g float64
+							if withDout {
+								g = float64(dout[j])
+							}
+							ds := (float64(dldj[n]) + g*e*(float64(z[j])+tt*kp)) * kp
+							sech2 := 1 - th*th
+							wantDscale[c] += ds * f * (th - raw/f*sech2)
+							checks := map[string][2]float64{
+								"out":   {float64(out[j]), (float64(z[j]) + tt*kp) * e},
+								"dsRaw": {float64(dh[2*n*per+p]), ds * sech2},
+								"dt":    {float64(dh[2*n*per+per+p]), g * e * kp},
+							}
+							if withDout {
+								checks["dz"] = [2]float64{float64(dz[j]), g * e}
+							}
+							for name, pair := range checks {
+								if math.Abs(pair[0]-pair[1]) > 2e-5*(1+math.Abs(pair[1])) {
+									t.Fatalf("%+v avx512=%v dout=%v %s at %d: %v, want %v", s, avx512, withDout, name, j, pair[0], pair[1])
+								}
+							}
+						}
+					}
+					if math.Abs(float64(ldj[n])-wantLdj) > 1e-4*(1+math.Abs(wantLdj)) {
+						t.Fatalf("%+v avx512=%v ldj[%d] = %v, want %v", s, avx512, n, ldj[n], wantLdj)
+					}
+				}
+				for c, want := range wantDscale {
+					if math.Abs(float64(dscale[c])-want) > 1e-4*(1+math.Abs(want)) {
+						t.Fatalf("%+v avx512=%v dout=%v dscale[%d] = %v, want %v", s, avx512, withDout, c, dscale[c], want)
+					}
+				}
+			}
+		}
+	}
+}

@@ -122,3 +122,40 @@ func couplingBwd(dz, dht, dhs, d, e, z, t, keep, th, raw []float32, base, f floa
 	n := len(d)
 	return couplingBwdAVX512(dz[:n], dht[:n], dhs[:n], d, e[:n], z[:n], t[:n], keep[:n], th[:n], raw[:n], base, f), true
 }
+
+//go:noescape
+func logitAVX512(out, dy, dl, a, b []float32, bs, k, klo, c, om, omlo float32) (sum float32)
+
+//go:noescape
+func sigmoidAVX512(out, dy, dl, a []float32, ah, om float32) (sum float32)
+
+// logitVec is Logit's map w = v·k + c, y = log(w/(1-w)) over a slice with AVX-512 (float32,
+// with k and 1-c carried in two floats each); it returns Σ l, or ok false without AVX-512.
+func logitVec(k, c float64) func(out, dy, dl, a, b []float32) (float32, bool) {
+	khi := float32(k)
+	klo := float32(k - float64(khi))
+	om := float32(1 - c)
+	omlo := float32(1 - c - float64(om))
+	return func(out, dy, dl, a, b []float32) (float32, bool) {
+		if !hasAVX512 {
+			return 0, false
+		}
+		n := len(a)
+		var bs float32 = 1
+		if b == nil {
+			b, bs = a, 0 // v = a + 0·a
+		}
+		return logitAVX512(out[:n], dy[:n], dl[:n], a, b[:n], bs, khi, klo, float32(c), om, omlo), true
+	}
+}
+
+// sigmoidVec is Sigmoid's map over a slice with AVX-512 (float32 throughout), for a alone.
+func sigmoidVec(ah, om float32) func(out, dy, dl, a, b []float32) (float32, bool) {
+	return func(out, dy, dl, a, b []float32) (float32, bool) {
+		if !hasAVX512 || b != nil {
+			return 0, false
+		}
+		n := len(a)
+		return sigmoidAVX512(out[:n], dy[:n], dl[:n], a, ah, om), true
+	}
+}

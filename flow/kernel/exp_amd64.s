@@ -466,3 +466,221 @@ cbdone:
 	VMOVSS  X0, dsc+248(FP)
 	VZEROUPPER
 	RET
+
+// Cephes logf: log x = e·ln2 + log m with x = m·2^e, m in [√½, √2), and
+// log m = f - f²/2 + f³·P(f) for f = m - 1 (relative error about 1e-7).
+DATA logSqrt2<>+0(SB)/4, $1.41421356237
+GLOBL logSqrt2<>(SB), RODATA, $4
+DATA logP0<>+0(SB)/4, $7.0376836292e-2
+GLOBL logP0<>(SB), RODATA, $4
+DATA logP1<>+0(SB)/4, $-1.1514610310e-1
+GLOBL logP1<>(SB), RODATA, $4
+DATA logP2<>+0(SB)/4, $1.1676998740e-1
+GLOBL logP2<>(SB), RODATA, $4
+DATA logP3<>+0(SB)/4, $-1.2420140846e-1
+GLOBL logP3<>(SB), RODATA, $4
+DATA logP4<>+0(SB)/4, $1.4249322787e-1
+GLOBL logP4<>(SB), RODATA, $4
+DATA logP5<>+0(SB)/4, $-1.6668057665e-1
+GLOBL logP5<>(SB), RODATA, $4
+DATA logP6<>+0(SB)/4, $2.0000714765e-1
+GLOBL logP6<>(SB), RODATA, $4
+DATA logP7<>+0(SB)/4, $-2.4999993993e-1
+GLOBL logP7<>(SB), RODATA, $4
+DATA logP8<>+0(SB)/4, $3.3333331174e-1
+GLOBL logP8<>(SB), RODATA, $4
+DATA logQ1<>+0(SB)/4, $-2.12194440e-4
+GLOBL logQ1<>(SB), RODATA, $4
+DATA logQ2<>+0(SB)/4, $0.693359375
+GLOBL logQ2<>(SB), RODATA, $4
+
+// LOG512 sets Z2 = log Z0 for positive normal Z0 (Z11 = ½, Z14 = 1, Z24 = √2); it clobbers
+// Z1, Z3, Z4 and K3.
+#define LOG512 \
+	VGETMANTPS $0, Z0, Z1 \
+	VGETEXPPS  Z0, Z3 \
+	VCMPPS     $30, Z24, Z1, K3 \
+	VMULPS     Z11, Z1, K3, Z1 \
+	VADDPS     Z14, Z3, K3, Z3 \
+	VSUBPS     Z14, Z1, Z1 \
+	VBROADCASTSS logP0<>(SB), Z2 \
+	VFMADD213PS.BCST logP1<>(SB), Z1, Z2 \
+	VFMADD213PS.BCST logP2<>(SB), Z1, Z2 \
+	VFMADD213PS.BCST logP3<>(SB), Z1, Z2 \
+	VFMADD213PS.BCST logP4<>(SB), Z1, Z2 \
+	VFMADD213PS.BCST logP5<>(SB), Z1, Z2 \
+	VFMADD213PS.BCST logP6<>(SB), Z1, Z2 \
+	VFMADD213PS.BCST logP7<>(SB), Z1, Z2 \
+	VFMADD213PS.BCST logP8<>(SB), Z1, Z2 \
+	VMULPS     Z1, Z1, Z4 \
+	VMULPS     Z1, Z2, Z2 \
+	VMULPS     Z4, Z2, Z2 \
+	VFMADD231PS.BCST logQ1<>(SB), Z3, Z2 \
+	VFNMADD231PS Z11, Z4, Z2 \
+	VADDPS     Z1, Z2, Z2 \
+	VFMADD231PS.BCST logQ2<>(SB), Z3, Z2
+
+// SETTAIL sets K2 to the low (DX & 15) lanes and CX to the bytes of DX's full vectors; it
+// clobbers AX.
+#define SETTAIL \
+	MOVQ DX, CX \
+	ANDQ $15, CX \
+	MOVQ $1, AX \
+	SHLQ CX, AX \
+	DECQ AX \
+	KMOVW AX, K2 \
+	MOVQ DX, CX \
+	SHRQ $4, CX \
+	SHLQ $6, CX
+
+// LOGITBODY: the lanes of K1 at byte offset BX. v = a + bs·b, w = v·k + c (fused) and
+// 1-w = (1-c) - v·k with k (Z26 + Z29) and 1-c (Z28 + Z30) in two floats each, so that 1-w
+// keeps float32 precision as w approaches 1; y = log(w/(1-w)), dy = k/(w(1-w)), dl = k(w-(1-w))/(w(1-w)),
+// and Z22 += -log(w(1-w)).
+#define LOGITBODY \
+	VMOVUPS.Z (SI)(BX*1), K1, Z5 \
+	VMOVUPS.Z (R9)(BX*1), K1, Z6 \
+	VFMADD231PS Z25, Z6, Z5 \
+	VMOVAPS Z28, Z6 \
+	VFNMADD231PS Z26, Z5, Z6 \
+	VFNMADD231PS Z29, Z5, Z6 \
+	VADDPS  Z30, Z6, Z6 \
+	VFMADD213PS Z27, Z26, Z5 \
+	VDIVPS  Z6, Z5, Z0 \
+	LOG512 \
+	VMOVUPS Z2, K1, (DI)(BX*1) \
+	VMULPS  Z6, Z5, Z7 \
+	VMOVAPS Z7, Z0 \
+	LOG512 \
+	VSUBPS  Z2, Z22, K1, Z22 \
+	VDIVPS  Z7, Z26, Z7 \
+	VMOVUPS Z7, K1, (R10)(BX*1) \
+	VSUBPS  Z6, Z5, Z5 \
+	VMULPS  Z5, Z7, Z7 \
+	VMOVUPS Z7, K1, (R11)(BX*1)
+
+// func logitAVX512(out, dy, dl, a, b []float32, bs, k, klo, c, om, omlo float32) (sum float32)
+// The dequantization logit over len(a) elements (the last 1-15 under a lane mask) of
+// v = a + bs·b: out = y, dy, dl as LOGITBODY (k + klo and om + omlo: k and 1-c in two floats);
+// it returns Σ -log(w(1-w)).
+TEXT ·logitAVX512(SB), NOSPLIT, $0-148
+	VBROADCASTSS expHalf<>(SB), Z11
+	VBROADCASTSS expOne<>(SB), Z14
+	VBROADCASTSS logSqrt2<>(SB), Z24
+	VBROADCASTSS bs+120(FP), Z25
+	VBROADCASTSS k+124(FP), Z26
+	VBROADCASTSS klo+128(FP), Z29
+	VBROADCASTSS c+132(FP), Z27
+	VBROADCASTSS om+136(FP), Z28
+	VBROADCASTSS omlo+140(FP), Z30
+	VXORPS Z22, Z22, Z22
+	MOVQ a_len+80(FP), DX
+	SETTAIL
+	MOVQ $-1, AX
+	KMOVW AX, K1
+	XORQ BX, BX
+	MOVQ out_base+0(FP), DI
+	MOVQ dy_base+24(FP), R10
+	MOVQ dl_base+48(FP), R11
+	MOVQ a_base+72(FP), SI
+	MOVQ b_base+96(FP), R9
+
+lgloop:
+	CMPQ BX, CX
+	JGE  lgtail
+	LOGITBODY
+	ADDQ $64, BX
+	JMP  lgloop
+
+lgtail:
+	KMOVW K2, K1
+	KORTESTW K1, K1
+	JZ   lgdone
+	LOGITBODY
+
+lgdone:
+	VMOVAPS Z22, Z0
+	VEXTRACTF64X4 $1, Z0, Y1
+	VADDPS  Y1, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPS  X1, X0, X0
+	VHADDPS X0, X0, X0
+	VHADDPS X0, X0, X0
+	VMOVSS  X0, sum+144(FP)
+	VZEROUPPER
+	RET
+
+// SIGMOIDBODY: the lanes of K1 at byte offset BX. With e = e^-|v|: s = σ(v) (1/(1+e) for
+// v ≥ 0, e/(1+e) below), out = (s - Z30)/Z31, dy = s(1-s)/Z31, dl = 1 - 2s, and
+// Z22 += -|v| - 2·log(1+e) = log σ'(v).
+#define SIGMOIDBODY \
+	VMOVUPS.Z (SI)(BX*1), K1, Z5 \
+	VORPS   Z28, Z5, Z0 \
+	VMOVAPS Z0, Z23 \
+	EXP512 \
+	VADDPS  Z14, Z2, Z6 \
+	VDIVPS  Z6, Z14, Z7 \
+	VMULPS  Z7, Z2, Z25 \
+	VCMPPS  $29, Z29, Z5, K4 \
+	VBLENDMPS Z7, Z25, K4, Z26 \
+	VMOVAPS Z6, Z0 \
+	LOG512 \
+	VADDPS  Z2, Z2, Z2 \
+	VSUBPS  Z2, Z23, Z23 \
+	VADDPS  Z23, Z22, K1, Z22 \
+	VSUBPS  Z30, Z26, Z0 \
+	VDIVPS  Z31, Z0, Z0 \
+	VMOVUPS Z0, K1, (DI)(BX*1) \
+	VSUBPS  Z26, Z14, Z1 \
+	VMULPS  Z1, Z26, Z1 \
+	VDIVPS  Z31, Z1, Z1 \
+	VMOVUPS Z1, K1, (R10)(BX*1) \
+	VADDPS  Z26, Z26, Z1 \
+	VSUBPS  Z1, Z14, Z1 \
+	VMOVUPS Z1, K1, (R11)(BX*1)
+
+// func sigmoidAVX512(out, dy, dl, a []float32, ah, om float32) (sum float32)
+// The variational dequantization's sigmoid over len(a) elements (the last 1-15 under a lane
+// mask) as SIGMOIDBODY with Z30 = ah, Z31 = om; it returns Σ log σ'(v).
+TEXT ·sigmoidAVX512(SB), NOSPLIT, $0-108
+	LOADEXP512
+	VBROADCASTSS logSqrt2<>(SB), Z24
+	VBROADCASTSS expSign<>(SB), Z28
+	VXORPS Z29, Z29, Z29
+	VBROADCASTSS ah+96(FP), Z30
+	VBROADCASTSS om+100(FP), Z31
+	VXORPS Z22, Z22, Z22
+	MOVQ a_len+80(FP), DX
+	SETTAIL
+	MOVQ $-1, AX
+	KMOVW AX, K1
+	XORQ BX, BX
+	MOVQ out_base+0(FP), DI
+	MOVQ dy_base+24(FP), R10
+	MOVQ dl_base+48(FP), R11
+	MOVQ a_base+72(FP), SI
+
+sgloop:
+	CMPQ BX, CX
+	JGE  sgtail
+	SIGMOIDBODY
+	ADDQ $64, BX
+	JMP  sgloop
+
+sgtail:
+	KMOVW K2, K1
+	KORTESTW K1, K1
+	JZ   sgdone
+	SIGMOIDBODY
+
+sgdone:
+	VMOVAPS Z22, Z0
+	VEXTRACTF64X4 $1, Z0, Y1
+	VADDPS  Y1, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPS  X1, X0, X0
+	VHADDPS X0, X0, X0
+	VHADDPS X0, X0, X0
+	VMOVSS  X0, sum+104(FP)
+	VZEROUPPER
+	RET

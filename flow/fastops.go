@@ -181,8 +181,9 @@ func (f *fast) layerNorm(x, gamma, beta *G.Node) *G.Node {
 			kernel.LayerNormBackward(f.pool, bs, in[0], in[1], in[2], stats, out, scratch)
 		}), inputs[0], inputs[1], grad)
 		dbeta := make([]float32, bs.C)
+		sums := make([][]float32, f.pool.Workers)
 		dgamma := applyKernel(f.op("layer_norm.dgamma", inputs[1].Shape().Clone(), func(in [][]float32, out []float32) {
-			kernel.LayerNormParamGrads(bs, in[0], in[1], stats, out, dbeta)
+			kernel.LayerNormParamGrads(f.pool, bs, in[0], in[1], stats, out, dbeta, sums)
 		}), inputs[0], grad)
 		return G.Nodes{dx, dgamma, f.handOver("layer_norm.dbeta", inputs[2].Shape(), dbeta, dgamma)}, nil
 	}
@@ -342,11 +343,16 @@ func (f *fast) elementwise(name string, fn kernel.Elementwise, valueWanted bool,
 		return G.Nodes{din}
 	}
 	// Each forward op keeps the derivative its backward op needs (written and read in the same
-	// step, forward before backward), so F is evaluated twice per step, not four times.
+	// step, forward before backward). With the value wanted, the value op evaluates F once for
+	// both: it also leaves Σ l and dl/dv, which the ldj op (ordered after it by taking y as an
+	// input it does not differentiate) copies; so F runs once per step.
+	dl := make([]float32, n*per)
+	var ldjBuf []float32
 	if valueWanted {
 		dy := make([]float32, n*per)
+		ldjBuf = make([]float32, n)
 		val := f.op(name, s.Clone(), func(in [][]float32, out []float32) {
-			kernel.ElementwiseForward(f.pool, n, per, fn, in[0], second(in), out, nil, dy, nil)
+			kernel.ElementwiseForward(f.pool, n, per, fn, in[0], second(in), out, ldjBuf, dy, dl)
 		})
 		val.grads = func(ins G.Nodes, grad *G.Node) (G.Nodes, error) {
 			din := applyKernel(f.op(name+".d", s.Clone(), func(in [][]float32, out []float32) {
@@ -356,15 +362,30 @@ func (f *fast) elementwise(name string, fn kernel.Elementwise, valueWanted bool,
 		}
 		y = applyKernel(val, inputs...)
 	}
-	dl := make([]float32, n*per)
 	ld := f.op(name+".ldj", tensor.Shape{n}, func(in [][]float32, out []float32) {
+		if ldjBuf != nil {
+			copy(out, ldjBuf)
+			return
+		}
 		kernel.ElementwiseForward(f.pool, n, per, fn, in[0], second(in), nil, out, nil, dl)
 	})
+	ldInputs := inputs
+	if valueWanted {
+		ldInputs = append(append(G.Nodes{}, inputs...), y)
+		ld.diff = make([]bool, len(ldInputs))
+		for i := range inputs {
+			ld.diff[i] = true
+		}
+	}
 	ld.grads = func(ins G.Nodes, grad *G.Node) (G.Nodes, error) {
 		din := applyKernel(f.op(name+".ldj.d", s.Clone(), func(in [][]float32, out []float32) {
 			kernel.ElementwiseBackward(f.pool, n, per, nil, nil, in[0], dl, out)
 		}), grad)
-		return grads(din), nil
+		g := grads(din)
+		if valueWanted {
+			g = append(g, nil) // y only orders the ops
+		}
+		return g, nil
 	}
-	return y, applyKernel(ld, inputs...)
+	return y, applyKernel(ld, ldInputs...)
 }

@@ -19,8 +19,10 @@ import (
 )
 
 // BenchResult is what `squeezebench bench` measures: full training steps (forward, backward,
-// clipping, Adam) after warm-up.
+// clipping, Adam) after warm-up, or with Eval the evaluation's forward-only passes (log p(x) of a
+// batch of test images, as one importance sample of the test bpd), where a "step" is one pass.
 type BenchResult struct {
+	Mode            string    `json:"mode"` // "train" or "eval"
 	Cell            string    `json:"cell"`
 	Preset          string    `json:"preset"`
 	Batch           int       `json:"batch"`
@@ -30,7 +32,7 @@ type BenchResult struct {
 	MsPerStep       float64   `json:"ms_per_step"` // median
 	MsPerStepAll    []float64 `json:"ms_per_step_all"`
 	ImagesPerSec    float64   `json:"images_per_s"`
-	GFLOPs          float64   `json:"gflop_per_s"` // forward+backward ≈ 3× forward convolution FLOPs
+	GFLOPs          float64   `json:"gflop_per_s"` // training: forward+backward ≈ 3× forward convolution FLOPs; eval: 1×
 	AllocBytesStep  float64   `json:"alloc_bytes_per_step"`
 	AllocsPerStep   float64   `json:"allocs_per_step"`
 	PeakRSSBytes    int64     `json:"peak_rss_bytes"`
@@ -56,12 +58,29 @@ func Bench(cfg Config, data *dataset.Splits, warmup, steps int) (BenchResult, er
 // BenchParallel runs parallel trainings of cfg at once, as the runner's workers would, and
 // returns each one's figures and the total training steps per second of all of them.
 func BenchParallel(cfg Config, data *dataset.Splits, warmup, steps, parallel int) ([]BenchResult, float64, error) {
+	return benchParallel(cfg, data, warmup, steps, parallel, false)
+}
+
+// BenchEval times evaluation passes instead: parallel evaluations at once, each running steps
+// forward-only passes of cfg.EvalBatch test images after warmup ones (what the test and
+// validation bpd cost: one pass per importance sample). It returns each one's figures and the
+// images per second of all of them.
+func BenchEval(cfg Config, data *dataset.Splits, warmup, steps, parallel int) ([]BenchResult, float64, error) {
+	rs, _, err := benchParallel(cfg, data, warmup, steps, parallel, true)
+	var images float64
+	for _, r := range rs {
+		images += r.ImagesPerSec
+	}
+	return rs, images, err
+}
+
+func benchParallel(cfg Config, data *dataset.Splits, warmup, steps, parallel int, eval bool) ([]BenchResult, float64, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, 0, err
 	}
 	benches := make([]*bench, parallel)
 	for i := range benches {
-		b, err := newBench(cfg, data)
+		b, err := newBench(cfg, data, eval)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -97,14 +116,15 @@ func BenchParallel(cfg Config, data *dataset.Splits, warmup, steps, parallel int
 }
 
 type bench struct {
-	s      *flow.Stepper
+	s      *flow.Stepper // training
+	d      *flow.Density // evaluation
 	pixels []uint8
 	rng    *rand.Rand
 	batch  int
 	r      BenchResult
 }
 
-func newBench(cfg Config, data *dataset.Splits) (*bench, error) {
+func newBench(cfg Config, data *dataset.Splits, eval bool) (*bench, error) {
 	in := flow.Shape{C: 1, H: data.Train.H, W: data.Train.W}
 	arch, err := cfg.Cell.Arch(in, cfg.Sizes)
 	if err != nil {
@@ -115,23 +135,43 @@ func newBench(cfg Config, data *dataset.Splits) (*bench, error) {
 		return nil, err
 	}
 	m.Engine = cfg.FlowEngine()
-	s, err := m.NewStepper(cfg.Batch, cfg.LR, cfg.ClipNorm)
-	if err != nil {
-		return nil, err
-	}
-	return &bench{
-		s: s, pixels: data.Train.Images[:cfg.Batch*in.Size()], rng: stream(cfg.Seed, streamNoise), batch: cfg.Batch,
-		r: BenchResult{Cell: cfg.Cell.String(), Preset: cfg.Preset, Batch: cfg.Batch,
+	b := &bench{
+		r: BenchResult{Mode: "train", Cell: cfg.Cell.String(), Preset: cfg.Preset, Batch: cfg.Batch,
 			Engine: m.Engine.Name(), Workers: cfg.Workers, Params: m.NumParams(), FLOPsPerImage: m.FLOPs(),
 			GOMAXPROCS: runtime.GOMAXPROCS(0), GoVersion: runtime.Version()},
-	}, nil
+	}
+	if eval {
+		b.batch = min(cfg.EvalBatch, data.Test.N)
+		if b.d, err = m.NewDensity(b.batch, false); err != nil {
+			return nil, err
+		}
+		b.pixels, b.rng = data.Test.Images[:b.batch*in.Size()], stream(cfg.Seed, streamEval)
+		b.r.Mode, b.r.Batch = "eval", b.batch
+		return b, nil
+	}
+	b.batch = cfg.Batch
+	if b.s, err = m.NewStepper(cfg.Batch, cfg.LR, cfg.ClipNorm); err != nil {
+		return nil, err
+	}
+	b.pixels, b.rng = data.Train.Images[:cfg.Batch*in.Size()], stream(cfg.Seed, streamNoise)
+	return b, nil
+}
+
+// once is one training step, or one evaluation pass.
+func (b *bench) once() error {
+	if b.d != nil {
+		_, _, err := b.d.Run(b.pixels, b.rng)
+		return err
+	}
+	_, _, err := b.s.Step(b.pixels, b.rng, 1)
+	return err
 }
 
 // run does warmup untimed steps, then steps timed ones.
 func (b *bench) run(warmup, steps int) error {
 	for i := 0; i < warmup+steps; i++ {
 		t0 := time.Now()
-		if _, _, err := b.s.Step(b.pixels, b.rng, 1); err != nil {
+		if err := b.once(); err != nil {
 			return err
 		}
 		if b.r.WarmupSteps == 0 && b.r.Steps == 0 && i == 0 {
@@ -147,7 +187,11 @@ func (b *bench) run(warmup, steps int) error {
 		b.r.MsPerStep = median(b.r.MsPerStepAll)
 		b.r.StepsPerSecond = 1000 / b.r.MsPerStep
 		b.r.ImagesPerSec = float64(b.batch) * b.r.StepsPerSecond
-		b.r.GFLOPs = 3 * float64(b.r.FLOPsPerImage) * b.r.ImagesPerSec / 1e9
+		passes := 3.0 // forward and backward
+		if b.d != nil {
+			passes = 1
+		}
+		b.r.GFLOPs = passes * float64(b.r.FLOPsPerImage) * b.r.ImagesPerSec / 1e9
 	}
 	return nil
 }
@@ -188,9 +232,13 @@ func peakRSS() int64 {
 
 // String is the human-readable report.
 func (r BenchResult) String() string {
-	return fmt.Sprintf("%s, preset %s, batch %d, engine %s, workers %d, GOMAXPROCS %d\n"+
-		"  median %.1f ms/step over %d steps (after %d warm-up)  %.0f images/s  %.1f GFLOP/s\n"+
-		"  allocated per step: %.0f bytes in %.0f allocations  peak RSS %.0f MB  (%d parameters, %.1f MFLOPs/image forward)",
-		r.Cell, r.Preset, r.Batch, r.Engine, r.Workers, r.GOMAXPROCS, r.MsPerStep, r.Steps, r.WarmupSteps, r.ImagesPerSec, r.GFLOPs,
+	what, unit, units := "", "step", "steps"
+	if r.Mode == "eval" {
+		what, unit, units = "evaluation (forward only), ", "pass", "passes"
+	}
+	return fmt.Sprintf("%s%s, preset %s, batch %d, engine %s, workers %d, GOMAXPROCS %d\n"+
+		"  median %.1f ms/"+unit+" over %d "+units+" (after %d warm-up)  %.0f images/s  %.1f GFLOP/s\n"+
+		"  allocated per "+unit+": %.0f bytes in %.0f allocations  peak RSS %.0f MB  (%d parameters, %.1f MFLOPs/image forward)",
+		what, r.Cell, r.Preset, r.Batch, r.Engine, r.Workers, r.GOMAXPROCS, r.MsPerStep, r.Steps, r.WarmupSteps, r.ImagesPerSec, r.GFLOPs,
 		r.AllocBytesStep, r.AllocsPerStep, float64(r.PeakRSSBytes)/1e6, r.Params, float64(r.FLOPsPerImage)/1e6)
 }

@@ -22,6 +22,7 @@ func runBench(args []string) error {
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the timed steps to this file")
 	memProfile := fs.String("memprofile", "", "write an allocation profile to this file at the end")
 	parallel := fs.Int("parallel", 1, "trainings timed at once (each with GOMAXPROCS/parallel workers unless -workers is set)")
+	eval := fs.Bool("eval", false, "time evaluation instead: forward-only passes over a batch of test images (-batch: the preset's eval batch), images/s")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -29,7 +30,9 @@ func runBench(args []string) error {
 	if err != nil {
 		return err
 	}
-	if *batch > 0 {
+	if *batch > 0 && *eval {
+		cfg.EvalBatch = *batch
+	} else if *batch > 0 {
 		cfg.Batch = *batch
 	}
 	if *steps < 1 || *warmup < 0 || *parallel < 1 {
@@ -51,6 +54,26 @@ func runBench(args []string) error {
 	}
 	if *memProfile != "" {
 		defer writeMemProfile(*memProfile)
+	}
+	if *eval {
+		rs, images, err := runner.BenchEval(cfg, splits, *warmup, *steps, *parallel)
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			if *parallel == 1 {
+				return json.NewEncoder(os.Stdout).Encode(rs[0])
+			}
+			return json.NewEncoder(os.Stdout).Encode(map[string]any{
+				"parallel": *parallel, "workers": cfg.Workers, "total_images_per_s": images, "runs": rs})
+		}
+		for _, r := range rs {
+			fmt.Println(r)
+		}
+		if *parallel > 1 {
+			fmt.Printf("%d evaluations at once, %d workers each: %.0f images/s in total\n", *parallel, cfg.Workers, images)
+		}
+		return nil
 	}
 	if *parallel == 1 {
 		r, err := runner.Bench(cfg, splits, *warmup, *steps)

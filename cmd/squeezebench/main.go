@@ -26,7 +26,7 @@ var commands = map[string]command{
 	"check":    {"prove invertibility and log-det against a brute-force Jacobian for every cell", runCheck},
 	"patterns": {"the atlas: figures and patterns.json of every mask and split in image space, and facts.md", runPatterns},
 	"variants": {"list every axis, its variants and what each does", runVariants},
-	"bench":    {"time full training steps: ms/step, images/s, GFLOP/s, allocations, peak RSS", runBench},
+	"bench":    {"time full training steps (or with -eval forward-only evaluation passes): ms/step, images/s, GFLOP/s, allocations, peak RSS", runBench},
 	"report":   {"regenerate REPORT.md, figures, runs.csv and summary.json of a results directory (no training)", runReport},
 	"plan":     {"the seeds (and wall time) each contrast needs to detect an effect, from a results directory's seed-level spread", runPlan},
 	"compare":  {"compare two results directories of one grid: per cell and contrast, A - B and whether it is within seed noise", runCompare},

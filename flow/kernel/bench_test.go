@@ -71,7 +71,7 @@ func BenchmarkPointwise(b *testing.B) {
 			{"concat_elu.dx", func() { ConcatELUBackward(p, s, out2, h, dx) }},
 			{"layer_norm", func() { LayerNormForward(p, s, x, gamma, beta, out, stats) }},
 			{"layer_norm.dx", func() { LayerNormBackward(p, s, x, gamma, out, stats, dx, scratch) }},
-			{"layer_norm.dgamma", func() { LayerNormParamGrads(s, x, out, stats, dg, db) }},
+			{"layer_norm.dgamma", func() { LayerNormParamGrads(p, s, x, out, stats, dg, db, scratch) }},
 			{"gated", func() { GatedForward(p, s, x, h, out, dx) }},
 			{"gated.dh", func() { GatedBackwardH(p, s, h, dx, x, out2) }},
 		} {

@@ -13,6 +13,7 @@ type Conv struct {
 	group           int // images per GEMM
 	pool            *Pool
 	cols, tmps, dws [][]float32
+	dbs             [][]float32 // per worker: bias-gradient partial sums
 	gemms           []Gemm      // per worker
 	rowOffs         [][]int     // per worker: the row offsets of an explicit im2col matrix
 	elus, delus     [][]float32 // per worker: one image's concatenated input and its gradient
@@ -34,6 +35,7 @@ func NewConv(pool *Pool, n, cin, cout, h, w, k int) *Conv {
 	return &Conv{N: n, Cin: cin, Cout: cout, H: h, W: w, K: k, pool: pool,
 		group: max(1, (minColumns+hw-1)/hw),
 		cols:  make([][]float32, pool.Workers), tmps: make([][]float32, pool.Workers), dws: make([][]float32, pool.Workers),
+		dbs:  make([][]float32, pool.Workers),
 		elus: make([][]float32, pool.Workers), delus: make([][]float32, pool.Workers),
 		gemms: make([]Gemm, pool.Workers), rowOffs: make([][]int, pool.Workers), inRows: shift3Rows(cin, h, w), outRows: shift3Rows(cout, h, w)}
 }
@@ -176,6 +178,15 @@ func (c *Conv) Backward(x, dout, w, dx, dw, db []float32) {
 		acc := grow(c.dws[worker], rows*c.Cout)
 		c.dws[worker] = acc
 		zero(acc)
+		dbw := grow(c.dbs[worker], c.Cout)
+		c.dbs[worker] = dbw
+		zero(dbw)
+		hw := c.hw()
+		for n := from; n < to; n++ {
+			for co := range dbw {
+				dbw[co] += sum(dout[(n*c.Cout+co)*hw : (n*c.Cout+co+1)*hw])
+			}
+		}
 		col, tmp := c.buffers(worker, max(rows, doutRows), c.Cout+c.Cin)
 		gemm := &c.gemms[worker]
 		c.groups(from, to, func(n, g int) {
@@ -205,11 +216,10 @@ func (c *Conv) Backward(x, dout, w, dx, dw, db []float32) {
 		})
 	})
 	c.reduceFilterGrad(dw)
-	hw := c.hw()
 	zero(db)
-	for n := 0; n < c.N; n++ {
-		for co := 0; co < c.Cout; co++ {
-			db[co] += sum(dout[(n*c.Cout+co)*hw : (n*c.Cout+co+1)*hw])
+	for k := 0; k < min(c.pool.Workers, c.N); k++ {
+		for co, v := range c.dbs[k][:c.Cout] {
+			db[co] += v
 		}
 	}
 }

@@ -102,6 +102,14 @@ func (k *Coupling) Backward(z, h, scale, dout, dldj, dz, dh, dscale []float32) {
 				if dout != nil {
 					d := dout[n*per+c*hw:][:hw]
 					zc := z[n*per+c*hw:][:hw]
+					var dzc []float32
+					if dz != nil {
+						dzc = dz[n*per+c*hw:][:hw]
+					}
+					if v, ok := couplingBwd(dzc, dht, dhs, d, es, zc, t, keep, th, raw, base, f); ok {
+						acc[c] += v
+						continue
+					}
 					for i, e := range es {
 						de := d[i] * e
 						if dz != nil {

@@ -81,3 +81,81 @@ func sum(s []float32) float32 {
 	done := len(s) &^ 31
 	return sumAVX2(s) + sumGo(s[done:])
 }
+
+//go:noescape
+func gatedFwdAVX512(out, sig, x, val, gate []float32)
+
+//go:noescape
+func gatedBwdAVX512(dval, dgate, d, sig, val []float32)
+
+// gatedFwd does the leading elements of GatedForward's loop for one image with AVX-512 and
+// returns how many (a multiple of 16, or 0 without AVX-512): the caller does the rest.
+func gatedFwd(out, sig, x, val, gate []float32) int {
+	if !hasAVX512 {
+		return 0
+	}
+	n := len(x)
+	gatedFwdAVX512(out[:n], sig[:n], x, val[:n], gate[:n])
+	return n &^ 15
+}
+
+// gatedBwd does the leading elements of GatedBackwardH's loop for one image with AVX-512 and
+// returns how many.
+func gatedBwd(dval, dgate, d, sig, val []float32) int {
+	if !hasAVX512 {
+		return 0
+	}
+	n := len(d)
+	gatedBwdAVX512(dval[:n], dgate[:n], d, sig[:n], val[:n])
+	return n &^ 15
+}
+
+//go:noescape
+func couplingBwdAVX512(dz, dht, dhs, d, e, z, t, keep, th, raw []float32, base, f float32) (dsc float32)
+
+// couplingBwd is the coupling's backward loop over one plane (see Coupling.Backward) with
+// AVX-512; ok is false without it (or without dz), and then the caller runs the Go loop.
+func couplingBwd(dz, dht, dhs, d, e, z, t, keep, th, raw []float32, base, f float32) (dsc float32, ok bool) {
+	if !hasAVX512 || dz == nil {
+		return 0, false
+	}
+	n := len(d)
+	return couplingBwdAVX512(dz[:n], dht[:n], dhs[:n], d, e[:n], z[:n], t[:n], keep[:n], th[:n], raw[:n], base, f), true
+}
+
+//go:noescape
+func logitAVX512(out, dy, dl, a, b []float32, bs, k, klo, c, om, omlo float32) (sum float32)
+
+//go:noescape
+func sigmoidAVX512(out, dy, dl, a []float32, ah, om float32) (sum float32)
+
+// logitVec is Logit's map w = v·k + c, y = log(w/(1-w)) over a slice with AVX-512 (float32,
+// with k and 1-c carried in two floats each); it returns Σ l, or ok false without AVX-512.
+func logitVec(k, c float64) func(out, dy, dl, a, b []float32) (float32, bool) {
+	khi := float32(k)
+	klo := float32(k - float64(khi))
+	om := float32(1 - c)
+	omlo := float32(1 - c - float64(om))
+	return func(out, dy, dl, a, b []float32) (float32, bool) {
+		if !hasAVX512 {
+			return 0, false
+		}
+		n := len(a)
+		var bs float32 = 1
+		if b == nil {
+			b, bs = a, 0 // v = a + 0·a
+		}
+		return logitAVX512(out[:n], dy[:n], dl[:n], a, b[:n], bs, khi, klo, float32(c), om, omlo), true
+	}
+}
+
+// sigmoidVec is Sigmoid's map over a slice with AVX-512 (float32 throughout), for a alone.
+func sigmoidVec(ah, om float32) func(out, dy, dl, a, b []float32) (float32, bool) {
+	return func(out, dy, dl, a, b []float32) (float32, bool) {
+		if !hasAVX512 || b != nil {
+			return 0, false
+		}
+		n := len(a)
+		return sigmoidAVX512(out[:n], dy[:n], dl[:n], a, ah, om), true
+	}
+}

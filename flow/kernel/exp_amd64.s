@@ -306,3 +306,381 @@ g512loop:
 
 g512done:
 	RET
+
+// func gatedFwdAVX512(out, sig, x, val, gate []float32)
+// sig = 1/(1 + e^-gate) and out = x + val·sig for len(x) rounded down to 16, with the same
+// exponential as expAVX512 and the operations in the Go loop's order (the same floats).
+TEXT ·gatedFwdAVX512(SB), NOSPLIT, $0-120
+	MOVQ out_base+0(FP), DI
+	MOVQ sig_base+24(FP), DX
+	MOVQ x_base+48(FP), SI
+	MOVQ x_len+56(FP), CX
+	MOVQ val_base+72(FP), R8
+	MOVQ gate_base+96(FP), R9
+	SHRQ $4, CX
+	JZ   gf512done
+	LOADEXP512
+	VBROADCASTSS expSign<>(SB), Z7
+
+gf512loop:
+	VMOVUPS (R9), Z0
+	VXORPS  Z7, Z0, Z0            // -gate
+	EXP512
+	VADDPS  Z14, Z2, Z2           // 1 + e
+	VDIVPS  Z2, Z14, Z5           // sig = 1/(1+e)
+	VMOVUPS Z5, (DX)
+	VMULPS  (R8), Z5, Z5          // val·sig
+	VADDPS  (SI), Z5, Z5          // x + val·sig
+	VMOVUPS Z5, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DI
+	ADDQ $64, DX
+	ADDQ $64, R8
+	ADDQ $64, R9
+	DECQ CX
+	JNZ  gf512loop
+	VZEROUPPER
+
+gf512done:
+	RET
+
+// func gatedBwdAVX512(dval, dgate, d, sig, val []float32)
+// dval = d·sig and dgate = d·val·sig·(1-sig), left to right as the Go loop, for len(d)
+// rounded down to 16.
+TEXT ·gatedBwdAVX512(SB), NOSPLIT, $0-120
+	MOVQ dval_base+0(FP), DI
+	MOVQ dgate_base+24(FP), DX
+	MOVQ d_base+48(FP), SI
+	MOVQ d_len+56(FP), CX
+	MOVQ sig_base+72(FP), R8
+	MOVQ val_base+96(FP), R9
+	SHRQ $4, CX
+	JZ   gb512done
+	VBROADCASTSS expOne<>(SB), Z14
+
+gb512loop:
+	VMOVUPS (SI), Z0              // d
+	VMOVUPS (R8), Z1              // sig
+	VMULPS  Z1, Z0, Z2            // d·sig
+	VMOVUPS Z2, (DI)
+	VMULPS  (R9), Z0, Z3          // d·val
+	VMULPS  Z1, Z3, Z3            // ·sig
+	VSUBPS  Z1, Z14, Z4           // 1 - sig
+	VMULPS  Z4, Z3, Z3
+	VMOVUPS Z3, (DX)
+	ADDQ $64, SI
+	ADDQ $64, DI
+	ADDQ $64, DX
+	ADDQ $64, R8
+	ADDQ $64, R9
+	DECQ CX
+	JNZ  gb512loop
+	VZEROUPPER
+
+gb512done:
+	RET
+
+// CBBODY does the sixteen lanes of K1 at byte offset BX of every plane (masked-off lanes are
+// neither read nor written, and add nothing to the sum in Z22).
+#define CBBODY \
+	VMOVUPS.Z (SI)(BX*1), K1, Z0 \
+	VMULPS.Z  (R8)(BX*1), Z0, K1, Z1 \
+	VMOVUPS Z1, K1, (DI)(BX*1) \
+	VMOVUPS.Z (R13)(BX*1), K1, Z2 \
+	VMULPS  Z2, Z1, Z3 \
+	VMOVUPS Z3, K1, (R10)(BX*1) \
+	VMOVUPS.Z (R12)(BX*1), K1, Z4 \
+	VMULPS  Z2, Z4, Z4 \
+	VADDPS.Z (R9)(BX*1), Z4, K1, Z4 \
+	VMULPS  Z4, Z1, Z4 \
+	VADDPS  Z20, Z4, Z4 \
+	VMULPS  Z2, Z4, Z4 \
+	VMOVUPS.Z (AX)(BX*1), K1, Z5 \
+	VMULPS  Z5, Z5, Z6 \
+	VSUBPS  Z6, Z14, Z6 \
+	VMULPS  Z6, Z4, Z7 \
+	VMOVUPS Z7, K1, (R11)(BX*1) \
+	VMOVUPS.Z (DX)(BX*1), K1, Z8 \
+	VDIVPS  Z21, Z8, Z8 \
+	VMULPS  Z6, Z8, Z8 \
+	VSUBPS  Z8, Z5, Z8 \
+	VMULPS  Z21, Z4, Z9 \
+	VMULPS  Z8, Z9, Z9 \
+	VADDPS  Z9, Z22, K1, Z22
+
+// func couplingBwdAVX512(dz, dht, dhs, d, e, z, t, keep, th, raw []float32, base, f float32) (dsc float32)
+// The affine coupling's backward over one plane (len(d) elements, the last 1-15 under a lane
+// mask), element by element in the Go loop's order:
+//	de = d·e, dz = de, dht = de·keep, ds = (base + de·(z + t·keep))·keep,
+//	sech2 = 1 - th·th, dhs = ds·sech2,
+// and it returns Σ ds·f·(th - raw/f·sech2) (summed in sixteen lanes, then across them).
+TEXT ·couplingBwdAVX512(SB), NOSPLIT, $0-252
+	VBROADCASTSS expOne<>(SB), Z14
+	VBROADCASTSS base+240(FP), Z20
+	VBROADCASTSS f+244(FP), Z21
+	VXORPS Z22, Z22, Z22
+	MOVQ d_len+80(FP), CX
+	ANDQ $15, CX
+	MOVQ $1, BX
+	SHLQ CX, BX
+	DECQ BX
+	KMOVW BX, K2                   // the tail's lanes
+	MOVQ d_len+80(FP), CX
+	SHRQ $4, CX
+	SHLQ $6, CX                    // bytes in full vectors
+	MOVQ $-1, BX
+	KMOVW BX, K1
+	XORQ BX, BX
+	MOVQ dz_base+0(FP), DI
+	MOVQ dht_base+24(FP), R10
+	MOVQ dhs_base+48(FP), R11
+	MOVQ d_base+72(FP), SI
+	MOVQ e_base+96(FP), R8
+	MOVQ z_base+120(FP), R9
+	MOVQ t_base+144(FP), R12
+	MOVQ keep_base+168(FP), R13
+	MOVQ th_base+192(FP), AX
+	MOVQ raw_base+216(FP), DX
+
+cbloop:
+	CMPQ BX, CX
+	JGE  cbtail
+	CBBODY
+	ADDQ $64, BX
+	JMP  cbloop
+
+cbtail:
+	KMOVW K2, K1
+	KORTESTW K1, K1
+	JZ   cbdone
+	CBBODY
+
+cbdone:
+	VMOVAPS Z22, Z0
+	VEXTRACTF64X4 $1, Z0, Y1
+	VADDPS  Y1, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPS  X1, X0, X0
+	VHADDPS X0, X0, X0
+	VHADDPS X0, X0, X0
+	VMOVSS  X0, dsc+248(FP)
+	VZEROUPPER
+	RET
+
+// Cephes logf: log x = e·ln2 + log m with x = m·2^e, m in [√½, √2), and
+// log m = f - f²/2 + f³·P(f) for f = m - 1 (relative error about 1e-7).
+DATA logSqrt2<>+0(SB)/4, $1.41421356237
+GLOBL logSqrt2<>(SB), RODATA, $4
+DATA logP0<>+0(SB)/4, $7.0376836292e-2
+GLOBL logP0<>(SB), RODATA, $4
+DATA logP1<>+0(SB)/4, $-1.1514610310e-1
+GLOBL logP1<>(SB), RODATA, $4
+DATA logP2<>+0(SB)/4, $1.1676998740e-1
+GLOBL logP2<>(SB), RODATA, $4
+DATA logP3<>+0(SB)/4, $-1.2420140846e-1
+GLOBL logP3<>(SB), RODATA, $4
+DATA logP4<>+0(SB)/4, $1.4249322787e-1
+GLOBL logP4<>(SB), RODATA, $4
+DATA logP5<>+0(SB)/4, $-1.6668057665e-1
+GLOBL logP5<>(SB), RODATA, $4
+DATA logP6<>+0(SB)/4, $2.0000714765e-1
+GLOBL logP6<>(SB), RODATA, $4
+DATA logP7<>+0(SB)/4, $-2.4999993993e-1
+GLOBL logP7<>(SB), RODATA, $4
+DATA logP8<>+0(SB)/4, $3.3333331174e-1
+GLOBL logP8<>(SB), RODATA, $4
+DATA logQ1<>+0(SB)/4, $-2.12194440e-4
+GLOBL logQ1<>(SB), RODATA, $4
+DATA logQ2<>+0(SB)/4, $0.693359375
+GLOBL logQ2<>(SB), RODATA, $4
+
+// LOG512 sets Z2 = log Z0 for positive normal Z0 (Z11 = ½, Z14 = 1, Z24 = √2); it clobbers
+// Z1, Z3, Z4 and K3.
+#define LOG512 \
+	VGETMANTPS $0, Z0, Z1 \
+	VGETEXPPS  Z0, Z3 \
+	VCMPPS     $30, Z24, Z1, K3 \
+	VMULPS     Z11, Z1, K3, Z1 \
+	VADDPS     Z14, Z3, K3, Z3 \
+	VSUBPS     Z14, Z1, Z1 \
+	VBROADCASTSS logP0<>(SB), Z2 \
+	VFMADD213PS.BCST logP1<>(SB), Z1, Z2 \
+	VFMADD213PS.BCST logP2<>(SB), Z1, Z2 \
+	VFMADD213PS.BCST logP3<>(SB), Z1, Z2 \
+	VFMADD213PS.BCST logP4<>(SB), Z1, Z2 \
+	VFMADD213PS.BCST logP5<>(SB), Z1, Z2 \
+	VFMADD213PS.BCST logP6<>(SB), Z1, Z2 \
+	VFMADD213PS.BCST logP7<>(SB), Z1, Z2 \
+	VFMADD213PS.BCST logP8<>(SB), Z1, Z2 \
+	VMULPS     Z1, Z1, Z4 \
+	VMULPS     Z1, Z2, Z2 \
+	VMULPS     Z4, Z2, Z2 \
+	VFMADD231PS.BCST logQ1<>(SB), Z3, Z2 \
+	VFNMADD231PS Z11, Z4, Z2 \
+	VADDPS     Z1, Z2, Z2 \
+	VFMADD231PS.BCST logQ2<>(SB), Z3, Z2
+
+// SETTAIL sets K2 to the low (DX & 15) lanes and CX to the bytes of DX's full vectors; it
+// clobbers AX.
+#define SETTAIL \
+	MOVQ DX, CX \
+	ANDQ $15, CX \
+	MOVQ $1, AX \
+	SHLQ CX, AX \
+	DECQ AX \
+	KMOVW AX, K2 \
+	MOVQ DX, CX \
+	SHRQ $4, CX \
+	SHLQ $6, CX
+
+// LOGITBODY: the lanes of K1 at byte offset BX. v = a + bs·b, w = v·k + c (fused) and
+// 1-w = (1-c) - v·k with k (Z26 + Z29) and 1-c (Z28 + Z30) in two floats each, so that 1-w
+// keeps float32 precision as w approaches 1; y = log(w/(1-w)), dy = k/(w(1-w)), dl = k(w-(1-w))/(w(1-w)),
+// and Z22 += -log(w(1-w)).
+#define LOGITBODY \
+	VMOVUPS.Z (SI)(BX*1), K1, Z5 \
+	VMOVUPS.Z (R9)(BX*1), K1, Z6 \
+	VFMADD231PS Z25, Z6, Z5 \
+	VMOVAPS Z28, Z6 \
+	VFNMADD231PS Z26, Z5, Z6 \
+	VFNMADD231PS Z29, Z5, Z6 \
+	VADDPS  Z30, Z6, Z6 \
+	VFMADD213PS Z27, Z26, Z5 \
+	VDIVPS  Z6, Z5, Z0 \
+	LOG512 \
+	VMOVUPS Z2, K1, (DI)(BX*1) \
+	VMULPS  Z6, Z5, Z7 \
+	VMOVAPS Z7, Z0 \
+	LOG512 \
+	VSUBPS  Z2, Z22, K1, Z22 \
+	VDIVPS  Z7, Z26, Z7 \
+	VMOVUPS Z7, K1, (R10)(BX*1) \
+	VSUBPS  Z6, Z5, Z5 \
+	VMULPS  Z5, Z7, Z7 \
+	VMOVUPS Z7, K1, (R11)(BX*1)
+
+// func logitAVX512(out, dy, dl, a, b []float32, bs, k, klo, c, om, omlo float32) (sum float32)
+// The dequantization logit over len(a) elements (the last 1-15 under a lane mask) of
+// v = a + bs·b: out = y, dy, dl as LOGITBODY (k + klo and om + omlo: k and 1-c in two floats);
+// it returns Σ -log(w(1-w)).
+TEXT ·logitAVX512(SB), NOSPLIT, $0-148
+	VBROADCASTSS expHalf<>(SB), Z11
+	VBROADCASTSS expOne<>(SB), Z14
+	VBROADCASTSS logSqrt2<>(SB), Z24
+	VBROADCASTSS bs+120(FP), Z25
+	VBROADCASTSS k+124(FP), Z26
+	VBROADCASTSS klo+128(FP), Z29
+	VBROADCASTSS c+132(FP), Z27
+	VBROADCASTSS om+136(FP), Z28
+	VBROADCASTSS omlo+140(FP), Z30
+	VXORPS Z22, Z22, Z22
+	MOVQ a_len+80(FP), DX
+	SETTAIL
+	MOVQ $-1, AX
+	KMOVW AX, K1
+	XORQ BX, BX
+	MOVQ out_base+0(FP), DI
+	MOVQ dy_base+24(FP), R10
+	MOVQ dl_base+48(FP), R11
+	MOVQ a_base+72(FP), SI
+	MOVQ b_base+96(FP), R9
+
+lgloop:
+	CMPQ BX, CX
+	JGE  lgtail
+	LOGITBODY
+	ADDQ $64, BX
+	JMP  lgloop
+
+lgtail:
+	KMOVW K2, K1
+	KORTESTW K1, K1
+	JZ   lgdone
+	LOGITBODY
+
+lgdone:
+	VMOVAPS Z22, Z0
+	VEXTRACTF64X4 $1, Z0, Y1
+	VADDPS  Y1, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPS  X1, X0, X0
+	VHADDPS X0, X0, X0
+	VHADDPS X0, X0, X0
+	VMOVSS  X0, sum+144(FP)
+	VZEROUPPER
+	RET
+
+// SIGMOIDBODY: the lanes of K1 at byte offset BX. With e = e^-|v|: s = σ(v) (1/(1+e) for
+// v ≥ 0, e/(1+e) below), out = (s - Z30)/Z31, dy = s(1-s)/Z31, dl = 1 - 2s, and
+// Z22 += -|v| - 2·log(1+e) = log σ'(v).
+#define SIGMOIDBODY \
+	VMOVUPS.Z (SI)(BX*1), K1, Z5 \
+	VORPS   Z28, Z5, Z0 \
+	VMOVAPS Z0, Z23 \
+	EXP512 \
+	VADDPS  Z14, Z2, Z6 \
+	VDIVPS  Z6, Z14, Z7 \
+	VMULPS  Z7, Z2, Z25 \
+	VCMPPS  $29, Z29, Z5, K4 \
+	VBLENDMPS Z7, Z25, K4, Z26 \
+	VMOVAPS Z6, Z0 \
+	LOG512 \
+	VADDPS  Z2, Z2, Z2 \
+	VSUBPS  Z2, Z23, Z23 \
+	VADDPS  Z23, Z22, K1, Z22 \
+	VSUBPS  Z30, Z26, Z0 \
+	VDIVPS  Z31, Z0, Z0 \
+	VMOVUPS Z0, K1, (DI)(BX*1) \
+	VSUBPS  Z26, Z14, Z1 \
+	VMULPS  Z1, Z26, Z1 \
+	VDIVPS  Z31, Z1, Z1 \
+	VMOVUPS Z1, K1, (R10)(BX*1) \
+	VADDPS  Z26, Z26, Z1 \
+	VSUBPS  Z1, Z14, Z1 \
+	VMOVUPS Z1, K1, (R11)(BX*1)
+
+// func sigmoidAVX512(out, dy, dl, a []float32, ah, om float32) (sum float32)
+// The variational dequantization's sigmoid over len(a) elements (the last 1-15 under a lane
+// mask) as SIGMOIDBODY with Z30 = ah, Z31 = om; it returns Σ log σ'(v).
+TEXT ·sigmoidAVX512(SB), NOSPLIT, $0-108
+	LOADEXP512
+	VBROADCASTSS logSqrt2<>(SB), Z24
+	VBROADCASTSS expSign<>(SB), Z28
+	VXORPS Z29, Z29, Z29
+	VBROADCASTSS ah+96(FP), Z30
+	VBROADCASTSS om+100(FP), Z31
+	VXORPS Z22, Z22, Z22
+	MOVQ a_len+80(FP), DX
+	SETTAIL
+	MOVQ $-1, AX
+	KMOVW AX, K1
+	XORQ BX, BX
+	MOVQ out_base+0(FP), DI
+	MOVQ dy_base+24(FP), R10
+	MOVQ dl_base+48(FP), R11
+	MOVQ a_base+72(FP), SI
+
+sgloop:
+	CMPQ BX, CX
+	JGE  sgtail
+	SIGMOIDBODY
+	ADDQ $64, BX
+	JMP  sgloop
+
+sgtail:
+	KMOVW K2, K1
+	KORTESTW K1, K1
+	JZ   sgdone
+	SIGMOIDBODY
+
+sgdone:
+	VMOVAPS Z22, Z0
+	VEXTRACTF64X4 $1, Z0, Y1
+	VADDPS  Y1, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPS  X1, X0, X0
+	VHADDPS X0, X0, X0
+	VHADDPS X0, X0, X0
+	VMOVSS  X0, sum+104(FP)
+	VZEROUPPER
+	RET

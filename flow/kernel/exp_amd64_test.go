@@ -75,7 +75,7 @@ func TestLayerNormVectorMatchesScalar(t *testing.T) {
 			dg, db := make([]float32, s.C), make([]float32, s.C)
 			LayerNormForward(p, s, x, gamma, beta, out, stats)
 			LayerNormBackward(p, s, x, gamma, dout, stats, dx, make([][]float32, 2))
-			LayerNormParamGrads(s, x, dout, stats, dg, db)
+			LayerNormParamGrads(p, s, x, dout, stats, dg, db, make([][]float32, 2))
 			return append(append(append(append(out, dx...), dg...), db...), stats...)
 		}
 		vec := run()

@@ -14,3 +14,14 @@ func eluPair(pos, neg, x []float32) int                  { return 0 }
 func eluPairGrad(dx, pos, neg, dpos, dneg []float32) int { return 0 }
 
 func sum(s []float32) float32 { return sumGo(s) }
+
+func gatedFwd(out, sig, x, val, gate []float32) int   { return 0 }
+func gatedBwd(dval, dgate, d, sig, val []float32) int { return 0 }
+
+func couplingBwd(dz, dht, dhs, d, e, z, t, keep, th, raw []float32, base, f float32) (float32, bool) {
+	return 0, false
+}
+
+func logitVec(k, c float64) func(out, dy, dl, a, b []float32) (float32, bool) { return nil }
+
+func sigmoidVec(ah, om float32) func(out, dy, dl, a, b []float32) (float32, bool) { return nil }

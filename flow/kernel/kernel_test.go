@@ -241,3 +241,182 @@ func testELUConv(t *testing.T) {
 		}
 	}
 }
+
+// TestGatedPaths: the gated residual, forward and backward, against its definition (in float64)
+// on this processor's path (AVX-512 loops with a Go tail) and on the Go fallback, and the two
+// paths against each other; sizes with and without a tail of fewer than 16 elements.
+func TestGatedPaths(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 21))
+	run := func(s Batch, x, h, dout []float32) (out, sig, dh []float32) {
+		p := NewPool(2)
+		size := s.N * s.C * s.H * s.W
+		out, sig, dh = make([]float32, size), make([]float32, size), make([]float32, 2*size)
+		GatedForward(p, s, x, h, out, sig)
+		GatedBackwardH(p, s, h, sig, dout, dh)
+		return out, sig, dh
+	}
+	for _, s := range []Batch{{N: 3, C: 2, H: 7, W: 7}, {N: 2, C: 3, H: 4, W: 4}, {N: 1, C: 1, H: 1, W: 5}} {
+		size, per := s.N*s.C*s.H*s.W, s.C*s.H*s.W
+		x, h, dout := randSlice(rng, size), randSlice(rng, 2*size), randSlice(rng, size)
+		for i := range h {
+			h[i] *= 4
+		}
+		var paths [][3][]float32
+		for _, avx512 := range []bool{hasAVX512, false} {
+			saved := hasAVX512
+			hasAVX512 = avx512
+			out, sig, dh := run(s, x, h, dout)
+			hasAVX512 = saved
+			paths = append(paths, [3][]float32{out, sig, dh})
+			for n := 0; n < s.N; n++ {
+				for i := 0; i < per; i++ {
+					val, gate := float64(h[2*n*per+i]), float64(h[(2*n+1)*per+i])
+					sg := 1 / (1 + math.Exp(-gate))
+					d := float64(dout[n*per+i])
+					for name, pair := range map[string][2]float64{
+						"out":   {float64(out[n*per+i]), float64(x[n*per+i]) + val*sg},
+						"dval":  {float64(dh[2*n*per+i]), d * sg},
+						"dgate": {float64(dh[(2*n+1)*per+i]), d * val * sg * (1 - sg)},
+					} {
+						if math.Abs(pair[0]-pair[1]) > 2e-6*(1+math.Abs(pair[1])) {
+							t.Fatalf("%+v avx512=%v %s at image %d element %d: %v, want %v", s, avx512, name, n, i, pair[0], pair[1])
+						}
+					}
+				}
+			}
+		}
+		for k, name := range []string{"out", "sig", "dh"} {
+			for i := range paths[0][k] {
+				if a, b := paths[0][k][i], paths[1][k][i]; math.Abs(float64(a-b)) > 1e-6*(1+math.Abs(float64(b))) {
+					t.Fatalf("%+v %s[%d]: vector %v, fallback %v", s, name, i, a, b)
+				}
+			}
+		}
+	}
+}
+
+// TestCouplingPaths: the affine coupling's forward and backward against their definition (in
+// float64: z' = (z + t·keep)·e^s, s = tanh(sRaw/f)·f·keep, f = e^scale, ldj = Σ s, and the chain
+// rule for dout·z' + dldj·ldj) on this processor's path and on the Go fallback, with and without
+// dout and dz.
+func TestCouplingPaths(t *testing.T) {
+	rng := rand.New(rand.NewPCG(22, 22))
+	for _, s := range []Batch{{N: 3, C: 2, H: 7, W: 7}, {N: 2, C: 3, H: 4, W: 4}, {N: 2, C: 1, H: 1, W: 21}} {
+		size, hw, per := s.N*s.C*s.H*s.W, s.H*s.W, s.C*s.H*s.W
+		z, h, dout, dldj := randSlice(rng, size), randSlice(rng, 2*size), randSlice(rng, size), randSlice(rng, s.N)
+		scale, keep := randSlice(rng, s.C), make([]float32, per)
+		for i := range keep {
+			keep[i] = float32(i % 2)
+		}
+		for _, avx512 := range []bool{hasAVX512, false} {
+			for _, withDout := range []bool{true, false} {
+				saved := hasAVX512
+				hasAVX512 = avx512
+				k := NewCoupling(NewPool(2), s, keep)
+				out, ldj := make([]float32, size), make([]float32, s.N)
+				k.Forward(z, h, scale, out, ldj)
+				dz, dh, dscale := make([]float32, size), make([]float32, 2*size), make([]float32, s.C)
+				var d, dzArg []float32
+				if withDout {
+					d, dzArg = dout, dz
+				}
+				k.Backward(z, h, scale, d, dldj, dzArg, dh, dscale)
+				hasAVX512 = saved
+				wantDscale := make([]float64, s.C)
+				for n := 0; n < s.N; n++ {
+					var wantLdj float64
+					for c := 0; c < s.C; c++ {
+						f := math.Exp(float64(scale[c]))
+						for i := 0; i < hw; i++ {
+							j, p := n*per+c*hw+i, c*hw+i
+							raw, tt, kp := float64(h[2*n*per+p]), float64(h[2*n*per+per+p]), float64(keep[p])
+							th := math.Tanh(raw / f)
+							sv := th * f * kp
+							e := math.Exp(sv)
+							wantLdj += sv
+							var g float64
+							if withDout {
+								g = float64(dout[j])
+							}
+							ds := (float64(dldj[n]) + g*e*(float64(z[j])+tt*kp)) * kp
+							sech2 := 1 - th*th
+							wantDscale[c] += ds * f * (th - raw/f*sech2)
+							checks := map[string][2]float64{
+								"out":   {float64(out[j]), (float64(z[j]) + tt*kp) * e},
+								"dsRaw": {float64(dh[2*n*per+p]), ds * sech2},
+								"dt":    {float64(dh[2*n*per+per+p]), g * e * kp},
+							}
+							if withDout {
+								checks["dz"] = [2]float64{float64(dz[j]), g * e}
+							}
+							for name, pair := range checks {
+								if math.Abs(pair[0]-pair[1]) > 2e-5*(1+math.Abs(pair[1])) {
+									t.Fatalf("%+v avx512=%v dout=%v %s at %d: %v, want %v", s, avx512, withDout, name, j, pair[0], pair[1])
+								}
+							}
+						}
+					}
+					if math.Abs(float64(ldj[n])-wantLdj) > 1e-4*(1+math.Abs(wantLdj)) {
+						t.Fatalf("%+v avx512=%v ldj[%d] = %v, want %v", s, avx512, n, ldj[n], wantLdj)
+					}
+				}
+				for c, want := range wantDscale {
+					if math.Abs(float64(dscale[c])-want) > 1e-4*(1+math.Abs(want)) {
+						t.Fatalf("%+v avx512=%v dout=%v dscale[%d] = %v, want %v", s, avx512, withDout, c, dscale[c], want)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestElementwisePaths: the dequantization maps' vector forms (float32, AVX-512) against their
+// float64 scalar form F, which the fallback runs: value, derivatives and the per-image log-det
+// sums, over the inputs they see (pixel levels plus uniform noise, uniforms, and wide normals
+// for the sigmoid), on slices with and without a 16-lane tail.
+func TestElementwisePaths(t *testing.T) {
+	rng := rand.New(rand.NewPCG(23, 23))
+	const alpha = 1e-5
+	for _, per := range []int{784, 49, 5} {
+		n := 3
+		levels, noise, unif, wide := make([]float32, n*per), make([]float32, n*per), make([]float32, n*per), make([]float32, n*per)
+		for i := range levels {
+			levels[i] = float32(rng.IntN(256))
+			noise[i] = float32(rng.Float64())
+			unif[i] = float32(rng.Float64())
+			wide[i] = float32(rng.NormFloat64() * 6)
+		}
+		wide[0], wide[1] = 40, -40
+		for _, tc := range []struct {
+			name string
+			f    Elementwise
+			a, b []float32
+		}{
+			{"logit 1/256", Logit(1.0/256, alpha), levels, noise},
+			{"logit 1", Logit(1, alpha), unif, nil},
+			{"sigmoid", Sigmoid(alpha), wide, nil},
+		} {
+			var got [2][][]float32
+			for k, avx512 := range []bool{hasAVX512, false} {
+				saved := hasAVX512
+				hasAVX512 = avx512
+				out, ldj, dy, dl := make([]float32, n*per), make([]float32, n), make([]float32, n*per), make([]float32, n*per)
+				ElementwiseForward(NewPool(2), n, per, tc.f, tc.a, tc.b, out, ldj, dy, dl)
+				hasAVX512 = saved
+				got[k] = [][]float32{out, ldj, dy, dl}
+			}
+			for j, name := range []string{"y", "ldj", "dy", "dl"} {
+				for i := range got[1][j] {
+					a, b := float64(got[0][j][i]), float64(got[1][j][i])
+					tol := 2e-6 * (1 + math.Abs(b))
+					if name == "ldj" {
+						tol = 2e-6 * float64(per) * (1 + math.Abs(b)/float64(per))
+					}
+					if math.Abs(a-b) > tol {
+						t.Fatalf("%s per %d: %s[%d] = %v, float64 scalar %v", tc.name, per, name, i, a, b)
+					}
+				}
+			}
+		}
+	}
+}

@@ -131,17 +131,30 @@ func LayerNormBackward(p *Pool, s Batch, x, gamma, dout, stats, dx []float32, sc
 	})
 }
 
-// LayerNormParamGrads computes dgamma = Σ dout·x̂ and dbeta = Σ dout over batch and pixels.
-func LayerNormParamGrads(s Batch, x, dout, stats, dgamma, dbeta []float32) {
+// LayerNormParamGrads computes dgamma = Σ dout·x̂ and dbeta = Σ dout over batch and pixels,
+// the workers' images summed in scratch (2·C floats per worker) and then added up.
+func LayerNormParamGrads(p *Pool, s Batch, x, dout, stats, dgamma, dbeta []float32, scratch [][]float32) {
 	hw, per := s.hw(), s.C*s.hw()
+	p.Each(s.N, func(worker, from, to int) {
+		scratch[worker] = grow(scratch[worker], 2*s.C)
+		sg, sb := scratch[worker][:s.C], scratch[worker][s.C:]
+		zero(sg)
+		zero(sb)
+		for n := from; n < to; n++ {
+			mean, rstd := stats[2*n*hw:(2*n+1)*hw], stats[(2*n+1)*hw:(2*n+2)*hw]
+			for c := 0; c < s.C; c++ {
+				g, b := lnParamSums(dout[n*per+c*hw:n*per+(c+1)*hw], x[n*per+c*hw:n*per+(c+1)*hw], mean, rstd)
+				sg[c] += g
+				sb[c] += b
+			}
+		}
+	})
 	zero(dgamma)
 	zero(dbeta)
-	for n := 0; n < s.N; n++ {
-		mean, rstd := stats[2*n*hw:(2*n+1)*hw], stats[(2*n+1)*hw:(2*n+2)*hw]
+	for w := 0; w < min(p.Workers, s.N); w++ {
 		for c := 0; c < s.C; c++ {
-			sg, sb := lnParamSums(dout[n*per+c*hw:n*per+(c+1)*hw], x[n*per+c*hw:n*per+(c+1)*hw], mean, rstd)
-			dgamma[c] += sg
-			dbeta[c] += sb
+			dgamma[c] += scratch[w][c]
+			dbeta[c] += scratch[w][s.C+c]
 		}
 	}
 }
@@ -246,6 +259,8 @@ func GatedForward(p *Pool, s Batch, x, h, out, sig []float32) {
 			xn := x[n*per : (n+1)*per]
 			on, sn := out[n*per:][:len(xn)], sig[n*per:][:len(xn)]
 			val, gate := h[2*n*per:][:len(xn)], h[(2*n+1)*per:][:len(xn)]
+			done := gatedFwd(on, sn, xn, val, gate)
+			xn, on, sn, val, gate = xn[done:], on[done:], sn[done:], val[done:], gate[done:]
 			for i, g := range gate {
 				sn[i] = -g
 			}
@@ -267,6 +282,8 @@ func GatedBackwardH(p *Pool, s Batch, h, sig, dout, dh []float32) {
 			dn := dout[n*per : (n+1)*per]
 			sn, val := sig[n*per:][:len(dn)], h[2*n*per:][:len(dn)]
 			dval, dgate := dh[2*n*per:][:len(dn)], dh[(2*n+1)*per:][:len(dn)]
+			done := gatedBwd(dval, dgate, dn, sn, val)
+			dn, sn, val, dval, dgate = dn[done:], sn[done:], val[done:], dval[done:], dgate[done:]
 			for i, d := range dn {
 				sg := sn[i]
 				dval[i] = d * sg

@@ -94,7 +94,7 @@ func TestAblationBudget(t *testing.T) {
 	}
 	// One epoch per run: 64 runs (8 cells x 8 seeds) x 781 steps at the measured rate of the
 	// budget comment (two single-worker runs at once) is its training time.
-	const stepsPerSecond, budget = 19.0, 50 * 60
+	const stepsPerSecond, budget = 20.7, 45 * 60
 	runs := len(e.Jobs())
 	steps := runs * c.Epochs * (50000 / c.Batch)
 	if training := float64(steps) / stepsPerSecond; runs != 64 || len(e.Seeds) != 8 || training > budget {

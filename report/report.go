@@ -303,7 +303,7 @@ func (d *Data) reproduce() string {
 	e := d.Experiment
 	dir := filepath.ToSlash(filepath.Clean(d.Dir))
 	if src, err := experiments.BuiltinSource(e.Name); err == nil && bytes.Equal(src, e.Source) {
-		if dir == "results/"+e.Name {
+		if dir == "results/"+e.Name || dir == "results/reference/"+e.Name {
 			return "squeezebench ablate -experiment " + e.Name
 		}
 		return fmt.Sprintf("squeezebench ablate -experiment %s -results %s", e.Name, dir)
@@ -500,7 +500,13 @@ func (an *Analysis) header(b *strings.Builder, version string) {
 	if t := d.newest(); !t.IsZero() {
 		p("| newest result | %s UTC |\n", t.UTC().Format("2006-01-02 15:04"))
 	}
-	p("| reproduce | `%s`, then `squeezebench report -results %s` |\n\n", d.reproduce(), filepath.ToSlash(filepath.Clean(d.Dir)))
+	dir := filepath.ToSlash(filepath.Clean(d.Dir))
+	if dir == "results/reference/"+e.Name {
+		p("| reproduce | `%s` trains these runs anew into results/%s/, whose report compares them with these; `squeezebench report -results %s` regenerates this report |\n\n",
+			d.reproduce(), e.Name, dir)
+	} else {
+		p("| reproduce | `%s`, then `squeezebench report -results %s` |\n\n", d.reproduce(), dir)
+	}
 }
 
 // howToRead says once what the unit of replication is and how verdicts are made.

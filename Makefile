@@ -38,9 +38,9 @@ vet:
 # there; then the race detector over the packages that run goroutines or share state.
 test: vet openblas
 	$(GO) test -count=1 ./...
-	$(if $(HAVE_OPENBLAS),$(BLAS_ENV) $(GO) test $(BLAS_TAGS) -count=1 ./flow/... ./runner/)
+	$(if $(HAVE_OPENBLAS),$(BLAS_ENV) $(GO) test $(BLAS_TAGS) -count=1 ./flow/... ./runner/...)
 	$(GO) test -count=1 -race ./flow/... ./dataset/ ./variants/...
-	$(GO) test -count=1 -race -run 'Concurrent' ./runner/
+	$(GO) test -count=1 -race -run 'Concurrent' ./runner/...
 
 # The cluster script against a real single-node Slurm (installed and started here; needs root on Debian).
 test-slurm: build

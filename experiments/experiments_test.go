@@ -1,6 +1,7 @@
 package experiments_test
 
 import (
+	"context"
 	"errors"
 	"io"
 	"os"
@@ -513,7 +514,7 @@ func TestSmokeTrains(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, j := range e.Jobs()[:2] { // the first cell with both seeds
-		o, err := runner.Train(j.Config, data, io.Discard)
+		o, err := runner.Train(context.Background(), j.Config, data, io.Discard, runner.Options{})
 		if err != nil {
 			t.Fatalf("%s: %v", j, err)
 		}

@@ -8,6 +8,7 @@ import (
 
 	"squeezebench/experiments"
 	"squeezebench/runner"
+	"squeezebench/runner/pool"
 	"squeezebench/variants"
 )
 
@@ -45,7 +46,7 @@ type Data struct {
 	ModelOf map[string]string
 	// DataRecord is the results directory's data.json (nil when it has none: the experiment's
 	// data set is assumed).
-	DataRecord *runner.DataRecord
+	DataRecord *pool.DataRecord
 }
 
 // Load reads the experiment copy (experiment.toml) and every expected run of the results
@@ -53,12 +54,12 @@ type Data struct {
 // status so the report can say what is missing. The expected configurations are of the data
 // recorded in data.json, when there is one.
 func Load(dir string) (*Data, error) {
-	e, err := experiments.Load(filepath.Join(dir, "experiment.toml"))
+	e, err := experiments.Load(filepath.Join(dir, pool.ExperimentFile))
 	if err != nil {
 		return nil, fmt.Errorf("reading the experiment of %s: %w", dir, err)
 	}
 	d := &Data{Dir: dir, Experiment: e, Axes: variants.Axes(), Levels: e.Grid, ModelOf: e.ModelOf()}
-	switch rec, err := runner.ReadDataRecord(dir); {
+	switch rec, err := pool.ReadDataRecord(dir); {
 	case err == nil:
 		d.DataRecord = rec
 	case !errors.Is(err, fs.ErrNotExist):
@@ -72,7 +73,7 @@ func Load(dir string) (*Data, error) {
 		r := &Run{Cell: j.Cell, Seed: j.Seed, Dir: filepath.ToSlash(j.RunDir()), Hash: cfg.Hash()}
 		d.Runs = append(d.Runs, r)
 		abs := filepath.Join(dir, j.RunDir())
-		res, err := runner.ReadResult(filepath.Join(abs, "result.json"))
+		res, err := runner.ReadResult(filepath.Join(abs, runner.ResultFile))
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
 			r.Status, r.Note = StatusMissing, "no result.json"
@@ -89,7 +90,7 @@ func Load(dir string) (*Data, error) {
 			r.Status = StatusUnreadable
 		}
 		if r.OK() {
-			if r.Metrics, err = runner.ReadMetrics(filepath.Join(abs, "metrics.csv")); err != nil {
+			if r.Metrics, err = runner.ReadMetrics(filepath.Join(abs, runner.MetricsFile)); err != nil {
 				r.Status, r.Note = StatusUnreadable, err.Error()
 			}
 		}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"math"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -17,15 +16,12 @@ import (
 	"squeezebench/experiments"
 	"squeezebench/report/stats"
 	"squeezebench/runner"
+	"squeezebench/runner/pool"
 	"squeezebench/variants"
 )
 
 // TrainImages is the size of the training split (the tutorial's 50,000 of MNIST's 60,000).
 const TrainImages = 50000
-
-// CodeVersionFile, in a results directory, holds the code version the runs were made with
-// (squeezebench ablate writes it). Without it the report asks git for the checkout's version.
-const CodeVersionFile = "code-version"
 
 // Options say what Generate writes.
 type Options struct {
@@ -174,31 +170,16 @@ func sameDir(a, b string) (bool, error) {
 	return os.SameFile(sa, sb), nil
 }
 
-// CodeVersion is the code version of the results in dir: CodeVersionFile when present, else
-// `git rev-parse --short HEAD` (with "-dirty" for uncommitted changes) marked as the report's,
-// else "unknown".
+// CodeVersion is the code version of the results in dir: the one recorded there, else the
+// checkout's (git) marked as the report's, else "unknown".
 func CodeVersion(dir string) string {
-	if b, err := os.ReadFile(filepath.Join(dir, CodeVersionFile)); err == nil && len(bytes.TrimSpace(b)) > 0 {
-		return strings.TrimSpace(string(b))
+	if v := pool.CodeVersion(dir); v != "" {
+		return v
 	}
-	if v := GitVersion(); v != "" {
+	if v := pool.GitVersion(); v != "" {
 		return v + " (of the report; the runs did not record theirs)"
 	}
 	return "unknown"
-}
-
-// GitVersion is `git rev-parse --short HEAD` of the working directory, with "-dirty" when
-// tracked files have uncommitted changes; "" without git.
-func GitVersion() string {
-	out, err := exec.Command("git", "rev-parse", "--short", "HEAD").Output()
-	if err != nil {
-		return ""
-	}
-	v := strings.TrimSpace(string(out))
-	if st, err := exec.Command("git", "status", "--porcelain", "--untracked-files=no").Output(); err == nil && len(bytes.TrimSpace(st)) > 0 {
-		v += "-dirty"
-	}
-	return v
 }
 
 // budget describes what every run had, from the experiment's configuration.
@@ -294,7 +275,7 @@ func (d *Data) dataText() string {
 		return fmt.Sprintf("%s, checksums verified (%s training, %s validation, %s test images)", r.ID,
 			groupThousands(int64(r.Training)), groupThousands(int64(r.Val)), groupThousands(int64(r.Test)))
 	}
-	return fmt.Sprintf("%s (the experiment's; the results directory has no %s)", d.Experiment.Config.Data, runner.DataFile)
+	return fmt.Sprintf("%s (the experiment's; the results directory has no %s)", d.Experiment.Config.Data, pool.DataFile)
 }
 
 // reproduce is the command that makes these results: the built-in experiment by name when the

@@ -18,6 +18,7 @@ import (
 	"squeezebench/experiments"
 	"squeezebench/report/stats"
 	"squeezebench/runner"
+	"squeezebench/runner/pool"
 	"squeezebench/variants"
 )
 
@@ -68,7 +69,7 @@ func writeConstructed(t *testing.T, src string, v values, status func(c variants
 		}
 		model := jobs[j.Primary].Cell
 		test := 1.3 + v(model, j.Seed, 10)
-		r := runner.Result{Variants: map[string]string{}, Cell: j.Cell.String(), Seed: j.Seed, Config: j.Config, ConfigHash: j.Config.Hash(),
+		r := runner.Result{Config: j.Config, ConfigHash: j.Config.Hash(),
 			Params: 1000, FLOPsPerImage: 2e6, Steps: 10, TrainBPD: test + 0.02, ValBPD: test + 0.03, TestBPD: test,
 			TrainImages: 64, ValImages: 64, TestImages: 64, ImportanceSamples: 8, MinibatchBPD: test + 0.1,
 			MsPerStep: 50, EvalSeconds: 1, WallSeconds: 2, Status: st, Backend: "fast/gonum", GoVersion: "go1.26", Threads: 2,
@@ -78,9 +79,6 @@ func writeConstructed(t *testing.T, src string, v values, status func(c variants
 		}
 		if st != runner.StatusOK {
 			r.Error, r.TestBPD = "loss became NaN at step 7", 0
-		}
-		for a, v := range j.Cell {
-			r.Variants[string(a)] = v
 		}
 		var ms []runner.Metric
 		for _, step := range []int{5, 10} {
@@ -571,25 +569,23 @@ func TestReportOnSmokeTree(t *testing.T) {
 		t.Skip("no MNIST:", err)
 	}
 	dir := filepath.Join(t.TempDir(), "smoke")
-	var jobs []runner.AblationJob
-	for _, j := range e.Jobs() {
-		cfg := j.Config
-		cfg.Steps, cfg.ValEvery, cfg.ValImages, cfg.TestImages, cfg.ImportanceSamples = 3, 2, 16, 16, 1
-		jobs = append(jobs, runner.AblationJob{Index: j.Index, Name: j.String(), Dir: filepath.Join(dir, j.RunDir()), Config: cfg})
-	}
-	// The stored experiment must describe the runs: write the shortened one.
+	// A shortened smoke experiment, stored with the runs as ablate stores it.
 	src := strings.NewReplacer("steps = 6", "steps = 3", "val_every = 3", "val_every = 2", "val_images = 32", "val_images = 16",
 		"test_images = 32", "test_images = 16", "importance_samples = 2", "importance_samples = 1").Replace(string(e.Source))
+	e, err = experiments.Parse("smoke.toml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
 	os.MkdirAll(dir, 0o755)
-	if err := os.WriteFile(filepath.Join(dir, "experiment.toml"), []byte(src), 0o644); err != nil {
+	if err := pool.WriteExperiment(dir, e.Source); err != nil {
 		t.Fatal(err)
 	}
-	if err := runner.RecordData(dir, data); err != nil {
+	if err := pool.RecordData(dir, data); err != nil {
 		t.Fatal(err)
 	}
-	for _, r := range runner.Ablate(context.Background(), jobs, data, runner.AblateOptions{Parallel: 2}) {
+	for _, r := range pool.Run(context.Background(), dir, e.Jobs(), data, pool.Options{Parallel: 2}) {
 		if r.Failed() {
-			t.Fatalf("%s: %s %v", r.Job.Name, r.Status, r.Err)
+			t.Fatalf("%s: %s %v", pool.Name(r.Job), r.Status, r.Err)
 		}
 	}
 	w, err := Generate(dir, Options{CodeVersion: "test"})

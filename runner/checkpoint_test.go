@@ -67,7 +67,7 @@ var errKilled = errors.New("killed (test)")
 func TestCheckpointResumeIsExact(t *testing.T) {
 	data := smallTrain(t, 64) // 4 steps per epoch: epochs start at steps 1, 5, 9
 	cfg := checkpointConfig(t)
-	want, err := Train(cfg, data, &bytes.Buffer{})
+	want, err := Train(context.Background(), cfg, data, &bytes.Buffer{}, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +98,7 @@ func TestCheckpointResumeIsExact(t *testing.T) {
 				}
 				return nil
 			}}
-			o, err := TrainWith(ctx, cfg, data, &bytes.Buffer{}, opt)
+			o, err := Train(ctx, cfg, data, &bytes.Buffer{}, opt)
 			if tc.cancel && (!errors.Is(err, ErrInterrupted) || o.Result.Status != StatusInterrupted) {
 				t.Fatalf("cancelled run: %v, status %q; want interrupted", err, o.Result.Status)
 			}
@@ -106,7 +106,7 @@ func TestCheckpointResumeIsExact(t *testing.T) {
 				t.Fatalf("killed run: %v", err)
 			}
 			var log bytes.Buffer
-			got, err := TrainWith(context.Background(), cfg, data, &log, Options{Checkpoint: path, CheckpointEvery: tc.every})
+			got, err := Train(context.Background(), cfg, data, &log, Options{Checkpoint: path, CheckpointEvery: tc.every})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -126,7 +126,7 @@ func TestCheckpointOfAnotherConfigIsIgnored(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "checkpoint.bin")
 	other := cfg
 	other.Seed = 7
-	if _, err := TrainWith(context.Background(), other, data, &bytes.Buffer{}, Options{Checkpoint: path, CheckpointEvery: 2, AfterStep: func(step int, _ *flow.Model) error {
+	if _, err := Train(context.Background(), other, data, &bytes.Buffer{}, Options{Checkpoint: path, CheckpointEvery: 2, AfterStep: func(step int, _ *flow.Model) error {
 		if step == 5 {
 			return errKilled
 		}
@@ -137,12 +137,12 @@ func TestCheckpointOfAnotherConfigIsIgnored(t *testing.T) {
 	if _, err := os.Stat(path); err != nil {
 		t.Fatal(err)
 	}
-	want, err := Train(cfg, data, &bytes.Buffer{})
+	want, err := Train(context.Background(), cfg, data, &bytes.Buffer{}, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var log bytes.Buffer
-	got, err := TrainWith(context.Background(), cfg, data, &log, Options{Checkpoint: path})
+	got, err := Train(context.Background(), cfg, data, &log, Options{Checkpoint: path})
 	if err != nil {
 		t.Fatal(err)
 	}

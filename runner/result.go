@@ -16,16 +16,14 @@ const (
 	StatusInterrupted = "interrupted"
 )
 
-// Result is result.json: what a run was and what it measured.
+// Result is result.json: what a run was and what it measured. Its cell and seed are those of
+// Config (Config.Cell names every axis).
 type Result struct {
-	Variants      map[string]string `json:"variants"` // axis -> variant
-	Cell          string            `json:"cell"`
-	Seed          uint64            `json:"seed"`
-	Config        Config            `json:"config"`
-	ConfigHash    string            `json:"config_hash"`
-	Params        int               `json:"params"`
-	FLOPsPerImage int64             `json:"flops_per_image"`
-	Steps         int               `json:"steps"` // optimizer steps done (a diverged run: those before it diverged)
+	Config        Config `json:"config"`
+	ConfigHash    string `json:"config_hash"`
+	Params        int    `json:"params"`
+	FLOPsPerImage int64  `json:"flops_per_image"`
+	Steps         int    `json:"steps"` // optimizer steps done (a diverged run: those before it diverged)
 	// The final bpd of the training subset, the validation subset and the test images, each with
 	// ImportanceSamples importance samples (the same estimator), on TrainImages, ValImages and
 	// TestImages images.
@@ -55,14 +53,19 @@ type Result struct {
 
 func newResult(cfg Config) Result {
 	cfg.Cell = fullCell(cfg.Cell)
-	v := map[string]string{}
-	for a, n := range cfg.Cell {
-		v[string(a)] = n
-	}
-	return Result{
-		Variants: v, Cell: cfg.Cell.String(), Seed: cfg.Seed, Config: cfg, ConfigHash: cfg.Hash(),
-		GoVersion: runtime.Version(), Threads: runtime.GOMAXPROCS(0),
-	}
+	return Result{Config: cfg, ConfigHash: cfg.Hash(), GoVersion: runtime.Version(), Threads: runtime.GOMAXPROCS(0)}
+}
+
+// Cell is the canonical name of the run's cell.
+func (r *Result) Cell() string { return r.Config.Cell.String() }
+
+// Twin is r as the result of a structural twin's run: the twin's configuration and hash, the same
+// numbers, and SameModelAs naming r's cell.
+func (r Result) Twin(cfg Config) Result {
+	tw := newResult(cfg)
+	sameAs := r.Cell()
+	r.Config, r.ConfigHash, r.SameModelAs = tw.Config, tw.ConfigHash, sameAs
+	return r
 }
 
 // BPDCeiling is the bits per dimension of the uniform distribution over 8-bit pixels. A run that

@@ -61,18 +61,6 @@ type Outcome struct {
 	Samples []uint8 // SampleImages images, row-major
 }
 
-// Train runs one configuration on data, logging progress to log. It always returns an Outcome whose
-// Result says how the run ended, also when it ends with an error.
-func Train(cfg Config, data *dataset.Splits, log io.Writer) (*Outcome, error) {
-	return TrainContext(context.Background(), cfg, data, log)
-}
-
-// TrainContext is Train that stops between steps when ctx is cancelled: the run then ends with
-// status interrupted and an error wrapping ErrInterrupted.
-func TrainContext(ctx context.Context, cfg Config, data *dataset.Splits, log io.Writer) (*Outcome, error) {
-	return TrainWith(ctx, cfg, data, log, Options{})
-}
-
 // ErrInterrupted marks a run stopped by its context (SIGINT, SIGTERM) before the end.
 var ErrInterrupted = errors.New("interrupted")
 
@@ -89,8 +77,11 @@ type Options struct {
 	AfterStep func(step int, m *flow.Model) error
 }
 
-// TrainWith is TrainContext with options.
-func TrainWith(ctx context.Context, cfg Config, data *dataset.Splits, log io.Writer, opt Options) (*Outcome, error) {
+// Train runs one configuration on data, logging progress to log. It always returns an Outcome whose
+// Result says how the run ended, also when it ends with an error. It stops between steps when ctx
+// is cancelled: the run then ends with status interrupted and an error wrapping ErrInterrupted
+// (and, with a checkpoint file in opt, a checkpoint from which it resumes exactly).
+func Train(ctx context.Context, cfg Config, data *dataset.Splits, log io.Writer, opt Options) (*Outcome, error) {
 	start := time.Now()
 	out := &Outcome{Result: newResult(cfg)}
 	fail := func(err error) (*Outcome, error) {

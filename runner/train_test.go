@@ -49,7 +49,7 @@ func smokeConfig(t *testing.T, cell variants.Cell, steps int) Config {
 func TestLossFalls(t *testing.T) {
 	data := loadMNIST(t)
 	cfg := smokeConfig(t, variants.Cell{variants.Coupling: "rowwise", variants.Split: "checkerboard"}, 40)
-	o, err := Train(cfg, data, &bytes.Buffer{})
+	o, err := Train(context.Background(), cfg, data, &bytes.Buffer{}, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,11 +67,11 @@ func TestLossFalls(t *testing.T) {
 func TestDeterministic(t *testing.T) {
 	data := loadMNIST(t)
 	cfg := smokeConfig(t, variants.Cell{}, 6)
-	a, err := Train(cfg, data, &bytes.Buffer{})
+	a, err := Train(context.Background(), cfg, data, &bytes.Buffer{}, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := Train(cfg, data, &bytes.Buffer{})
+	b, err := Train(context.Background(), cfg, data, &bytes.Buffer{}, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +95,7 @@ func TestDivergenceIsRecorded(t *testing.T) {
 		}
 		return nil
 	}
-	o, err := TrainWith(context.Background(), cfg, data, &bytes.Buffer{}, Options{AfterStep: poison})
+	o, err := Train(context.Background(), cfg, data, &bytes.Buffer{}, Options{AfterStep: poison})
 	if err == nil {
 		t.Fatalf("a NaN weight trained without error: %+v", o.Result)
 	}
@@ -114,7 +114,7 @@ func TestDivergenceIsRecorded(t *testing.T) {
 func TestWriteOutcome(t *testing.T) {
 	data := loadMNIST(t)
 	cfg := smokeConfig(t, variants.Cell{variants.Squeeze: "tf-style"}, 3)
-	o, err := Train(cfg, data, &bytes.Buffer{})
+	o, err := Train(context.Background(), cfg, data, &bytes.Buffer{}, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +130,7 @@ func TestWriteOutcome(t *testing.T) {
 	if err := json.Unmarshal(b, &r); err != nil {
 		t.Fatalf("result.json: %v", err)
 	}
-	if r.Variants["squeeze"] != "tf-style" || r.Variants["split"] != "channel" || r.ConfigHash != cfg.Hash() || r.Params == 0 || r.FLOPsPerImage == 0 {
+	if r.Config.Cell.Get(variants.Squeeze) != "tf-style" || r.Config.Cell[variants.Split] != "channel" || r.ConfigHash != cfg.Hash() || r.Params == 0 || r.FLOPsPerImage == 0 {
 		t.Errorf("result.json holds %+v", r)
 	}
 	ms, err := ReadMetrics(filepath.Join(dir, "metrics.csv"))
@@ -230,7 +230,7 @@ func TestConcurrentRunsMatchSequential(t *testing.T) {
 	}
 	alone := make([]*Outcome, len(cfgs))
 	for i, c := range cfgs {
-		o, err := Train(c, data, &bytes.Buffer{})
+		o, err := Train(context.Background(), c, data, &bytes.Buffer{}, Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -243,7 +243,7 @@ func TestConcurrentRunsMatchSequential(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			together[i], errs[i] = Train(c, data, &bytes.Buffer{})
+			together[i], errs[i] = Train(context.Background(), c, data, &bytes.Buffer{}, Options{})
 		}()
 	}
 	wg.Wait()
@@ -265,7 +265,7 @@ func TestEvaluationIsLikeWithLike(t *testing.T) {
 	data := loadMNIST(t)
 	cfg := smokeConfig(t, variants.Cell{}, 12)
 	cfg.ValEvery, cfg.ValImages, cfg.TestImages, cfg.EvalSamples, cfg.ImportanceSamples = 4, 24, 40, 1, 3
-	o, err := Train(cfg, data, &bytes.Buffer{})
+	o, err := Train(context.Background(), cfg, data, &bytes.Buffer{}, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -300,7 +300,7 @@ func TestEvaluationIsLikeWithLike(t *testing.T) {
 		t.Errorf("final train/val %v/%v equal the one-sample evaluation %v/%v: the final estimator was not used", r.TrainBPD, r.ValBPD, last.TrainEvalBPD, last.ValBPD)
 	}
 	cfg.ImportanceSamples = 1
-	one, err := Train(cfg, data, &bytes.Buffer{})
+	one, err := Train(context.Background(), cfg, data, &bytes.Buffer{}, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -316,12 +316,12 @@ func TestRunRefusesOtherData(t *testing.T) {
 	cfg := smokeConfig(t, variants.Cell{}, 2)
 	other := cfg
 	other.Data.SHA256 = strings.Repeat("0", 64)
-	if _, err := Train(other, data, &bytes.Buffer{}); err == nil || !strings.Contains(err.Error(), "loaded data") {
+	if _, err := Train(context.Background(), other, data, &bytes.Buffer{}, Options{}); err == nil || !strings.Contains(err.Error(), "loaded data") {
 		t.Errorf("other data: err %v, want one naming the loaded data", err)
 	}
 	big := cfg
 	big.TestImages = data.Test.N + 1
-	if o, err := Train(big, data, &bytes.Buffer{}); err == nil || !strings.Contains(err.Error(), "test_images") || o.Result.Steps != 0 {
+	if o, err := Train(context.Background(), big, data, &bytes.Buffer{}, Options{}); err == nil || !strings.Contains(err.Error(), "test_images") || o.Result.Steps != 0 {
 		t.Errorf("test_images %d: err %v, steps %d; want a refusal before training", big.TestImages, err, o.Result.Steps)
 	}
 }

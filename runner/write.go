@@ -199,3 +199,20 @@ func CheckWritableDir(dir string) error {
 	f.Close()
 	return os.Remove(name)
 }
+
+// ReadResult reads a run's result.json and validates it (Result.Validate): a file that does not
+// parse, or whose values cannot be those of a finished run, is an error wrapping ErrImplausible.
+func ReadResult(path string) (*Result, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var r Result
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, fmt.Errorf("%s: %w: %v", path, ErrImplausible, err)
+	}
+	if err := r.Validate(); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return &r, nil
+}

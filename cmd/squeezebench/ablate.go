@@ -17,8 +17,8 @@ import (
 
 	"squeezebench/dataset"
 	"squeezebench/experiments"
-	"squeezebench/report"
 	"squeezebench/runner"
+	"squeezebench/runner/pool"
 )
 
 func runAblate(args []string) error {
@@ -29,7 +29,7 @@ func runAblate(args []string) error {
 	fs.IntVar(parallel, "workers", 0, "the same as -parallel (the pool's workers; goroutines per run are the experiment's compute.workers)")
 	shard := fs.String("shard", "", "K/N: run only the jobs whose index % N == K-1 (for several processes or machines on one results directory)")
 	ckptEvery := fs.Int("checkpoint-every", -1, "steps between checkpoints (default: the experiment's compute.checkpoint_every)")
-	claimTimeout := fs.Duration("claim-timeout", runner.DefaultClaimTimeout, "a claim on a run not refreshed for this long is stale (its owner died or lost the filesystem)")
+	claimTimeout := fs.Duration("claim-timeout", pool.DefaultClaimTimeout, "a claim on a run not refreshed for this long is stale (its owner died or lost the filesystem)")
 	data := fs.String("data", "", "directory with the four MNIST-format IDX files (default: $SQUEEZEBENCH_DATA, else the GoMNIST module's)")
 	replace := fs.Bool("replace-experiment", false, "the results directory holds another experiment.toml: replace it (runs of other configurations are then set aside as they are re-run)")
 	if err := fs.Parse(args); err != nil {
@@ -62,7 +62,7 @@ func runAblate(args []string) error {
 	if dir == "" {
 		dir = e.ResultsDir()
 	}
-	opt := runner.AblateOptions{Parallel: e.Parallel, Shard: k, Shards: n, CheckpointEvery: e.CheckpointEvery, ClaimTimeout: *claimTimeout, Out: os.Stdout, Live: isTerminal(os.Stdout)}
+	opt := pool.Options{Parallel: e.Parallel, Shard: k, Shards: n, CheckpointEvery: e.CheckpointEvery, ClaimTimeout: *claimTimeout, Out: os.Stdout, Live: isTerminal(os.Stdout)}
 	if *parallel > 0 {
 		opt.Parallel = *parallel
 		if err := e.Config.CheckMemory(experiments.ImageShape, opt.Parallel, runner.MachineMemory()); err != nil {
@@ -84,7 +84,7 @@ func runAblate(args []string) error {
 	if err != nil {
 		return err
 	}
-	jobs := ablationJobs(e, dir)
+	jobs := e.Jobs()
 	if id := splits.ID(); id != e.Config.Data {
 		fmt.Fprintf(os.Stderr, "squeezebench ablate: the data in %s is %s, not the experiment's %s: the runs are of these data, and the report says so\n",
 			splits.Source, id, e.Config.Data)
@@ -92,19 +92,14 @@ func runAblate(args []string) error {
 			jobs[i].Config.Data = id
 		}
 	}
-	if err := runner.RecordData(dir, splits); err != nil {
+	if err := pool.RecordData(dir, splits); err != nil {
 		return err
 	}
-	if err := runner.WriteFileAtomic(filepath.Join(dir, "experiment.toml"), e.Source); err != nil {
+	if err := pool.WriteExperiment(dir, e.Source); err != nil {
 		return err
-	}
-	if v := report.GitVersion(); v != "" { // the report's "code version"
-		if err := runner.WriteFileAtomic(filepath.Join(dir, report.CodeVersionFile), []byte(v+"\n")); err != nil {
-			return err
-		}
 	}
 	fmt.Println(splits)
-	mine := runner.ShardJobs(jobs, k, n)
+	mine := pool.Shard(jobs, k, n)
 	part := ""
 	if n > 0 {
 		part = fmt.Sprintf(", shard %d/%d: %d of them", k, n, len(mine))
@@ -129,37 +124,20 @@ func runAblate(args []string) error {
 		cancel()
 	}()
 	start := time.Now()
-	reports := runner.Ablate(ctx, jobs, splits, opt)
+	reports := pool.Run(ctx, dir, jobs, splits, opt)
 	signal.Stop(sigs)
 	close(sigs) // ends the goroutine: nothing prints after a normal end
 	fmt.Printf("\n%s: %d jobs in %s\n", e.Name, len(reports), time.Since(start).Round(time.Second))
-	runner.WriteSummary(os.Stdout, reports)
+	pool.WriteSummary(os.Stdout, reports)
 	fmt.Println()
 	reportErr := writeReport(dir, "") // on whatever results there are, partial ones too
 	return ablateOutcome(reports, "squeezebench ablate "+shellJoin(args), reportErr)
 }
 
-// ablationJobs is the runner's jobs of the experiment in dir, twins pointing at their primaries.
-func ablationJobs(e *experiments.Experiment, dir string) []runner.AblationJob {
-	var jobs []runner.AblationJob
-	for _, j := range e.Jobs() {
-		jobs = append(jobs, runner.AblationJob{
-			Index: j.Index, Name: fmt.Sprintf("%s seed %d", j.Cell.Slug(), j.Seed),
-			Dir: filepath.Join(dir, j.RunDir()), Config: j.Config,
-		})
-	}
-	for i, j := range e.Jobs() {
-		if j.Twin() {
-			jobs[i].TwinOf = &jobs[j.Primary]
-		}
-	}
-	return jobs
-}
-
 // checkExperimentCopy refuses a results directory whose experiment.toml is another experiment's:
 // the report would believe it. With replace it may be overwritten.
 func checkExperimentCopy(dir string, e *experiments.Experiment, replace bool) error {
-	path := filepath.Join(dir, "experiment.toml")
+	path := filepath.Join(dir, pool.ExperimentFile)
 	old, err := os.ReadFile(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist) || err == nil && bytes.Equal(old, e.Source) || replace:
@@ -172,16 +150,16 @@ func checkExperimentCopy(dir string, e *experiments.Experiment, replace bool) er
 
 // ablateOutcome is the command's error: failed runs, runs held by other live processes, an
 // interruption, or a report that could not be written all end it non-zero.
-func ablateOutcome(reports []runner.JobReport, resume string, reportErr error) error {
+func ablateOutcome(reports []pool.Report, resume string, reportErr error) error {
 	var failed, interrupted, claimed []string
 	for _, r := range reports {
 		switch {
-		case r.Status == runner.StatusClaimed:
-			claimed = append(claimed, fmt.Sprintf("%s (%s)", r.Job.Name, r.Note))
-		case r.Status == runner.StatusInterrupted || r.Status == runner.StatusNotStarted:
-			interrupted = append(interrupted, r.Job.Name)
+		case r.Status == pool.StatusClaimed:
+			claimed = append(claimed, fmt.Sprintf("%s (%s)", pool.Name(r.Job), r.Note))
+		case r.Status == runner.StatusInterrupted || r.Status == pool.StatusNotStarted:
+			interrupted = append(interrupted, pool.Name(r.Job))
 		case r.Failed():
-			failed = append(failed, fmt.Sprintf("%s (%s: %v)", r.Job.Name, r.Status, r.Err))
+			failed = append(failed, fmt.Sprintf("%s (%s: %v)", pool.Name(r.Job), r.Status, r.Err))
 		}
 	}
 	if len(interrupted) > 0 {

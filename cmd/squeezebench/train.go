@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"os"
@@ -83,7 +84,7 @@ func runTrain(args []string) error {
 	}
 	fmt.Fprintln(os.Stderr, splits)
 	cfg.Data = splits.ID() // the run is of the data it trains on, recorded in result.json
-	o, trainErr := runner.Train(cfg, splits, os.Stderr)
+	o, trainErr := runner.Train(context.Background(), cfg, splits, os.Stderr, runner.Options{})
 	if err := runner.WriteOutcome(*out, o, splits.Train.H, splits.Train.W); err != nil {
 		return err
 	}
@@ -92,7 +93,7 @@ func runTrain(args []string) error {
 	}
 	r := o.Result
 	fmt.Printf("%s seed %d: train %.4f, val %.4f, test %.4f bpd; %d steps, %.0f ms/step, %.0f s; wrote %s\n",
-		r.Cell, r.Seed, r.TrainBPD, r.ValBPD, r.TestBPD, r.Steps, r.MsPerStep, r.WallSeconds, *out)
+		r.Cell(), r.Config.Seed, r.TrainBPD, r.ValBPD, r.TestBPD, r.Steps, r.MsPerStep, r.WallSeconds, *out)
 	return nil
 }
 

@@ -1,6 +1,6 @@
 //go:build !unix
 
-package runner
+package pool
 
 // processAlive cannot tell here: a claim is stale only by its age.
 func processAlive(pid int) bool { return true }

@@ -1,4 +1,4 @@
-package runner
+package pool
 
 import (
 	"context"
@@ -13,27 +13,51 @@ import (
 	"testing"
 	"time"
 
+	"squeezebench/dataset"
+	"squeezebench/experiments"
 	"squeezebench/flow"
+	"squeezebench/runner"
 	"squeezebench/variants"
 )
 
-// ablationJobs is n smoke jobs (cells x seeds) of steps steps in dir.
-func ablationJobs(t *testing.T, dir string, n, steps int) []AblationJob {
+var (
+	mnistOnce sync.Once
+	mnist     *dataset.Splits
+	mnistErr  error
+)
+
+func loadMNIST(t *testing.T) *dataset.Splits {
+	t.Helper()
+	mnistOnce.Do(func() { mnist, mnistErr = dataset.Load("") })
+	if mnistErr != nil {
+		t.Fatalf("loading MNIST: %v", mnistErr)
+	}
+	return mnist
+}
+
+// smokeJobs is n smoke jobs of steps steps: the two couplings alternating, seeds 1, 1, 2, 2, ...
+func smokeJobs(t *testing.T, n, steps int) []experiments.Job {
 	t.Helper()
 	cells := []variants.Cell{{}, {variants.Coupling: "rowwise"}}
-	var jobs []AblationJob
+	var jobs []experiments.Job
 	for i := 0; i < n; i++ {
-		cfg := smokeConfig(t, cells[i%2], steps)
-		cfg.Seed, cfg.Workers, cfg.LogEvery = uint64(1+i/2), 1, 1
+		cfg, err := runner.Preset("smoke")
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.Cell, cfg.Seed, cfg.Steps, cfg.ValEvery = cells[i%2], uint64(1+i/2), steps, steps
+		cfg.Workers, cfg.LogEvery = 1, 1
 		// Evaluation and sampling cost more than the steps: keep them tiny (-race is slow).
 		cfg.ValImages, cfg.TestImages, cfg.ImportanceSamples, cfg.EvalBatch, cfg.SampleImages = 16, 16, 1, 16, 0
-		name := fmt.Sprintf("%s seed %d", cfg.Cell.Slug(), cfg.Seed)
-		jobs = append(jobs, AblationJob{Index: i, Name: name, Dir: filepath.Join(dir, "runs", cfg.Cell.Slug(), fmt.Sprintf("seed-%d", cfg.Seed)), Config: cfg})
+		jobs = append(jobs, experiments.Job{Index: i, Cell: cfg.Cell, Seed: cfg.Seed, Config: cfg, Primary: i})
 	}
 	return jobs
 }
 
-func statuses(reports []JobReport) string {
+// runDir is the run directory of job j in the results directory dir.
+func runDir(dir string, j experiments.Job) string { return filepath.Join(dir, j.RunDir()) }
+
+func statuses(reports []Report) string {
 	var s []string
 	for _, r := range reports {
 		st := r.Status
@@ -50,12 +74,12 @@ func statuses(reports []JobReport) string {
 func TestAblateSkipsDoneAndRerunsChanged(t *testing.T) {
 	data := loadMNIST(t)
 	dir := t.TempDir()
-	jobs := ablationJobs(t, dir, 3, 4)
+	jobs := smokeJobs(t, 3, 4)
 	var mu sync.Mutex
 	active, most := map[string]bool{}, 0
-	opt := AblateOptions{Parallel: 2, afterStep: func(j AblationJob, step int, _ *flow.Model) error {
+	opt := Options{Parallel: 2, afterStep: func(j experiments.Job, step int, _ *flow.Model) error {
 		mu.Lock()
-		active[j.Name] = step < j.Config.Steps
+		active[Name(j)] = step < j.Config.Steps
 		n := 0
 		for _, a := range active {
 			if a {
@@ -69,7 +93,7 @@ func TestAblateSkipsDoneAndRerunsChanged(t *testing.T) {
 	}}
 	var out strings.Builder
 	opt.Out = &out
-	if got := statuses(Ablate(context.Background(), jobs, data, opt)); got != "ok* ok* ok*" {
+	if got := statuses(Run(context.Background(), dir, jobs, data, opt)); got != "ok* ok* ok*" {
 		t.Fatalf("first run: %s\n%s", got, out.String())
 	}
 	if most > 2 {
@@ -77,32 +101,32 @@ func TestAblateSkipsDoneAndRerunsChanged(t *testing.T) {
 	}
 	for _, j := range jobs {
 		for _, f := range []string{"result.json", "metrics.csv", "train.log"} {
-			if _, err := os.Stat(filepath.Join(j.Dir, f)); err != nil {
+			if _, err := os.Stat(filepath.Join(runDir(dir, j), f)); err != nil {
 				t.Error(err)
 			}
 		}
 		for _, f := range []string{"claim", "checkpoint.bin"} {
-			if _, err := os.Stat(filepath.Join(j.Dir, f)); err == nil {
-				t.Errorf("%s left in %s", f, j.Dir)
+			if _, err := os.Stat(filepath.Join(runDir(dir, j), f)); err == nil {
+				t.Errorf("%s left in %s", f, runDir(dir, j))
 			}
 		}
 	}
-	if !strings.Contains(out.String(), "[1/3 "+jobs[0].Name+"] ") {
+	if !strings.Contains(out.String(), "[1/3 "+Name(jobs[0])+"] ") {
 		t.Errorf("progress lines lack the job prefix:\n%s", out.String())
 	}
-	if got := statuses(Ablate(context.Background(), jobs, data, opt)); got != "done done done" {
+	if got := statuses(Run(context.Background(), dir, jobs, data, opt)); got != "done done done" {
 		t.Errorf("second run: %s, want every job done", got)
 	}
 	old := jobs[1].Config.Hash()
 	jobs[1].Config.Steps = 5
-	reps := Ablate(context.Background(), jobs, data, opt)
+	reps := Run(context.Background(), dir, jobs, data, opt)
 	if got := statuses(reps); got != "done ok* done" {
 		t.Errorf("after changing job 2: %s, want only it re-run", got)
 	}
-	if r, err := ReadResult(filepath.Join(jobs[1].Dir, "result.json")); err != nil || r.ConfigHash != jobs[1].Config.Hash() || r.Steps != 5 {
+	if r, err := runner.ReadResult(filepath.Join(runDir(dir, jobs[1]), "result.json")); err != nil || r.ConfigHash != jobs[1].Config.Hash() || r.Steps != 5 {
 		t.Errorf("job 2's result: %+v, %v", r, err)
 	}
-	if r, err := ReadResult(filepath.Join(jobs[1].Dir, "replaced-"+old, "result.json")); err != nil || r.ConfigHash != old {
+	if r, err := runner.ReadResult(filepath.Join(runDir(dir, jobs[1]), "replaced-"+old, "result.json")); err != nil || r.ConfigHash != old {
 		t.Errorf("the replaced result was not kept aside: %v", err)
 	}
 	if !strings.Contains(reps[1].Note, "another configuration") {
@@ -114,23 +138,23 @@ func TestAblateSkipsDoneAndRerunsChanged(t *testing.T) {
 func TestAblateFailureIsolation(t *testing.T) {
 	data := loadMNIST(t)
 	dir := t.TempDir()
-	jobs := ablationJobs(t, dir, 3, 3)
-	poison := func(j AblationJob, step int, m *flow.Model) error {
+	jobs := smokeJobs(t, 3, 3)
+	poison := func(j experiments.Job, step int, m *flow.Model) error {
 		if j.Index == 1 && step == 2 {
 			m.Params[0].Value.Data().([]float32)[0] = float32(math.NaN())
 		}
 		return nil
 	}
-	reps := Ablate(context.Background(), jobs, data, AblateOptions{Parallel: 2, afterStep: poison})
+	reps := Run(context.Background(), dir, jobs, data, Options{Parallel: 2, afterStep: poison})
 	if got := statuses(reps); got != "ok* diverged* ok*" {
 		t.Fatalf("statuses %s", got)
 	}
 	if !reps[1].Failed() || reps[0].Failed() {
 		t.Error("Failed() is wrong")
 	}
-	var r Result
-	b, _ := os.ReadFile(filepath.Join(jobs[1].Dir, "result.json"))
-	if err := json.Unmarshal(b, &r); err != nil || r.Status != StatusDiverged || !strings.Contains(r.Error, "diverged") {
+	var r runner.Result
+	b, _ := os.ReadFile(filepath.Join(runDir(dir, jobs[1]), "result.json"))
+	if err := json.Unmarshal(b, &r); err != nil || r.Status != runner.StatusDiverged || !strings.Contains(r.Error, "diverged") {
 		t.Errorf("result.json of the diverged run: %+v, %v", r, err)
 	}
 	var sum strings.Builder
@@ -138,7 +162,7 @@ func TestAblateFailureIsolation(t *testing.T) {
 	if !strings.Contains(sum.String(), "diverged") || strings.Count(sum.String(), "\n") != 4 {
 		t.Errorf("summary:\n%s", sum.String())
 	}
-	reps = Ablate(context.Background(), jobs, data, AblateOptions{Parallel: 2})
+	reps = Run(context.Background(), dir, jobs, data, Options{Parallel: 2})
 	if got := statuses(reps); got != "done ok* done" {
 		t.Errorf("second invocation: %s, want only the diverged job re-run", got)
 	}
@@ -151,13 +175,13 @@ func TestAblateFailureIsolation(t *testing.T) {
 // resumes from the checkpoints and gives exactly the numbers of an uninterrupted ablation.
 func TestAblateInterruptAndResume(t *testing.T) {
 	data := loadMNIST(t)
-	clean := ablationJobs(t, t.TempDir(), 3, 4)
-	want := Ablate(context.Background(), clean, data, AblateOptions{Parallel: 1})
+	clean := smokeJobs(t, 3, 4)
+	want := Run(context.Background(), t.TempDir(), clean, data, Options{Parallel: 1})
 	dir := t.TempDir()
-	jobs := ablationJobs(t, dir, 3, 4)
+	jobs := smokeJobs(t, 3, 4)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	reps := Ablate(ctx, jobs, data, AblateOptions{Parallel: 1, afterStep: func(j AblationJob, step int, _ *flow.Model) error {
+	reps := Run(ctx, dir, jobs, data, Options{Parallel: 1, afterStep: func(j experiments.Job, step int, _ *flow.Model) error {
 		if j.Index == 1 && step == 2 {
 			cancel()
 		}
@@ -166,14 +190,14 @@ func TestAblateInterruptAndResume(t *testing.T) {
 	if got := statuses(reps); got != "ok* interrupted* not-started" {
 		t.Fatalf("interrupted ablation: %s", got)
 	}
-	if _, err := os.Stat(filepath.Join(jobs[1].Dir, "checkpoint.bin")); err != nil {
+	if _, err := os.Stat(filepath.Join(runDir(dir, jobs[1]), "checkpoint.bin")); err != nil {
 		t.Fatalf("the interrupted run saved no checkpoint: %v", err)
 	}
-	reps = Ablate(context.Background(), jobs, data, AblateOptions{Parallel: 1})
+	reps = Run(context.Background(), dir, jobs, data, Options{Parallel: 1})
 	if got := statuses(reps); got != "done ok* ok*" {
 		t.Fatalf("resumed ablation: %s", got)
 	}
-	log, _ := os.ReadFile(filepath.Join(jobs[1].Dir, "train.log"))
+	log, _ := os.ReadFile(filepath.Join(runDir(dir, jobs[1]), "train.log"))
 	if !strings.Contains(string(log), "resuming from the checkpoint at step 2 ") {
 		t.Errorf("train.log does not show the resume:\n%s", log)
 	}
@@ -191,18 +215,19 @@ func TestConcurrentAblationsOneDir(t *testing.T) {
 	data := loadMNIST(t)
 	for _, sharded := range []bool{true, false} {
 		t.Run(fmt.Sprintf("sharded=%v", sharded), func(t *testing.T) {
-			jobs := ablationJobs(t, t.TempDir(), 4, 4)
-			var reps [2][]JobReport
+			jobs := smokeJobs(t, 4, 4)
+			dir := t.TempDir()
+			var reps [2][]Report
 			var wg sync.WaitGroup
 			for p := range 2 {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					opt := AblateOptions{Parallel: 1}
+					opt := Options{Parallel: 1}
 					if sharded {
 						opt.Shard, opt.Shards = p+1, 2
 					}
-					reps[p] = Ablate(context.Background(), jobs, data, opt)
+					reps[p] = Run(context.Background(), dir, jobs, data, opt)
 				}()
 			}
 			wg.Wait()
@@ -213,17 +238,17 @@ func TestConcurrentAblationsOneDir(t *testing.T) {
 						trained[r.Job.Index]++
 					}
 					if r.Failed() {
-						t.Errorf("pool %d: job %s %s: %v", p, r.Job.Name, r.Status, r.Err)
+						t.Errorf("pool %d: job %s %s: %v", p, Name(r.Job), r.Status, r.Err)
 					}
 				}
 			}
 			for _, j := range jobs {
 				if trained[j.Index] != 1 {
-					t.Errorf("job %s trained %d times", j.Name, trained[j.Index])
+					t.Errorf("job %s trained %d times", Name(j), trained[j.Index])
 				}
-				log, _ := os.ReadFile(filepath.Join(j.Dir, "train.log"))
+				log, _ := os.ReadFile(filepath.Join(runDir(dir, j), "train.log"))
 				if n := strings.Count(string(log), " parameters, "); n != 1 {
-					t.Errorf("job %s: train.log shows %d trainings", j.Name, n)
+					t.Errorf("job %s: train.log shows %d trainings", Name(j), n)
 				}
 			}
 			if sharded && (len(reps[0]) != 2 || len(reps[1]) != 2 || reps[0][0].Job.Index != 0 || reps[1][0].Job.Index != 1) {
@@ -285,13 +310,13 @@ func TestClaims(t *testing.T) {
 }
 
 func TestShardJobs(t *testing.T) {
-	var jobs []AblationJob
+	var jobs []experiments.Job
 	for i := range 7 {
-		jobs = append(jobs, AblationJob{Index: i})
+		jobs = append(jobs, experiments.Job{Index: i, Primary: i})
 	}
 	seen := map[int]int{}
 	for k := 1; k <= 3; k++ {
-		for _, j := range ShardJobs(jobs, k, 3) {
+		for _, j := range Shard(jobs, k, 3) {
 			if j.Index%3 != k-1 {
 				t.Errorf("shard %d/3 has job %d", k, j.Index)
 			}
@@ -327,46 +352,46 @@ func TestZombieIsDead(t *testing.T) {
 func TestTwinsAreTrainedOnce(t *testing.T) {
 	data := loadMNIST(t)
 	dir := t.TempDir()
-	jobs := ablationJobs(t, dir, 2, 4)
+	jobs := smokeJobs(t, 2, 4)
 	// Job 1 (rowwise, seed 1) is declared the twin of job 0 (channelwise, seed 1): the runner
 	// takes the declaration as given (experiments finds real twins by fingerprint).
-	jobs[1].TwinOf = &jobs[0]
+	jobs[1].Primary = 0
 	trained := map[string]bool{}
 	var mu sync.Mutex
-	opt := AblateOptions{Parallel: 2, afterStep: func(j AblationJob, _ int, _ *flow.Model) error {
+	opt := Options{Parallel: 2, afterStep: func(j experiments.Job, _ int, _ *flow.Model) error {
 		mu.Lock()
-		trained[j.Name] = true
+		trained[Name(j)] = true
 		mu.Unlock()
 		return nil
 	}}
-	reports := Ablate(context.Background(), jobs, data, opt)
+	reports := Run(context.Background(), dir, jobs, data, opt)
 	if got := statuses(reports); got != "ok* same-model" {
 		t.Fatalf("statuses %q, want %q", got, "ok* same-model")
 	}
-	if trained[jobs[1].Name] || !trained[jobs[0].Name] {
+	if trained[Name(jobs[1])] || !trained[Name(jobs[0])] {
 		t.Errorf("trained %v: want only the primary", trained)
 	}
-	prim, err := ReadResult(filepath.Join(jobs[0].Dir, "result.json"))
+	prim, err := runner.ReadResult(filepath.Join(runDir(dir, jobs[0]), "result.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	twin, err := ReadResult(filepath.Join(jobs[1].Dir, "result.json"))
+	twin, err := runner.ReadResult(filepath.Join(runDir(dir, jobs[1]), "result.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if twin.SameModelAs != prim.Cell || twin.Cell != jobs[1].Config.Cell.String() || twin.ConfigHash != jobs[1].Config.Hash() ||
-		twin.TestBPD != prim.TestBPD || twin.ValBPD != prim.ValBPD || twin.Status != StatusOK {
+	if twin.SameModelAs != prim.Cell() || twin.Cell() != jobs[1].Config.Cell.String() || twin.ConfigHash != jobs[1].Config.Hash() ||
+		twin.TestBPD != prim.TestBPD || twin.ValBPD != prim.ValBPD || twin.Status != runner.StatusOK {
 		t.Errorf("twin result %+v; primary %+v", twin, prim)
 	}
-	if _, err := ReadMetrics(filepath.Join(jobs[1].Dir, "metrics.csv")); err != nil {
+	if _, err := runner.ReadMetrics(filepath.Join(runDir(dir, jobs[1]), "metrics.csv")); err != nil {
 		t.Errorf("twin's metrics.csv: %v", err)
 	}
 	// Again: the primary is done, the twin still serves.
-	if got := statuses(Ablate(context.Background(), jobs, data, opt)); got != "done same-model" {
+	if got := statuses(Run(context.Background(), dir, jobs, data, opt)); got != "done same-model" {
 		t.Errorf("second run: statuses %q, want %q", got, "done same-model")
 	}
 	for k := 1; k <= 2; k++ {
-		sh := ShardJobs(jobs, k, 2)
+		sh := Shard(jobs, k, 2)
 		if len(sh) != 0 && len(sh) != 2 {
 			t.Errorf("shard %d/2 holds %d of the twin pair, want both or neither", k, len(sh))
 		}

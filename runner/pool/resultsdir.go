@@ -1,18 +1,26 @@
-package runner
+package pool
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 
 	"squeezebench/dataset"
+	"squeezebench/runner"
 )
 
-// DataFile, in a results directory, records the data set its runs were trained on.
-const DataFile = "data.json"
+// The files of a results directory besides runs/: what the runs were trained on and with.
+const (
+	DataFile        = "data.json"       // DataRecord: the data set, by content
+	CodeVersionFile = "code-version"    // the git version of the code that trained the runs
+	ExperimentFile  = "experiment.toml" // the experiment file, as given to ablate
+)
 
 // DataRecord is data.json: the identity of the data and, for the reader, whether its files were
 // the known ones.
@@ -43,7 +51,7 @@ func RecordData(dir string, s *dataset.Splits) error {
 	if err != nil {
 		return err
 	}
-	return WriteFileAtomic(filepath.Join(dir, DataFile), append(b, '\n'))
+	return runner.WriteFileAtomic(filepath.Join(dir, DataFile), append(b, '\n'))
 }
 
 // ReadDataRecord reads dir's data.json.
@@ -61,4 +69,40 @@ func ReadDataRecord(dir string) (*DataRecord, error) {
 		return nil, fmt.Errorf("%s: no data identity (id.sha256)", path)
 	}
 	return &r, nil
+}
+
+// WriteExperiment writes the experiment file's copy into dir (the report reads it as the truth
+// about what was expected) and the code version (`git rev-parse --short HEAD`, "-dirty" with
+// uncommitted changes; nothing without git).
+func WriteExperiment(dir string, source []byte) error {
+	if err := runner.WriteFileAtomic(filepath.Join(dir, ExperimentFile), source); err != nil {
+		return err
+	}
+	if v := GitVersion(); v != "" {
+		return runner.WriteFileAtomic(filepath.Join(dir, CodeVersionFile), []byte(v+"\n"))
+	}
+	return nil
+}
+
+// CodeVersion is the code version recorded in dir, or "" when none is.
+func CodeVersion(dir string) string {
+	b, err := os.ReadFile(filepath.Join(dir, CodeVersionFile))
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(b))
+}
+
+// GitVersion is `git rev-parse --short HEAD` of the working directory, with "-dirty" when
+// tracked files have uncommitted changes; "" without git.
+func GitVersion() string {
+	out, err := exec.Command("git", "rev-parse", "--short", "HEAD").Output()
+	if err != nil {
+		return ""
+	}
+	v := strings.TrimSpace(string(out))
+	if st, err := exec.Command("git", "status", "--porcelain", "--untracked-files=no").Output(); err == nil && len(bytes.TrimSpace(st)) > 0 {
+		v += "-dirty"
+	}
+	return v
 }

@@ -14,7 +14,7 @@ HAVE_OPENBLAS = $(shell ldconfig -p 2>/dev/null | grep -q 'libopenblas\.so' && e
 BLAS_TAGS     = $(if $(HAVE_OPENBLAS),-tags openblas)
 BLAS_ENV      = $(if $(HAVE_OPENBLAS),CGO_LDFLAGS=-lopenblas)
 
-.PHONY: build test test-slurm vet check describe train ablation openblas clean
+.PHONY: build test test-slurm vet check describe train ablation openblas fashion-mnist clean
 
 build: openblas
 	$(BLAS_ENV) $(GO) build $(BLAS_TAGS) -o $(BIN) ./cmd/squeezebench
@@ -30,13 +30,25 @@ openblas:
 		echo "OpenBLAS not found: building with the pure-Go BLAS. For speed: sudo apt-get install libopenblas-dev"; \
 	fi
 
+# Fashion-MNIST (Debian's dataset-fashion-mnist, into /usr/share/datasets/fashion-mnist), the second
+# data set: installed when missing and we are root on Debian; otherwise say how.
+fashion-mnist:
+	@if [ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing dataset-fashion-mnist"; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist >/dev/null) \
+			|| echo "could not install dataset-fashion-mnist: its tests will be skipped"; \
+	else \
+		echo "Fashion-MNIST not installed: sudo apt-get install dataset-fashion-mnist"; \
+	fi
+
 vet:
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l .)" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
 
 # Every test with the pure-Go BLAS; the kernels and the model again against OpenBLAS when it is
 # there; then the race detector over the packages that run goroutines or share state.
-test: vet openblas
+test: vet openblas fashion-mnist
 	$(GO) test -count=1 ./...
 	$(if $(HAVE_OPENBLAS),$(BLAS_ENV) $(GO) test $(BLAS_TAGS) -count=1 ./flow/... ./runner/...)
 	$(GO) test -count=1 -race ./flow/... ./dataset/ ./variants/...

@@ -11,7 +11,7 @@ import (
 // four IDX files. A run's configuration includes it, so results of other data never pass for
 // MNIST's, whatever directory the files were read from.
 type ID struct {
-	Name   string `json:"name"`   // "mnist" for the known files; "custom" for any other set
+	Name   string `json:"name"`   // a known set's name ("mnist", "fashion-mnist"); "custom" for any other set
 	SHA256 string `json:"sha256"` // hex SHA-256 of the four files' content SHA-256s, one per line, in role order
 }
 
@@ -36,21 +36,28 @@ func (id ID) Known() bool {
 }
 
 // KnownNames lists the data sets whose files squeezebench knows by checksum.
-func KnownNames() []string { return []string{"mnist"} }
+func KnownNames() []string {
+	var out []string
+	for _, k := range knownSets {
+		out = append(out, k.name)
+	}
+	return out
+}
 
 // KnownID is the identity of a known data set by name, from its files' known checksums.
 func KnownID(name string) (ID, error) {
-	if name != "mnist" {
+	k := setNamed(name)
+	if k == nil {
 		return ID{}, fmt.Errorf("unknown data set %q (known: %s)", name, strings.Join(KnownNames(), ", "))
 	}
 	var sums []string
 	for _, role := range roles {
-		sums = append(sums, known[role].rawSHA256)
+		sums = append(sums, k.files[role].rawSHA256)
 	}
 	return ID{Name: name, SHA256: combine(sums)}, nil
 }
 
-// ID is the identity of the loaded files: the known name when all four are the known MNIST files,
+// ID is the identity of the loaded files: the known set's name when all four are its files,
 // else Custom.
 func (s *Splits) ID() ID {
 	var sums []string
@@ -59,7 +66,7 @@ func (s *Splits) ID() ID {
 	}
 	id := ID{Name: Custom, SHA256: combine(sums)}
 	if s.Verified {
-		id.Name = "mnist"
+		id.Name = s.Known
 	}
 	return id
 }

@@ -1,8 +1,11 @@
 package dataset
 
 import (
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -63,4 +66,42 @@ func gunzipFile(path string) ([]byte, error) {
 		return nil, err
 	}
 	return gunzip(raw)
+}
+
+// Fashion-MNIST from Debian's dataset-fashion-mnist is a known set with its own identity; a
+// missing installation says how to install it. (make test installs the package.)
+func TestFashionMNIST(t *testing.T) {
+	if _, err := os.Stat(FashionDir); err != nil {
+		t.Skipf("%s is not installed (make fashion-mnist installs it): %v", FashionDir, err)
+	}
+	s, err := LoadSet("fashion-mnist", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := KnownID("fashion-mnist")
+	mnist, _ := KnownID("mnist")
+	if got := s.ID(); got != want || !got.Known() || got == mnist || s.Known != "fashion-mnist" || !s.Info.Default {
+		t.Errorf("ID %+v (known %t), want %+v", got, got.Known(), want)
+	}
+	sz, _ := KnownSizes("fashion-mnist")
+	if s.Train.N != sz.Train || s.Val.N != sz.Val || s.Test.N != sz.Test || s.Train.H != 28 {
+		t.Errorf("splits %d/%d/%d of %dx%d, want %+v of 28x28", s.Train.N, s.Val.N, s.Test.N, s.Train.H, s.Train.W, sz)
+	}
+	// Through an explicit directory the same files are recognised too.
+	if d, err := Load(FashionDir); err != nil || d.ID() != want {
+		t.Errorf("Load(%s): %v, %+v", FashionDir, err, d.ID())
+	}
+}
+
+func TestMissingSetSaysHowToInstall(t *testing.T) {
+	saved := fashionSet.dir
+	defer func() { fashionSet.dir = saved }()
+	fashionSet.dir = func() (string, error) { return filepath.Join(t.TempDir(), "none"), nil }
+	_, err := LoadSet("fashion-mnist", "")
+	if err == nil || !strings.Contains(err.Error(), "apt-get install -y dataset-fashion-mnist") || !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("missing Fashion-MNIST: %v", err)
+	}
+	if _, err := LoadSet("cifar", ""); err == nil || !strings.Contains(err.Error(), "known: mnist, fashion-mnist") {
+		t.Errorf("unknown set: %v", err)
+	}
 }

@@ -136,28 +136,13 @@ func readFile(path, role string) (file, error) {
 			content = sha256.Sum256(f.data)
 		}
 		f.info.ContentSHA256 = hex.EncodeToString(content[:])
-		f.info.Verified = matchesKnown(role, f.info.SHA256, f.data, f.info.Gzip)
+		for _, k := range knownSets {
+			if want, ok := k.files[role]; ok && want.rawSHA256 == f.info.ContentSHA256 {
+				f.info.Verified, f.info.Set = true, k.name
+			}
+		}
 	}
 	return f, nil
-}
-
-// matchesKnown reports whether a file with the SHA-256 sum (hex) of its
-// stored bytes and decompressed contents data is the known MNIST file role.
-func matchesKnown(role, sum string, data []byte, gz bool) bool {
-	k, ok := known[role]
-	switch {
-	case !ok:
-		return false
-	case !gz:
-		return sum == k.rawSHA256
-	case sum == k.gzSHA256:
-		return true
-	case len(data) != k.rawSize:
-		return false
-	}
-	// A gzip file compressed differently from the shipped one.
-	dsum := sha256.Sum256(data)
-	return hex.EncodeToString(dsum[:]) == k.rawSHA256
 }
 
 // gunzip decompresses raw, a complete gzip file (possibly multi-member).

@@ -29,7 +29,8 @@ const (
 type Splits struct {
 	Train, Val, Test *Set
 	Source           string // directory the files were read from
-	Verified         bool   // all four files matched the known MNIST SHA-256 sums
+	Verified         bool   // all four files are those of one known data set (Known)
+	Known            string // that data set's name ("mnist", "fashion-mnist"); "" when not Verified
 	Info             Info
 }
 
@@ -38,8 +39,8 @@ type Info struct {
 	// Files lists the training images, training labels, test images
 	// and test labels files, in that order.
 	Files []FileInfo
-	// Default reports whether Source is the GoMNIST module's data folder,
-	// where checksums are mandatory.
+	// Default reports whether Source is a known data set's default
+	// location (LoadSet without a directory), where checksums are mandatory.
 	Default bool
 	// Seed is the seed of the train/validation shuffle.
 	Seed uint64
@@ -55,8 +56,9 @@ type FileInfo struct {
 	// ContentSHA256 is the hex SHA-256 of the IDX contents (decompressed), the same whether the
 	// file is stored gzipped or not: what a data set's identity is made of.
 	ContentSHA256 string
-	Gzip          bool // the file was gzipped
-	Verified      bool // the file is the known MNIST file of its name
+	Gzip          bool   // the file was gzipped
+	Verified      bool   // the file is the file of its name of a known data set (Set)
+	Set           string // that data set's name, when Verified
 }
 
 // String summarises the splits in one line, for logs and reports.
@@ -71,31 +73,52 @@ func (s *Splits) String() string {
 // is preferred when both exist).
 //
 // If dir is "", Load uses the directory named by $SQUEEZEBENCH_DATA if set,
-// and otherwise the data folder of the GoMNIST module (see DefaultDir). In
-// the GoMNIST folder every file must match its known SHA-256 sum and the
-// images must be 28x28; elsewhere, files that match are marked verified and
-// others (Fashion-MNIST, say) are accepted unverified.
+// and otherwise MNIST's default location (LoadSet("mnist", "")). Files of an
+// explicit directory that are a known set's are marked verified; others
+// (any IDX set of the layout) are accepted unverified.
 //
 // The training file is split into Train and Val by SplitIndices with the
 // fixed Seed (50,000 / 10,000 for MNIST); Test is the whole test file.
 func Load(dir string) (*Splits, error) {
-	isDefault := false
 	if dir == "" {
 		dir = os.Getenv(EnvDir)
 	}
 	if dir == "" {
-		d, err := DefaultDir()
-		if err != nil {
-			return nil, err
-		}
-		dir, isDefault = d, true
+		return LoadSet("mnist", "")
 	}
-	return loadDir(dir, isDefault)
+	return loadDir(dir, nil)
 }
 
-// loadDir implements Load for a resolved directory. If isDefault, every file
-// must be the known MNIST file and the images must be 28x28.
-func loadDir(dir string, isDefault bool) (*Splits, error) {
+// LoadSet loads the known data set name ("mnist", "fashion-mnist"): from dir when it is
+// given (like Load), else from $SQUEEZEBENCH_DATA when that is set and the set is MNIST, else
+// from the set's default location, where every file must match the set's checksums and a
+// missing set is an error that says how to install it.
+func LoadSet(name, dir string) (*Splits, error) {
+	k := setNamed(name)
+	if k == nil {
+		return nil, fmt.Errorf("dataset: unknown data set %q (known: %s)", name, strings.Join(KnownNames(), ", "))
+	}
+	if dir == "" && name == "mnist" {
+		dir = os.Getenv(EnvDir)
+	}
+	if dir != "" {
+		return loadDir(dir, nil)
+	}
+	d, err := k.dir()
+	if err == nil {
+		if _, err = os.Stat(d); err != nil {
+			err = fmt.Errorf("dataset: %s is not installed (%s is missing): %s: %w", name, d, k.install, fs.ErrNotExist)
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return loadDir(d, k)
+}
+
+// loadDir implements Load for a resolved directory. With a known set must, every file must be
+// that set's and the images must be 28x28.
+func loadDir(dir string, must *knownSet) (*Splits, error) {
 	paths := make([]string, len(roles))
 	for i, name := range roles {
 		p, err := findFile(dir, name)
@@ -109,15 +132,18 @@ func loadDir(dir string, isDefault bool) (*Splits, error) {
 		return nil, err
 	}
 
-	s := &Splits{Source: dir, Verified: true, Info: Info{Default: isDefault, Seed: Seed}}
+	s := &Splits{Source: dir, Verified: true, Known: files[0].info.Set, Info: Info{Default: must != nil, Seed: Seed}}
 	for _, f := range files {
-		if isDefault && !f.info.Verified {
-			want := known[roleOf(f.info.Path)]
-			return nil, fmt.Errorf("dataset: %s: checksum mismatch: SHA-256 %s is not that of the MNIST file shipped with %s (want %s, or %s decompressed); the module cache may be corrupt",
-				f.info.Path, f.info.SHA256, mnistModule, want.gzSHA256, want.rawSHA256)
+		if must != nil && f.info.Set != must.name {
+			want := must.files[roleOf(f.info.Path)]
+			return nil, fmt.Errorf("dataset: %s: checksum mismatch: SHA-256 %s is not that of the %s file shipped by %s (want %s, or %s decompressed); the copy may be corrupt",
+				f.info.Path, f.info.SHA256, must.name, must.source, want.gzSHA256, want.rawSHA256)
 		}
-		s.Verified = s.Verified && f.info.Verified
+		s.Verified = s.Verified && f.info.Verified && f.info.Set == s.Known
 		s.Info.Files = append(s.Info.Files, f.info)
+	}
+	if !s.Verified {
+		s.Known = ""
 	}
 
 	train, err := makeSet(files[0], files[1])
@@ -131,7 +157,7 @@ func loadDir(dir string, isDefault bool) (*Splits, error) {
 		return nil, fmt.Errorf("dataset: image size mismatch: %s holds %dx%d images but %s holds %dx%d images",
 			paths[0], train.H, train.W, paths[2], s.Test.H, s.Test.W)
 	}
-	if isDefault && (train.H != 28 || train.W != 28) {
+	if must != nil && (train.H != 28 || train.W != 28) {
 		return nil, fmt.Errorf("dataset: %s: images are %dx%d, want 28x28 for MNIST", paths[0], train.H, train.W)
 	}
 	if train.N < 2 {

@@ -71,7 +71,7 @@ func TestLoadDefault(t *testing.T) {
 		t.Errorf("Verified = %t, String() = %q", s.Verified, s)
 	}
 	for i, f := range s.Info.Files {
-		if !f.Verified || !f.Gzip || f.SHA256 != known[roleOf(f.Path)].gzSHA256 {
+		if !f.Verified || !f.Gzip || f.SHA256 != mnistSet.files[roleOf(f.Path)].gzSHA256 {
 			t.Errorf("Files[%d] = %+v, want a verified gzip file with the known checksum", i, f)
 		}
 	}
@@ -308,13 +308,17 @@ func TestLoadErrors(t *testing.T) {
 		}, false, trainImagesName, []string{"too few"}},
 		{"checksum mismatch in GoMNIST folder", func(t *testing.T, dir string) {
 			writeSmallSet(t, dir, 12, 3, 28, 28, trainImagesName, trainLabelsName, testImagesName, testLabelsName)
-		}, true, trainImagesName + ".gz", []string{"checksum mismatch", known[trainImagesName].gzSHA256}},
+		}, true, trainImagesName + ".gz", []string{"checksum mismatch", mnistSet.files[trainImagesName].gzSHA256}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
 			tt.setup(t, dir)
-			s, err := loadDir(dir, tt.isDefault)
+			var must *knownSet
+			if tt.isDefault {
+				must = mnistSet
+			}
+			s, err := loadDir(dir, must)
 			if err == nil {
 				t.Fatalf("loaded %v, want an error", s)
 			}
@@ -346,7 +350,7 @@ func BenchmarkLoad(b *testing.B) {
 		b.Fatal(err)
 	}
 	for b.Loop() {
-		if _, err := loadDir(dir, true); err != nil {
+		if _, err := loadDir(dir, mnistSet); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -23,7 +23,7 @@ const mixing = variants.Axis("mixing")
 func haveMixing() bool { return variants.Default(mixing) != "" }
 
 func TestBuiltins(t *testing.T) {
-	want := []string{"ablation", "extended", "smoke", "tutorial"}
+	want := []string{"ablation", "extended", "fashion", "smoke", "tutorial"}
 	if got := experiments.BuiltinNames(); !slices.Equal(got, want) {
 		t.Fatalf("BuiltinNames() = %v, want %v", got, want)
 	}
@@ -35,6 +35,7 @@ func TestBuiltins(t *testing.T) {
 		{"ablation", 8, 8, "small"},
 		{"smoke", 2, 2, "smoke"},
 		{"extended", 24, 8, "small"},
+		{"fashion", 8, 8, "small"},
 		{"tutorial", 8, 3, "tutorial"},
 	}
 	for _, tt := range tests {
@@ -487,7 +488,7 @@ func TestOpen(t *testing.T) {
 	}
 	for _, ref := range []string{"nosuch", "nosuch.toml", "dir/nosuch"} {
 		_, err := experiments.Open(ref)
-		if err == nil || !strings.Contains(err.Error(), "nosuch") || !strings.Contains(err.Error(), "ablation, extended, smoke, tutorial") {
+		if err == nil || !strings.Contains(err.Error(), "nosuch") || !strings.Contains(err.Error(), "ablation, extended, fashion, smoke, tutorial") {
 			t.Errorf("Open(%q): err = %v, want one naming it and the built-in experiments", ref, err)
 		}
 	}

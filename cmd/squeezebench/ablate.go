@@ -30,7 +30,7 @@ func runAblate(args []string) error {
 	shard := fs.String("shard", "", "K/N: run only the jobs whose index % N == K-1 (for several processes or machines on one results directory)")
 	ckptEvery := fs.Int("checkpoint-every", -1, "steps between checkpoints (default: the experiment's compute.checkpoint_every)")
 	claimTimeout := fs.Duration("claim-timeout", pool.DefaultClaimTimeout, "a claim on a run not refreshed for this long is stale (its owner died or lost the filesystem)")
-	data := fs.String("data", "", "directory with the four MNIST-format IDX files (default: $SQUEEZEBENCH_DATA, else the GoMNIST module's)")
+	data := fs.String("data", "", "directory with the four MNIST-format IDX files (default: the experiment's data set: MNIST from $SQUEEZEBENCH_DATA or the GoMNIST module, Fashion-MNIST from "+dataset.FashionDir+")")
 	replace := fs.Bool("replace-experiment", false, "the results directory holds another experiment.toml: replace it (runs of other configurations are then set aside as they are re-run)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -80,12 +80,14 @@ func runAblate(args []string) error {
 	if err := checkExperimentCopy(dir, e, *replace); err != nil {
 		return err
 	}
-	splits, err := dataset.Load(*data)
+	splits, err := dataset.LoadSet(e.Dataset, *data)
 	if err != nil {
 		return err
 	}
 	jobs := e.Jobs()
-	if id := splits.ID(); id != e.Config.Data {
+	if id := splits.ID(); id.Known() && id != e.Config.Data {
+		return fmt.Errorf("-data %s holds %s, but the experiment is of %s (dataset = %q)", splits.Source, id.Name, e.Dataset, e.Dataset)
+	} else if id != e.Config.Data {
 		fmt.Fprintf(os.Stderr, "squeezebench ablate: the data in %s is %s, not the experiment's %s: the runs are of these data, and the report says so\n",
 			splits.Source, id, e.Config.Data)
 		for i := range jobs {

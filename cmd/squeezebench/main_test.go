@@ -213,3 +213,14 @@ func TestOutputsAreCheckedFirst(t *testing.T) {
 		t.Errorf("the refused invocation trained: %v", runs)
 	}
 }
+
+// An experiment of one known data set refuses a -data directory holding another.
+func TestAblateRefusesAnotherKnownDataSet(t *testing.T) {
+	if _, err := os.Stat("/usr/share/datasets/fashion-mnist"); err != nil {
+		t.Skip("Fashion-MNIST is not installed (make fashion-mnist)")
+	}
+	out, err := run(t, "ablate", "-experiment", "smoke", "-results", t.TempDir(), "-data", "/usr/share/datasets/fashion-mnist")
+	if err == nil || !strings.Contains(out, "holds fashion-mnist, but the experiment is of mnist") {
+		t.Errorf("smoke (MNIST) with -data Fashion-MNIST: err %v, output %q", err, out)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"strings"
 
 	"squeezebench/dataset"
 	"squeezebench/experiments"
@@ -16,7 +17,8 @@ func runTrain(args []string) error {
 	cf := addCellFlags(fs)
 	seed := fs.Uint64("seed", 1, "seed: initialisation, data order, dequantization noise")
 	out := fs.String("out", "", "directory for result.json, metrics.csv and samples.png (required)")
-	data := fs.String("data", "", "directory with the four MNIST-format IDX files (default: $SQUEEZEBENCH_DATA, else the GoMNIST module's)")
+	data := fs.String("data", "", "directory with the four MNIST-format IDX files (default: the -dataset's default location)")
+	set := fs.String("dataset", "mnist", "data set: "+strings.Join(dataset.KnownNames(), " or ")+" (-data overrides where it is read from)")
 	steps := fs.Int("steps", 0, "training steps (overrides the preset's budget)")
 	epochs := fs.Int("epochs", 0, "training epochs (overrides the preset's budget)")
 	batch := fs.Int("batch", 0, "batch size (overrides the preset's)")
@@ -36,7 +38,7 @@ func runTrain(args []string) error {
 	if *out == "" {
 		return fmt.Errorf("-out DIR is required")
 	}
-	set := setFlags(fs)
+	given := setFlags(fs)
 	for _, f := range []struct {
 		name  string
 		v     int
@@ -44,7 +46,7 @@ func runTrain(args []string) error {
 		what  string
 	}{{"steps", *steps, 1, "training steps"}, {"epochs", *epochs, 1, "epochs"}, {"batch", *batch, 1, "images per step"},
 		{"val-every", *valEvery, 0, "steps between evaluations (0: only at the end)"}, {"test-images", *testImages, 0, "test images (0: all)"}} {
-		if set[f.name] && f.v < f.least {
+		if given[f.name] && f.v < f.least {
 			return fmt.Errorf("-%s %d: want %s, at least %d", f.name, f.v, f.what, f.least)
 		}
 	}
@@ -53,19 +55,19 @@ func runTrain(args []string) error {
 		return err
 	}
 	cfg.Seed = *seed
-	if set["steps"] && set["epochs"] {
+	if given["steps"] && given["epochs"] {
 		return fmt.Errorf("-steps and -epochs are two budgets: give one")
 	}
-	if set["steps"] || set["epochs"] {
+	if given["steps"] || given["epochs"] {
 		cfg.Steps, cfg.Epochs = *steps, *epochs
 	}
-	if set["batch"] {
+	if given["batch"] {
 		cfg.Batch = *batch
 	}
-	if set["val-every"] {
+	if given["val-every"] {
 		cfg.ValEvery = *valEvery
 	}
-	if set["test-images"] {
+	if given["test-images"] {
 		cfg.TestImages = *testImages
 	}
 	if err := cfg.Validate(); err != nil {
@@ -78,7 +80,7 @@ func runTrain(args []string) error {
 	if err := runner.CheckWritableDir(*out); err != nil {
 		return fmt.Errorf("-out: %w", err)
 	}
-	splits, err := dataset.Load(*data)
+	splits, err := dataset.LoadSet(*set, *data)
 	if err != nil {
 		return err
 	}

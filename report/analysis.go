@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"squeezebench/report/stats"
+	"squeezebench/runner"
 	"squeezebench/variants"
 )
 
@@ -42,7 +43,17 @@ type CellStats struct {
 	Params, FLOPs, MsPerStep, Wall, Eval stats.Summary
 	Seeds      []uint64  // of the ok runs
 	TestBySeed []float64 // test bpd of the ok runs, in Seeds order
+	// Stability: runs that diverged, and logging intervals of the ok runs whose mean gradient
+	// norm (before clipping) exceeded GradOutlierFactor times its run's median, after the first
+	// tenth of training; MaxGradRatio is the largest such ratio seen.
+	Diverged     int
+	GradOutliers int
+	MaxGradRatio float64
 }
+
+// GradOutlierFactor is how far above its run's median a logging interval's mean gradient norm
+// must be to count as an outlier.
+const GradOutlierFactor = 5
 
 // Twin reports whether the cell is the same model as an earlier cell.
 func (c *CellStats) Twin() bool { return c.Model != c.Name }
@@ -101,6 +112,7 @@ type Analysis struct {
 	Interactions []*Contrast     // one family
 	Hypotheses   []*Contrast     // one family: generalisation gaps and effects within mixing levels
 	Traces       []*Trace        // the main effects and gap tests over training
+	Matched      []*Matched      // main effects at equal training compute (one family)
 
 	byKey map[string]*Run
 }
@@ -157,6 +169,7 @@ func Analyze(d *Data) *Analysis {
 		c.Block = an.block(c)
 	}
 	an.Traces = an.traces()
+	an.Matched = an.matched()
 	return an
 }
 
@@ -175,10 +188,15 @@ func (an *Analysis) cellStats(c variants.Cell) *CellStats {
 	var test, val, train, gap, params, flops, ms, wall, eval []float64
 	for _, s := range d.Experiment.Seeds {
 		r := an.byKey[runKey(c, s)]
+		if r != nil && r.Status == runner.StatusDiverged {
+			cs.Diverged++
+		}
 		if r == nil || !r.OK() {
 			continue
 		}
 		cs.OK++
+		n, ratio := gradOutliers(r.Metrics)
+		cs.GradOutliers, cs.MaxGradRatio = cs.GradOutliers+n, math.Max(cs.MaxGradRatio, ratio)
 		res := r.Result
 		cs.Seeds = append(cs.Seeds, s)
 		cs.TestBySeed = append(cs.TestBySeed, res.TestBPD)
@@ -191,6 +209,38 @@ func (an *Analysis) cellStats(c variants.Cell) *CellStats {
 	cs.Params, cs.FLOPs, cs.MsPerStep = stats.Summarize(params), stats.Summarize(flops), stats.Summarize(ms)
 	cs.Wall, cs.Eval = stats.Summarize(wall), stats.Summarize(eval)
 	return cs
+}
+
+// gradOutliers counts a run's logging intervals, after the first tenth of its steps, whose mean
+// gradient norm exceeds GradOutlierFactor times the run's median, and gives the largest ratio.
+func gradOutliers(ms []runner.Metric) (n int, most float64) {
+	if len(ms) == 0 {
+		return 0, 0
+	}
+	last := ms[len(ms)-1].Step
+	var norms []float64
+	for _, m := range ms {
+		if m.Step > last/10 && !math.IsNaN(m.GradNorm) {
+			norms = append(norms, m.GradNorm)
+		}
+	}
+	if len(norms) == 0 {
+		return 0, 0
+	}
+	sorted := slices.Clone(norms)
+	slices.Sort(sorted)
+	med := sorted[len(sorted)/2]
+	if med <= 0 {
+		return 0, 0
+	}
+	for _, g := range norms {
+		r := g / med
+		most = math.Max(most, r)
+		if r > GradOutlierFactor {
+			n++
+		}
+	}
+	return n, most
 }
 
 // mainEffects is every non-reference level of every varied axis against the reference.

@@ -87,6 +87,7 @@ func Generate(dir string, opt Options) (*Written, error) {
 		{"figures/hypotheses.png", "Hypothesis tests: the split's effect on the generalisation gaps, and effects within each mixing level, drawn as the main effects.",
 			func() ([]byte, error) { return EffectsFigure(an.Hypotheses, "Hypothesis tests") }},
 		{"figures/effects_over_training.png", "Effects over training: every main effect and hypothesis test at every evaluation (validation bpd, or its gap to the training subset, with the evaluations' estimator): mean over seeds (line), family-wise interval at that step (band), per-seed values (grey), claimed differences (black).", an.TraceFigure},
+		{"figures/compute.png", "Compute-matched view: the validation bpd of every level of every varied axis (mean over seeds and the other axes) against training compute (top) and training time (bottom), from the evaluations after the first quarter of training.", an.ComputeFigure},
 		{"figures/interactions.png", "Interaction plots: mean test bpd at each level of one axis, one line per level of another (averaged over seeds and the other axes). Parallel lines: no interaction.", an.InteractionFigure},
 		{"figures/curves.png", "Learning curves, one panel per model (twins share one): bpd of the training subset and of the validation subset at every evaluation, with one estimator; line: mean over seeds, band: min–max. Every panel has the same y range, which leaves out the first evaluations.", an.CurvesFigure},
 		{"figures/samples.png", "Samples drawn at the end of training, one seed per cell.", an.SamplesFigure},
@@ -397,6 +398,7 @@ func (an *Analysis) Markdown(figs []Figure, version string, ref *refAnalysis) st
 		p("\n")
 	}
 
+	an.computeMatched(&b)
 	an.detectable(&b)
 	an.overTraining(&b)
 	if ref != nil {
@@ -422,6 +424,8 @@ func (an *Analysis) Markdown(figs []Figure, version string, ref *refAnalysis) st
 		p("### Sensitivity: block ANOVA\n\nThe same contrasts estimated from the additive model y(cell, seed) = μ + cell + seed + ε over the distinct models and all complete seeds (residual df (C − 1)(S − 1)),\n")
 		p("at the same level as the primary interval. It is valid only if seeds act additively on every cell; the seed-level analysis above does not need that. Shown as a sensitivity check, not as the answer.\n\n%s\n", t)
 	}
+	p("## Stability\n\nDiverged runs per cell, and the logging intervals of the ok runs (after the first tenth of training) whose mean gradient norm before clipping\n")
+	p("was more than %d times its run's median: a cell that trains unevenly shows here before it diverges.\n\n%s\n", GradOutlierFactor, an.StabilityTable())
 	p("## Cost\n\n%s\n", an.CostTable())
 	p("ms/step is measured while %d run(s) trained at once on the machine above; compare cells within this report only.\n\n", d.Experiment.Parallel)
 
@@ -564,6 +568,22 @@ func hypothesisOne(gaps []*Contrast) string {
 		}
 	}
 	return ""
+}
+
+// computeMatched is the section comparing the levels of axes that cost different FLOPs at equal
+// training compute.
+func (an *Analysis) computeMatched(b *strings.Builder) {
+	if len(an.Matched) == 0 {
+		return
+	}
+	fmt.Fprintf(b, "## At equal compute\n\n")
+	fmt.Fprintf(b, "Where the levels of an axis cost different FLOPs per image, a difference could be no more than more compute. Each\n")
+	fmt.Fprintf(b, "seed's value here is, per stratum, the costlier level's validation bpd at the training FLOPs the cheaper one had at its\n")
+	fmt.Fprintf(b, "last evaluation, minus the cheaper one's there (Bonferroni over these %d comparisons; [compute.png](figures/compute.png)).\n\n", len(an.Matched))
+	for _, m := range an.Matched {
+		fmt.Fprintf(b, "- **%s**: %s\n", m.Main.Label, m.Words())
+	}
+	fmt.Fprintf(b, "\n")
 }
 
 // detectable is the section on what the data could have seen and what more seeds would cost.
@@ -799,7 +819,7 @@ func summaryJSON(an *Analysis) ([]byte, error) {
 		"budget": d.budget(), "evaluation": d.evaluation(), "config": e.Config, "expected_runs": len(d.Runs),
 		"alpha_familywise": stats.Alpha, "adjustment": "bonferroni within each family", "unit_of_replication": "seed",
 		"cells": cells, "main_effects": fam(an.Main), "interactions": fam(an.Interactions), "hypotheses": fam(an.Hypotheses),
-		"effects_over_training": traces, "runs_not_ok": problems,
+		"effects_over_training": traces, "runs_not_ok": problems, "compute_matched": matchedJSON(an.Matched),
 	}
 	if d.DataRecord != nil {
 		out["data"] = d.DataRecord
@@ -812,4 +832,13 @@ func summaryJSON(an *Analysis) ([]byte, error) {
 		return nil, fmt.Errorf("summary.json: %w", err)
 	}
 	return append(b, '\n'), nil
+}
+
+func matchedJSON(ms []*Matched) []map[string]any {
+	var out []map[string]any
+	for _, m := range ms {
+		out = append(out, map[string]any{"contrast": m.Main.Label, "flops_ratio": num(m.Ratio), "n": m.N, "per_seed": m.Values,
+			"mean": num(m.Mean), "ci_lo": num(m.Lo), "ci_hi": num(m.Hi), "level": num(m.Level), "claimed": m.Claimed(), "words": m.Words()})
+	}
+	return out
 }

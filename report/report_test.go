@@ -680,3 +680,76 @@ func TestDiskFullDuringReport(t *testing.T) {
 		t.Errorf("temporary files left: %v", left)
 	}
 }
+
+// A level that is better only because it costs more compute is no better at equal compute: the
+// rowwise runs here cost 1.5 times the FLOPs and follow the same curve against FLOPs as the
+// channelwise ones, so they end lower but match at the channelwise budget.
+func TestComputeMatched(t *testing.T) {
+	curve := func(flops float64) float64 { return 1.1 + 0.8*math.Pow(flops/1e9, -0.3) } // a power law, as learning curves nearly are
+	src := strings.Replace(constructedTOML, "steps = 10", "steps = 40", 1)
+	src = strings.Replace(src, "val_every = 5", "val_every = 10", 1)
+	dir := writeConstructed(t, src, still(noise), nil)
+	e, _ := experiments.Parse("constructed.toml", []byte(src))
+	for _, j := range e.Jobs() {
+		rd := filepath.Join(dir, j.RunDir())
+		r, err := runner.ReadResult(filepath.Join(rd, runner.ResultFile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.FLOPsPerImage = 2_000_000
+		if j.Cell.Get(variants.Coupling) == "rowwise" {
+			r.FLOPsPerImage = 3_000_000
+		}
+		var ms []runner.Metric
+		for _, step := range []int{10, 20, 30, 40} {
+			f := 3 * float64(r.FLOPsPerImage) * float64(r.Config.Batch) * float64(step)
+			v := curve(f) + noise(j.Cell, j.Seed) // the seed-level spread of real runs
+			ms = append(ms, runner.Metric{Step: step, ValBPD: v, TrainEvalBPD: v - 0.01, MinibatchBPD: v, GradNorm: 1, LR: 1e-3})
+		}
+		r.Steps, r.ValBPD = 40, ms[3].ValBPD
+		r.TestBPD = r.ValBPD - 0.05
+		r.TrainBPD = r.ValBPD - 0.01
+		if err := runner.WriteOutcome(rd, &runner.Outcome{Result: *r, Metrics: ms}, 28, 28); err != nil {
+			t.Fatal(err)
+		}
+	}
+	an := analyze(t, dir)
+	if c := mainOf(an, variants.Coupling); !c.Claimed() || c.Mean >= 0 {
+		t.Fatalf("at the end rowwise should be better (more compute): %s", c.Verdict())
+	}
+	if len(an.Matched) != 1 || an.Matched[0].Main.Axis != variants.Coupling {
+		t.Fatalf("matched comparisons: %+v, want the coupling only (the split costs the same)", an.Matched)
+	}
+	m := an.Matched[0]
+	if math.Abs(m.Ratio-1.5) > 1e-9 || m.N != 5 {
+		t.Errorf("ratio %v, %d seeds; want 1.5 and 5", m.Ratio, m.N)
+	}
+	if m.Claimed() || math.Abs(m.Mean) > 0.002 {
+		t.Errorf("at equal compute the curves are one: %s", m.Words())
+	}
+	if !strings.Contains(m.Words(), "rowwise costs 1.50× the training FLOPs of channelwise") || !strings.Contains(m.Words(), "no difference detectable at equal compute") {
+		t.Errorf("words: %s", m.Words())
+	}
+}
+
+// An interval whose gradient norm is far above its run's median counts as an outlier; the first
+// tenth of training, where norms are large anyway, does not.
+func TestGradOutliers(t *testing.T) {
+	var ms []runner.Metric
+	for step := 10; step <= 200; step += 10 {
+		g := 1.0
+		switch step {
+		case 10:
+			g = 50 // early: not counted
+		case 150:
+			g = 12
+		case 160:
+			g = 4 // below the factor
+		}
+		ms = append(ms, runner.Metric{Step: step, GradNorm: g})
+	}
+	n, most := gradOutliers(ms)
+	if n != 1 || most != 12 {
+		t.Errorf("outliers %d, largest ratio %v; want 1 and 12", n, most)
+	}
+}

@@ -222,6 +222,20 @@ func (an *Analysis) CostTable() string {
 	return markdown(header, rows)
 }
 
+// StabilityTable is the instability of every cell: diverged runs, and gradient-norm outliers of
+// the ok runs (logging intervals far above their run's median norm).
+func (an *Analysis) StabilityTable() string {
+	header := []string{"cell", "diverged runs", fmt.Sprintf("gradient-norm outliers (> %d× median)", GradOutlierFactor), "largest norm / median"}
+	var rows [][]string
+	for _, c := range an.Cells {
+		if c.Twin() {
+			continue
+		}
+		rows = append(rows, []string{c.Slug, fmt.Sprintf("%d of %d", c.Diverged, c.Expected), fmt.Sprint(c.GradOutliers), fmtNum(c.MaxGradRatio, 1)})
+	}
+	return markdown(header, rows)
+}
+
 // ProblemTable lists the runs that are not ok, or "" when every run is.
 func (an *Analysis) ProblemTable() string {
 	var rows [][]string

@@ -43,13 +43,14 @@ type trainingTable struct {
 }
 
 type evaluationTable struct {
-	ValEvery          *int `toml:"val_every"`
-	ValImages         *int `toml:"val_images"`
-	EvalSamples       *int `toml:"eval_samples"`
-	TestImages        *int `toml:"test_images"`
-	ImportanceSamples *int `toml:"importance_samples"`
-	EvalBatch         *int `toml:"eval_batch"`
-	SampleImages      *int `toml:"sample_images"`
+	ValEvery          *int  `toml:"val_every"`
+	EvalEpochs        []int `toml:"eval_epochs"`
+	ValImages         *int  `toml:"val_images"`
+	EvalSamples       *int  `toml:"eval_samples"`
+	TestImages        *int  `toml:"test_images"`
+	ImportanceSamples *int  `toml:"importance_samples"`
+	EvalBatch         *int  `toml:"eval_batch"`
+	SampleImages      *int  `toml:"sample_images"`
 }
 
 type computeTable struct {

@@ -394,6 +394,9 @@ func (c *checker) config(doc *document) runner.Config {
 
 	ev := deref(doc.Evaluation)
 	setInt(c, &cfg.ValEvery, ev.ValEvery, "evaluation.val_every", 0, "steps between validations (0: only at the end)")
+	if ev.EvalEpochs != nil {
+		c.evalEpochs(&cfg, ev.EvalEpochs)
+	}
 	setInt(c, &cfg.ValImages, ev.ValImages, "evaluation.val_images", 0, "images of the validation set and of the training set evaluated during training (0: the whole validation set)")
 	setInt(c, &cfg.EvalSamples, ev.EvalSamples, "evaluation.eval_samples", 1, "importance samples per image at the evaluations during training")
 	setInt(c, &cfg.TestImages, ev.TestImages, "evaluation.test_images", 0, "test images (0: the whole test set)")
@@ -412,6 +415,23 @@ func (c *checker) config(doc *document) runner.Config {
 		}
 	}
 	return cfg
+}
+
+// evalEpochs turns evaluation.eval_epochs (epochs after which to evaluate, e.g. [1, 2, 5]) into
+// the configuration's evaluation steps, at the batch in force (an epoch is 50,000 images; a
+// later training.batch in the file is taken into account because config sets it first).
+func (c *checker) evalEpochs(cfg *runner.Config, epochs []int) {
+	for i, e := range epochs {
+		if e < 1 || i > 0 && e <= epochs[i-1] {
+			c.fail(fmt.Sprintf("evaluation.eval_epochs[%d]", i), "want epochs in increasing order, from 1; got %v", epochs)
+			return
+		}
+	}
+	const trainImages = 50000
+	perEpoch := trainImages / max(cfg.Batch, 1)
+	for _, e := range epochs {
+		cfg.EvalSteps = append(cfg.EvalSteps, e*perEpoch)
+	}
 }
 
 // dataset reads `dataset = "name"` (default mnist) and sets the configuration's data identity.

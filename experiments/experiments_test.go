@@ -23,7 +23,7 @@ const mixing = variants.Axis("mixing")
 func haveMixing() bool { return variants.Default(mixing) != "" }
 
 func TestBuiltins(t *testing.T) {
-	want := []string{"ablation", "extended", "fashion", "smoke", "tutorial"}
+	want := []string{"ablation", "extended", "fashion", "long", "smoke", "tutorial", "tutorial-split"}
 	if got := experiments.BuiltinNames(); !slices.Equal(got, want) {
 		t.Fatalf("BuiltinNames() = %v, want %v", got, want)
 	}
@@ -36,6 +36,8 @@ func TestBuiltins(t *testing.T) {
 		{"smoke", 2, 2, "smoke"},
 		{"extended", 24, 8, "small"},
 		{"fashion", 8, 8, "small"},
+		{"long", 8, 8, "small"},
+		{"tutorial-split", 2, 6, "tutorial"},
 		{"tutorial", 8, 3, "tutorial"},
 	}
 	for _, tt := range tests {
@@ -488,7 +490,7 @@ func TestOpen(t *testing.T) {
 	}
 	for _, ref := range []string{"nosuch", "nosuch.toml", "dir/nosuch"} {
 		_, err := experiments.Open(ref)
-		if err == nil || !strings.Contains(err.Error(), "nosuch") || !strings.Contains(err.Error(), "ablation, extended, fashion, smoke, tutorial") {
+		if err == nil || !strings.Contains(err.Error(), "nosuch") || !strings.Contains(err.Error(), "ablation, extended, fashion, long, smoke, tutorial, tutorial-split") {
 			t.Errorf("Open(%q): err = %v, want one naming it and the built-in experiments", ref, err)
 		}
 	}
@@ -582,5 +584,22 @@ func TestTwinJobs(t *testing.T) {
 	}
 	if tw := abl.Twins(); len(tw) != 0 {
 		t.Errorf("ablation: twins %v, want none (tutorial and tf-style differ at the second squeeze)", tw)
+	}
+}
+
+// eval_epochs adds evaluation steps at the end of those epochs, at the file's batch; the runner
+// evaluates there as well as every val_every steps and at the end.
+func TestEvalEpochs(t *testing.T) {
+	e, err := experiments.Parse("x.toml", []byte("[training]\nepochs = 6\nbatch = 64\n[evaluation]\nval_every = 0\neval_epochs = [1, 2, 5]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := e.Config.EvalSteps; !slices.Equal(got, []int{781, 1562, 3905}) {
+		t.Errorf("eval steps %v, want [781 1562 3905]", got)
+	}
+	for _, bad := range []string{"[2, 1]", "[0]", "[1, 1]"} {
+		if _, err := experiments.Parse("x.toml", []byte("[evaluation]\neval_epochs = "+bad+"\n")); err == nil || !strings.Contains(err.Error(), "evaluation.eval_epochs") {
+			t.Errorf("eval_epochs = %s: %v", bad, err)
+		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 
@@ -37,14 +38,17 @@ type Config struct {
 	// like with like, so their difference is a generalisation gap. At the end, the training
 	// subset, the validation subset and TestImages test images are measured with
 	// ImportanceSamples samples each.
-	ValEvery          int `json:"val_every"`    // steps between evaluations (0: only at the end)
-	ValImages         int `json:"val_images"`   // images of each subset (0: the whole validation set, and as many training images)
-	EvalSamples       int `json:"eval_samples"` // importance samples at the evaluations during training
-	TestImages        int `json:"test_images"`  // 0: the whole test set
-	ImportanceSamples int `json:"importance_samples"`
-	EvalBatch         int `json:"eval_batch"`
-	SampleImages      int `json:"sample_images"`
-	LogEvery          int `json:"log_every"`
+	ValEvery int `json:"val_every"` // steps between evaluations (0: only at the end)
+	// EvalSteps are further steps to evaluate at (e.g. log-spaced epochs), besides every
+	// ValEvery steps and the last.
+	EvalSteps         []int `json:"eval_steps,omitempty"`
+	ValImages         int   `json:"val_images"`   // images of each subset (0: the whole validation set, and as many training images)
+	EvalSamples       int   `json:"eval_samples"` // importance samples at the evaluations during training
+	TestImages        int   `json:"test_images"`  // 0: the whole test set
+	ImportanceSamples int   `json:"importance_samples"`
+	EvalBatch         int   `json:"eval_batch"`
+	SampleImages      int   `json:"sample_images"`
+	LogEvery          int   `json:"log_every"`
 	// Compute: "fast" (kernel ops, the default) or "stock" (gorgonia's ops, the oracle), and the
 	// goroutines one run uses (0: GOMAXPROCS). Neither changes the model, only float rounding.
 	Engine  string `json:"engine,omitempty"`
@@ -115,6 +119,7 @@ func (c Config) Validate() error {
 		{c.ValEvery >= 0 && c.ValImages >= 0 && c.TestImages >= 0, "val_every/val_images/test_images", "not negative"},
 		{c.ImportanceSamples >= 1, "importance_samples", "at least 1"},
 		{c.EvalSamples >= 1, "eval_samples", "at least 1"},
+		{slices.IsSorted(c.EvalSteps) && (len(c.EvalSteps) == 0 || c.EvalSteps[0] >= 1), "eval_steps", "steps in increasing order, from 1"},
 		{c.EvalBatch >= 1, "eval_batch", "at least 1"},
 		{c.Sizes.Stage[0] >= 1 && c.Sizes.Stage[1] >= 1 && c.Sizes.Stage[2] >= 1, "sizes.stage", "at least 1 hidden channel per stage"},
 		{c.Sizes.GatedLayers >= 0 && c.Sizes.VarDeq >= 0, "sizes", "not negative"},
@@ -145,4 +150,10 @@ func (c Config) Hash() string {
 	}
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:8])
+}
+
+// evaluatesAt reports whether a run evaluates after step (of total).
+func (c Config) evaluatesAt(step, total int) bool {
+	_, listed := slices.BinarySearch(c.EvalSteps, step)
+	return step == total || listed || c.ValEvery > 0 && step%c.ValEvery == 0
 }

@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -323,5 +324,25 @@ func TestRunRefusesOtherData(t *testing.T) {
 	big.TestImages = data.Test.N + 1
 	if o, err := Train(context.Background(), big, data, &bytes.Buffer{}, Options{}); err == nil || !strings.Contains(err.Error(), "test_images") || o.Result.Steps != 0 {
 		t.Errorf("test_images %d: err %v, steps %d; want a refusal before training", big.TestImages, err, o.Result.Steps)
+	}
+}
+
+// Evaluations happen every ValEvery steps, at the listed EvalSteps and at the last step.
+func TestEvalSteps(t *testing.T) {
+	data := loadMNIST(t)
+	cfg := smokeConfig(t, variants.Cell{}, 9)
+	cfg.ValEvery, cfg.EvalSteps, cfg.LogEvery = 4, []int{3, 5}, 100
+	o, err := Train(context.Background(), cfg, data, &bytes.Buffer{}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []int
+	for _, m := range o.Metrics {
+		if !math.IsNaN(m.ValBPD) {
+			got = append(got, m.Step)
+		}
+	}
+	if !slices.Equal(got, []int{3, 4, 5, 8, 9}) {
+		t.Errorf("evaluated at %v, want [3 4 5 8 9]", got)
 	}
 }

@@ -603,3 +603,64 @@ func TestEvalEpochs(t *testing.T) {
 		}
 	}
 }
+
+// Command-line overrides set keys of the file, are validated like it, change the configuration
+// hash and the recorded experiment, and by default the name (so the results go elsewhere).
+func TestCommandLineOverrides(t *testing.T) {
+	base, err := experiments.Builtin("ablation")
+	if err != nil {
+		t.Fatal(err)
+	}
+	set := func(s ...string) []experiments.Override {
+		var out []experiments.Override
+		for _, x := range s {
+			o, err := experiments.ParseOverride(x)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, o)
+		}
+		return out
+	}
+	e, err := experiments.WithOverrides(base, set("training.steps=200", "seeds=2", "grid.split=[\"checkerboard\"]", "model.preset=small"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.Config.Steps != 200 || e.Config.Epochs != 0 || len(e.Seeds) != 2 || len(e.Cells()) != 4 {
+		t.Errorf("steps %d epochs %d, %d seeds, %d cells; want 200, 0, 2, 4", e.Config.Steps, e.Config.Epochs, len(e.Seeds), len(e.Cells()))
+	}
+	if !strings.HasPrefix(e.Name, "ablation-set-") || e.ResultsDir() == base.ResultsDir() {
+		t.Errorf("name %q: want the ablation's with the overrides' suffix", e.Name)
+	}
+	if e.Jobs()[0].Config.Hash() == base.Jobs()[0].Config.Hash() {
+		t.Error("an override left the configuration hash unchanged")
+	}
+	src := string(e.Source)
+	if !strings.Contains(src, "-set training.steps=200 -set seeds=2") || !strings.Contains(src, "steps = 200") {
+		t.Errorf("recorded experiment:\n%s", src)
+	}
+	again, err := experiments.Parse("recorded.toml", e.Source)
+	if err != nil || again.Jobs()[0].Config.Hash() != e.Jobs()[0].Config.Hash() {
+		t.Errorf("the recorded experiment parses to other jobs: %v", err)
+	}
+	for _, tc := range []struct{ set, want string }{
+		{"training.stpes=200", "did you mean training.steps?"},
+		{"training=3", "training is a table"},
+		{"training.steps=-1", "training.steps"},
+		{"training.lr=inf", "finite"},
+		{"grid.colour=[\"red\"]", "unknown axis"},
+		{"steps", "want key=value"},
+	} {
+		o, perr := experiments.ParseOverride(tc.set)
+		err := perr
+		if perr == nil {
+			_, err = experiments.WithOverrides(base, []experiments.Override{o})
+		}
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("-set %s: %v, want %q", tc.set, err, tc.want)
+		}
+	}
+	if named, err := experiments.WithOverrides(base, set("name=mine", "seeds=1")); err != nil || named.Name != "mine" {
+		t.Errorf("-set name=mine: %v, %v", named, err)
+	}
+}

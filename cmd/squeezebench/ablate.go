@@ -31,6 +31,8 @@ func runAblate(args []string) error {
 	ckptEvery := fs.Int("checkpoint-every", -1, "steps between checkpoints (default: the experiment's compute.checkpoint_every)")
 	claimTimeout := fs.Duration("claim-timeout", pool.DefaultClaimTimeout, "a claim on a run not refreshed for this long is stale (its owner died or lost the filesystem)")
 	data := fs.String("data", "", "directory with the four MNIST-format IDX files (default: the experiment's data set: MNIST from $SQUEEZEBENCH_DATA or the GoMNIST module, Fashion-MNIST from "+dataset.FashionDir+")")
+	var sets setFlag
+	fs.Var(&sets, "set", setUsage)
 	replace := fs.Bool("replace-experiment", false, "the results directory holds another experiment.toml: replace it (runs of other configurations are then set aside as they are re-run)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -56,6 +58,9 @@ func runAblate(args []string) error {
 	}
 	e, err := experiments.Open(*expRef)
 	if err != nil {
+		return err
+	}
+	if e, err = experiments.WithOverrides(e, sets); err != nil {
 		return err
 	}
 	dir := *resultsDir

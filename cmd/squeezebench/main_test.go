@@ -224,3 +224,31 @@ func TestAblateRefusesAnotherKnownDataSet(t *testing.T) {
 		t.Errorf("smoke (MNIST) with -data Fashion-MNIST: err %v, output %q", err, out)
 	}
 }
+
+// -set overrides a key for one invocation: the results go to the overridden experiment's own
+// directory, which records the effective experiment.
+func TestAblateSet(t *testing.T) {
+	root := t.TempDir()
+	cmd := exec.Command(binary, "ablate", "-experiment", "smoke", "-set", "seeds=1", "-set", "training.steps=4", "-set", "grid.coupling=[\"rowwise\"]")
+	cmd.Dir = root
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	dirs, _ := filepath.Glob(filepath.Join(root, "results", "smoke-set-*"))
+	if len(dirs) != 1 {
+		t.Fatalf("results directories %v, want one smoke-set-*:\n%s", dirs, out)
+	}
+	runs, _ := filepath.Glob(filepath.Join(dirs[0], "runs", "*", "seed-*"))
+	if len(runs) != 1 || !strings.Contains(runs[0], "rowwise") {
+		t.Errorf("runs %v, want the one rowwise cell with one seed", runs)
+	}
+	rec, _ := os.ReadFile(filepath.Join(dirs[0], "experiment.toml"))
+	if !strings.Contains(string(rec), "-set training.steps=4") || !strings.Contains(string(rec), "steps = 4") {
+		t.Errorf("recorded experiment:\n%s", rec)
+	}
+	o, err := run(t, "train", "-preset", "smoke", "-set", "training.stpes=3", "-out", t.TempDir())
+	if err == nil || !strings.Contains(o, "did you mean training.steps?") {
+		t.Errorf("train -set with a misspelt key: %v\n%s", err, o)
+	}
+}

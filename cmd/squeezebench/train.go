@@ -25,6 +25,8 @@ func runTrain(args []string) error {
 	valEvery := fs.Int("val-every", -1, "steps between validations (overrides the preset's)")
 	testImages := fs.Int("test-images", -1, "test images for the final importance-sampled bpd (0: all)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
+	var sets setFlag
+	fs.Var(&sets, "set", setUsage)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -55,6 +57,9 @@ func runTrain(args []string) error {
 		return err
 	}
 	cfg.Seed = *seed
+	if cfg, err = overriddenConfig(cfg, sets); err != nil {
+		return err
+	}
 	if given["steps"] && given["epochs"] {
 		return fmt.Errorf("-steps and -epochs are two budgets: give one")
 	}

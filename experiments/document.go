@@ -19,6 +19,7 @@ type document struct {
 	Seeds       any                 `toml:"seeds"` // a count n (seeds 1..n) or a list of seeds
 	Dataset     *string             `toml:"dataset"`
 	Grid        map[string][]string `toml:"grid"`
+	Exclude     []map[string]string `toml:"exclude"`
 	Model       *modelTable         `toml:"model"`
 	Training    *trainingTable      `toml:"training"`
 	Evaluation  *evaluationTable    `toml:"evaluation"`

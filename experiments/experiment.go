@@ -30,6 +30,9 @@ type Experiment struct {
 	// Grid lists the variants of every axis of variants.Axes(), in the file's order; an axis the
 	// file leaves out has its default variant.
 	Grid map[variants.Axis][]string
+	// Exclude lists cells left out of the grid: each a variant per axis for some axes; a cell
+	// that matches every axis of one of them is not trained.
+	Exclude []variants.Cell
 	// Dataset names the data set (dataset.KnownNames); Config.Data is its identity.
 	Dataset string
 	// Seeds in the file's order. Every cell is trained with every seed (common random numbers:
@@ -74,8 +77,37 @@ func (j Job) RunDir() string {
 // ResultsDir is the default results directory of the experiment: results/<name>.
 func (e *Experiment) ResultsDir() string { return filepath.Join("results", e.Name) }
 
-// Cells is the grid's cells in variants.Grid order (the first axis varies slowest).
-func (e *Experiment) Cells() []variants.Cell { return variants.Grid(e.Grid) }
+// Cells is the grid's cells in variants.Grid order (the first axis varies slowest), without the
+// excluded ones.
+func (e *Experiment) Cells() []variants.Cell {
+	var out []variants.Cell
+	for _, c := range variants.Grid(e.Grid) {
+		if !e.Excluded(c) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Excluded reports whether cell c is left out of the grid by an exclusion.
+func (e *Experiment) Excluded(c variants.Cell) bool {
+	for _, x := range e.Exclude {
+		if matches(c, x) {
+			return true
+		}
+	}
+	return false
+}
+
+// matches reports whether c has every variant the partial cell x names.
+func matches(c, x variants.Cell) bool {
+	for a, v := range x {
+		if c.Get(a) != v {
+			return false
+		}
+	}
+	return true
+}
 
 // Jobs is every (cell, seed) run: cell-major in Cells order, then the seeds in the file's order.
 func (e *Experiment) Jobs() []Job {
@@ -150,6 +182,7 @@ func Parse(file string, data []byte) (*Experiment, error) {
 	}
 	e.Seeds = c.seeds(doc.Seeds)
 	e.Grid = c.grid(doc.Grid)
+	e.Exclude = c.exclude(doc.Exclude, e.Grid)
 	e.Config = c.config(doc)
 	e.Dataset = c.dataset(doc.Dataset, &e.Config)
 	e.Parallel = c.parallel(doc.Compute, e.Config.Workers)
@@ -320,6 +353,56 @@ func (c *checker) grid(g map[string][]string) map[variants.Axis][]string {
 		out[a] = slices.Clone(names)
 	}
 	return out
+}
+
+// exclude checks the exclusions: known axes of the grid, variants of it, and each one matching
+// at least one cell (an exclusion that matches nothing is a mistake).
+func (c *checker) exclude(xs []map[string]string, grid map[variants.Axis][]string) []variants.Cell {
+	var out []variants.Cell
+	all := variants.Grid(grid)
+	for i, x := range xs {
+		key := fmt.Sprintf("exclude[%d]", i)
+		if len(x) == 0 {
+			c.fail(key, "want a variant per axis for some axes, e.g. { squeeze = \"tf-ordered\", split = \"checkerboard\" }; got an empty table")
+			continue
+		}
+		cell, ok := variants.Cell{}, true
+		for _, a := range sortedKeys(x) {
+			levels, known := grid[variants.Axis(a)]
+			switch {
+			case !known:
+				c.fail(key, "unknown axis %q in an exclusion (known: %s)", a, joinAxisNames())
+				ok = false
+			case !slices.Contains(levels, x[a]):
+				c.fail(key, "%s = %q is not in the grid (its %s levels: %s)", a, x[a], a, strings.Join(levels, ", "))
+				ok = false
+			default:
+				cell[variants.Axis(a)] = x[a]
+			}
+		}
+		if !ok {
+			continue
+		}
+		if !slices.ContainsFunc(all, func(g variants.Cell) bool { return matches(g, cell) }) {
+			c.fail(key, "the exclusion %v matches no cell of the grid", x)
+			continue
+		}
+		out = append(out, cell)
+	}
+	if len(out) > 0 && len(all) > 0 && !slices.ContainsFunc(all, func(g variants.Cell) bool {
+		return !slices.ContainsFunc(out, func(x variants.Cell) bool { return matches(g, x) })
+	}) {
+		c.fail("exclude", "the exclusions leave no cell of the grid")
+	}
+	return out
+}
+
+func joinAxisNames() string {
+	var s []string
+	for _, a := range variants.Axes() {
+		s = append(s, string(a))
+	}
+	return strings.Join(s, ", ")
 }
 
 // config is the preset with the file's overrides of model, training, evaluation and compute.

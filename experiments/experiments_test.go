@@ -664,3 +664,34 @@ func TestCommandLineOverrides(t *testing.T) {
 		t.Errorf("-set name=mine: %v, %v", named, err)
 	}
 }
+
+// Exclusions remove cells from the grid; one that matches nothing, names an axis or variant the
+// grid does not have, or leaves nothing is refused at its place in the file.
+func TestExclude(t *testing.T) {
+	src := "exclude = [{ squeeze = \"tf-style\", split = \"checkerboard\" }]\n[grid]\nsqueeze = [\"tutorial\", \"tf-style\"]\nsplit = [\"channel\", \"checkerboard\"]\n"
+	e, err := experiments.Parse("x.toml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(e.Cells()); n != 3 {
+		t.Errorf("%d cells, want 3", n)
+	}
+	for _, c := range e.Cells() {
+		if c.Get(variants.Squeeze) == "tf-style" && c.Get(variants.Split) == "checkerboard" {
+			t.Errorf("the excluded cell %s is in the grid", c)
+		}
+	}
+	for _, tc := range []struct{ exclude, want string }{
+		{`[{ squeeze = "tf-ordered" }]`, `squeeze = "tf-ordered" is not in the grid`},
+		{`[{ colour = "red" }]`, `unknown axis "colour"`},
+		{`[{ mixing = "invconv" }]`, `mixing = "invconv" is not in the grid`},
+		{`[{}]`, "empty table"},
+		{`[{ squeeze = "tutorial" }, { squeeze = "tf-style" }]`, "leave no cell"},
+	} {
+		bad := "seeds = 1\nexclude = " + tc.exclude + "\n[grid]\nsqueeze = [\"tutorial\", \"tf-style\"]\n"
+		_, err := experiments.Parse("bad.toml", []byte(bad))
+		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "bad.toml:2:") {
+			t.Errorf("exclude = %s: %v, want %q at line 2", tc.exclude, err, tc.want)
+		}
+	}
+}

@@ -84,6 +84,7 @@ type Contrast struct {
 	Kept       int // strata that count
 	Twins      int // strata left out: their cells are one model, the contrast is zero by construction
 	Duplicates int // strata left out: the same models, with the same signs, as a stratum already counted
+	Excluded   int // strata left out: a cell of theirs is excluded from the grid
 	// Seeds lists the seeds whose every kept stratum has ok runs, PerSeed their values d_s;
 	// DroppedSeeds the seeds left out for a run that is not ok.
 	Seeds        []uint64
@@ -363,6 +364,7 @@ func (an *Analysis) stratify(c *Contrast) {
 	for _, base := range variants.Grid(free) {
 		c.Strata++
 		var terms []stratumTerm
+		excluded := false
 		models := map[string]float64{} // model -> sum of the signs of its cells in this stratum
 		for _, t := range c.Terms {
 			cell := variants.Cell{}
@@ -374,9 +376,12 @@ func (an *Analysis) stratify(c *Contrast) {
 			}
 			terms = append(terms, stratumTerm{cell, t.Sign})
 			models[an.modelOf(cell)] += t.Sign
+			excluded = excluded || d.Experiment.Excluded(cell)
 		}
 		key := modelsKey(models)
 		switch {
+		case excluded:
+			c.Excluded++
 		case key == "":
 			c.Twins++
 		case seen[key]:

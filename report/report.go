@@ -750,7 +750,7 @@ func summaryOf(s stats.Summary) map[string]any {
 func contrastJSON(c *Contrast) map[string]any {
 	m := map[string]any{
 		"kind": c.Kind, "label": c.Label, "quantity": c.Quantity.Name, "axis": c.Axis, "reference": c.Ref, "alternative": c.Alt,
-		"strata": c.Strata, "strata_kept": c.Kept, "strata_twins": c.Twins, "strata_duplicates": c.Duplicates,
+		"strata": c.Strata, "strata_kept": c.Kept, "strata_twins": c.Twins, "strata_duplicates": c.Duplicates, "strata_excluded": c.Excluded,
 		"seeds": c.Seeds, "per_seed": c.PerSeed, "seeds_dropped": c.DroppedSeeds,
 		"n": c.N, "mean": num(c.Mean), "sd": num(c.SD), "se": num(c.SE), "t": num(c.T), "df": c.DF,
 		"p_t": num(c.P), "p_signflip": num(c.PSignFlip), "signflip_exact": c.SignFlipExact,

@@ -753,3 +753,19 @@ func TestGradOutliers(t *testing.T) {
 		t.Errorf("outliers %d, largest ratio %v; want 1 and 12", n, most)
 	}
 }
+
+// A stratum with an excluded cell is left out of the contrasts it would complete, and counted.
+func TestExcludedStrata(t *testing.T) {
+	src := "exclude = [{ split = \"checkerboard\", coupling = \"rowwise\" }]\n" + constructedTOML
+	an := analyze(t, writeConstructed(t, src, still(noise), nil))
+	split := mainOf(an, variants.Split)
+	if split.Strata != 2 || split.Excluded != 1 || split.Kept != 1 || split.N != 5 {
+		t.Errorf("split: strata %d, excluded %d, kept %d, seeds %d; want 2, 1, 1, 5", split.Strata, split.Excluded, split.Kept, split.N)
+	}
+	if !strings.Contains(split.Verdict(), "1 with a cell excluded from the grid") {
+		t.Errorf("verdict: %s", split.Verdict())
+	}
+	if len(an.Interactions) != 1 || an.Interactions[0].Kept != 0 || !strings.HasPrefix(an.Interactions[0].Verdict(), "not a contrast here") {
+		t.Errorf("the split x coupling interaction needs the excluded cell: %+v", an.Interactions)
+	}
+}

@@ -13,6 +13,8 @@ import (
 // seen. The sign-flip test over seeds is the robustness check.
 func (c *Contrast) Verdict() string {
 	switch {
+	case c.Kept == 0 && c.Excluded > 0:
+		return fmt.Sprintf("not a contrast here: every stratum (%d) has a cell excluded from the grid or compares one model with itself.", c.Strata)
 	case c.Kept == 0 && c.Strata > 0:
 		return fmt.Sprintf("not a contrast here: in all %d strata the cells compared are one model (structural twins), so the difference is zero by construction.", c.Strata)
 	case c.N == 0:
@@ -81,6 +83,9 @@ func (c *Contrast) strataNote() string {
 	}
 	if c.Duplicates > 0 {
 		left = append(left, fmt.Sprintf("%d repeating another stratum's models", c.Duplicates))
+	}
+	if c.Excluded > 0 {
+		left = append(left, fmt.Sprintf("%d with a cell excluded from the grid", c.Excluded))
 	}
 	if len(left) > 0 {
 		if s != "" {

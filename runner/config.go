@@ -152,8 +152,8 @@ func (c Config) Hash() string {
 	return hex.EncodeToString(sum[:8])
 }
 
-// evaluatesAt reports whether a run evaluates after step (of total).
-func (c Config) evaluatesAt(step, total int) bool {
+// EvaluatesAt reports whether a run evaluates after step (of total).
+func (c Config) EvaluatesAt(step, total int) bool {
 	_, listed := slices.BinarySearch(c.EvalSteps, step)
 	return step == total || listed || c.ValEvery > 0 && step%c.ValEvery == 0
 }

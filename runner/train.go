@@ -203,7 +203,7 @@ func (t *trainer) run() error {
 			}
 		}
 		s.sumBPD, s.sumNorm, s.since = s.sumBPD+bpd, s.sumNorm+norm, s.since+1
-		validate := cfg.evaluatesAt(step, total)
+		validate := cfg.EvaluatesAt(step, total)
 		if step%max(cfg.LogEvery, 1) == 0 || validate {
 			m := Metric{Step: step, Epoch: float64(step) / float64(stepsPerEpoch), LR: cfg.LR * math.Pow(cfg.LRGamma, float64(epoch)),
 				MinibatchBPD: s.sumBPD / float64(s.since), GradNorm: s.sumNorm / float64(s.since), TrainEvalBPD: math.NaN(), ValBPD: math.NaN()}

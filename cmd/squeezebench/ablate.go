@@ -19,6 +19,7 @@ import (
 	"squeezebench/experiments"
 	"squeezebench/runner"
 	"squeezebench/runner/pool"
+	"squeezebench/variants"
 )
 
 func runAblate(args []string) error {
@@ -33,6 +34,7 @@ func runAblate(args []string) error {
 	data := fs.String("data", "", "directory with the four MNIST-format IDX files (default: the experiment's data set: MNIST from $SQUEEZEBENCH_DATA or the GoMNIST module, Fashion-MNIST from "+dataset.FashionDir+")")
 	var sets setFlag
 	fs.Var(&sets, "set", setUsage)
+	dryRun := fs.Bool("dry-run", false, "print the cells, jobs and twins and the wall time estimated from a short measurement of every model, and train nothing")
 	replace := fs.Bool("replace-experiment", false, "the results directory holds another experiment.toml: replace it (runs of other configurations are then set aside as they are re-run)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -76,6 +78,9 @@ func runAblate(args []string) error {
 	}
 	if *ckptEvery >= 0 {
 		opt.CheckpointEvery = *ckptEvery
+	}
+	if *dryRun {
+		return dryRunAblate(e, dir, *data, opt.Parallel, k, n)
 	}
 	// Everything is checked before anything is written: the results directory, the experiment
 	// copy it holds, and the data, whose identity must be that of the runs already there.
@@ -139,6 +144,95 @@ func runAblate(args []string) error {
 	fmt.Println()
 	reportErr := writeReport(dir, "") // on whatever results there are, partial ones too
 	return ablateOutcome(reports, "squeezebench ablate "+shellJoin(args), reportErr)
+}
+
+// dryRunAblate prints what an ablation would do and cost, writing nothing.
+func dryRunAblate(e *experiments.Experiment, dir, data string, parallel, k, n int) error {
+	jobs := pool.Shard(e.Jobs(), k, n)
+	twins := e.Twins()
+	fmt.Printf("experiment %s (%s): %d cells x %d seeds = %d jobs", e.Name, e.File, len(e.Cells()), len(e.Seeds), len(e.Jobs()))
+	if n > 0 {
+		fmt.Printf(", shard %d/%d: %d of them", k, n, len(jobs))
+	}
+	fmt.Printf("; results in %s\n\ncells:\n", dir)
+	model := e.ModelOf()
+	for _, c := range e.Cells() {
+		note := ""
+		if m := model[c.String()]; m != c.String() {
+			note = "  (same model as " + m + ": not trained, its runs serve this cell)"
+		}
+		fmt.Printf("  %s%s\n", c.Slug(), note)
+	}
+	if len(twins) > 0 {
+		fmt.Printf("\n%d cells are structural twins of others (equal model fingerprints). They cost nothing (their models train once) and\n", len(twins))
+		fmt.Printf("never count as evidence; to leave them out of the grid altogether, add before [grid]:\n  exclude = [%s]\n", suggestExclusions(e, twins))
+	}
+	splits, err := dataset.LoadSet(e.Dataset, data)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("\nmeasuring every model to train (a few steps and evaluation passes, %d at once)...\n", parallel)
+	est, err := pool.EstimateRuns(dir, jobs, splits, parallel)
+	if err != nil {
+		return err
+	}
+	for _, c := range est.Cells {
+		fmt.Printf("  %-70s %3d runs  %6.1f steps/s  %6.0f images/s (all at once)  ~%s per run\n", c.Cell, c.Runs, c.StepsPerSec, c.ImagesPerSec,
+			(time.Duration(c.SecondsPerRun) * time.Second).Round(time.Second))
+	}
+	fmt.Printf("\n%d runs to train (done and twin jobs left out): %d steps and %d evaluation passes;\n", est.Runs, est.Steps, est.Passes)
+	fmt.Printf("estimated wall time with %d at once: %s (training %s, evaluation %s). Nothing was written.\n",
+		parallel, est.Total().Round(time.Minute), est.Train.Round(time.Minute), est.Eval.Round(time.Minute))
+	return nil
+}
+
+// suggestExclusions is the exclusions that remove exactly the twins' later cells: one, on the
+// axes they share, when that matches nothing else; else one per cell.
+func suggestExclusions(e *experiments.Experiment, twins [][2]variants.Cell) string {
+	shared := variants.Cell{}
+	for _, a := range variants.Axes() {
+		v := twins[0][1].Get(a)
+		same := len(e.Grid[a]) > 1
+		for _, t := range twins {
+			same = same && t[1].Get(a) == v
+		}
+		if same {
+			shared[a] = v
+		}
+	}
+	count := 0
+	for _, c := range e.Cells() {
+		all := true
+		for a, v := range shared {
+			all = all && c.Get(a) == v
+		}
+		if all {
+			count++
+		}
+	}
+	if len(shared) > 0 && count == len(twins) {
+		return "{ " + exclusionOf(shared, e.Grid, shared) + " }"
+	}
+	var out []string
+	for _, t := range twins {
+		out = append(out, "{ "+exclusionOf(t[1], e.Grid, nil)+" }")
+	}
+	return strings.Join(out, ", ")
+}
+
+// exclusionOf is the exclusion that names cell c on the grid's varied axes (only those of only,
+// when given).
+func exclusionOf(c variants.Cell, grid map[variants.Axis][]string, only variants.Cell) string {
+	var parts []string
+	for _, a := range variants.Axes() {
+		if _, in := only[a]; only != nil && !in {
+			continue
+		}
+		if len(grid[a]) > 1 {
+			parts = append(parts, fmt.Sprintf("%s = %q", a, c.Get(a)))
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 // checkExperimentCopy refuses a results directory whose experiment.toml is another experiment's:

@@ -252,3 +252,23 @@ func TestAblateSet(t *testing.T) {
 		t.Errorf("train -set with a misspelt key: %v\n%s", err, o)
 	}
 }
+
+// -dry-run prints the cells, twins with a suggested exclusion and an estimate, and writes nothing.
+func TestAblateDryRun(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "res")
+	src := filepath.Join(t.TempDir(), "tw.toml")
+	os.WriteFile(src, []byte("seeds = 2\n[grid]\nsqueeze = [\"tutorial\", \"tf-ordered\"]\nsplit = [\"channel\", \"checkerboard\"]\n[model]\npreset = \"smoke\"\n[training]\nsteps = 4\n"), 0o644)
+	out, err := run(t, "ablate", "-experiment", src, "-results", dir, "-dry-run")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	for _, want := range []string{"4 cells x 2 seeds = 8 jobs", "tf-ordered_checkerboard_channelwise  (same model as squeeze=tf-ordered,split=channel",
+		`exclude = [{ squeeze = "tf-ordered", split = "checkerboard" }]`, "6 runs to train", "estimated wall time", "Nothing was written"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("dry run output lacks %q:\n%s", want, out)
+		}
+	}
+	if _, err := os.Stat(dir); err == nil {
+		t.Error("the dry run created the results directory")
+	}
+}

@@ -181,11 +181,17 @@ func (t *Trace) flipped() bool {
 // size still changes over the second half of training.
 func (t *Trace) Words() string {
 	var when string
-	claimedAt := 0
+	claimedAt, testable := 0, 0
 	for i := range t.Points {
 		if t.Points[i].Claimed() {
 			claimedAt++
 		}
+		if t.Points[i].N >= 2 {
+			testable++
+		}
+	}
+	if testable == 0 {
+		return "cannot be traced: no evaluation has two seeds with ok runs in every stratum."
 	}
 	switch step, _ := t.Since(); {
 	case claimedAt == 0:
@@ -202,7 +208,7 @@ func (t *Trace) Words() string {
 	}
 	tr := t.Trend
 	if tr.N < 2 {
-		return when + "; too few evaluations in the second half of training to tell a trend."
+		return when + "; too few evaluations in the second half of training (or seeds complete at all of them) to tell a trend."
 	}
 	final := t.Points[len(t.Points)-1].Mean
 	ci := fmt.Sprintf("%s bpd per 100 steps, 95%% CI %s to %s, %d seeds", signed(tr.Mean), signed(tr.Lo), signed(tr.Hi), tr.N)

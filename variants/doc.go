@@ -7,7 +7,7 @@
 // A variant lives in its own package under variants/<axis>/<name> and registers itself from init,
 // as database/sql drivers do:
 //
-//	func init() { variants.Register(variants.Squeeze, "tutorial", "one-line doc", Squeezer{}) }
+//	func init() { variants.Squeezers.Register("tutorial", "one-line doc", Squeezer{}) }
 //
 // Register panics on a duplicate name or an implementation of the wrong kind, so mistakes show up
 // at program start. Package variants/all imports every built-in variant for its side effect;

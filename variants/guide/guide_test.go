@@ -24,7 +24,7 @@ func (Reversed) Squeeze(in flow.Shape) []int {
 
 // Step 2: registration from init, as a variant package does.
 func init() {
-	variants.Register(variants.Squeeze, "reversed", "tutorial squeeze with the output channels reversed (guide example)", Reversed{})
+	variants.Squeezers.Register("reversed", "tutorial squeeze with the output channels reversed (guide example)", Reversed{})
 }
 
 // Step 3: an exact index test against a worked example. On a 1x4x4 image labelled 4h+w, output

@@ -9,6 +9,7 @@ import (
 	"squeezebench/variants"
 	_ "squeezebench/variants/all"
 	"squeezebench/variants/coupling/channelwise"
+	"squeezebench/variants/internal/golden"
 	"squeezebench/variants/split/channel"
 	"squeezebench/variants/squeeze/tfstyle"
 	"squeezebench/variants/squeeze/tutorial"
@@ -69,6 +70,7 @@ func TestLookupErrors(t *testing.T) {
 // Every bad registration panics before it touches the registry, so these leave it unchanged. A
 // variant of the wrong interface, or of an axis that does not exist, does not compile.
 func TestRegisterPanics(t *testing.T) {
+	axes := variants.Axes()
 	cases := []struct {
 		name       string
 		register   func()
@@ -95,8 +97,8 @@ func TestRegisterPanics(t *testing.T) {
 	if got := variants.Squeezers.Names(); len(got) != 3 {
 		t.Errorf("squeeze registry changed: %v", got)
 	}
-	if got := variants.Axes(); len(got) != 4 {
-		t.Errorf("axes changed: %v", got)
+	if got := variants.Axes(); !slices.Equal(got, axes) {
+		t.Errorf("axes changed: %v, was %v", got, axes)
 	}
 }
 
@@ -207,8 +209,12 @@ func TestGrid(t *testing.T) {
 	if g := variants.Grid(map[variants.Axis][]string{variants.Split: {"checkerboard"}}); len(g) != 1 || g[0].Slug() != "tutorial_checkerboard_channelwise" {
 		t.Errorf("Grid with one choice = %v", g)
 	}
-	if n := len(variants.AllCells()); n != 3*2*2*2 {
-		t.Errorf("AllCells has %d cells, want 24", n)
+	combinations := 1
+	for _, a := range variants.Axes() {
+		combinations *= len(variants.Names(a))
+	}
+	if n := len(variants.AllCells()); n != combinations || n != len(variants.Grid(golden.Builtin)) {
+		t.Errorf("AllCells has %d cells, want the %d combinations of the registered variants, the 24 built in", n, combinations)
 	}
 	mixing := variants.Grid(map[variants.Axis][]string{variants.Mixing: {"none", "invconv"}})
 	if len(mixing) != 2 || mixing[0].Slug() != "tutorial_channel_channelwise" || mixing[1].Slug() != "tutorial_channel_channelwise_invconv" {
@@ -216,11 +222,11 @@ func TestGrid(t *testing.T) {
 	}
 }
 
-// Every cell of the ablation (and of the full grid, which adds tf-ordered) lays out a valid
-// Tutorial 11 model on MNIST that ends at 8x7x7.
+// Every cell of the ablation (and of the built-in grid, which adds tf-ordered and invconv) lays
+// out a valid Tutorial 11 model on MNIST that ends at 8x7x7.
 func TestCellArch(t *testing.T) {
 	in := flow.Shape{C: 1, H: 28, W: 28}
-	for _, c := range append(variants.Grid(ablation), variants.AllCells()...) {
+	for _, c := range append(variants.Grid(ablation), variants.Grid(golden.Builtin)...) {
 		a, err := c.Arch(in, flow.TutorialSizes)
 		if err != nil {
 			t.Errorf("%s: %v", c, err)

@@ -21,47 +21,66 @@ type Arch struct {
 	Layers []Layer    // the flow from the logit of the dequantized image to the prior
 }
 
-// Layer is one step of an Arch: a Coupling, a Permute, a Split or an InvConv.
+// Layer is one step of an Arch: a Coupling, a Permute, a Split or an InvConv. A layer is data (its
+// fields are what Arch.Fingerprint hashes) that carries its behaviour: how it validates, which
+// parameters it needs, its transform and log-determinant in either direction, its row of
+// Model.Describe, and how it moves image elements for Trace. The set of kinds is closed (a new
+// kind is code in this package); the ways of combining them are the variants.
 type Layer interface {
 	Label() string
 	InShape() Shape
 	OutShape() Shape
+
+	// kind is the short name Kind reports.
+	kind() string
+	// validate checks the layer's own sizes and tables on input shape in.
+	validate(in Shape) error
+	// module draws the layer's parameters from ps (in a fixed order, so a seed fixes them) and
+	// returns the layer as a part of a built Model.
+	module(ps *paramSet) module
+	// trace maps the image sources of every input element to those of every output element.
+	trace(sources [][]int) [][]int
+	// roles marks, through mark, the role each input element (made of the image elements
+	// sources[i]) plays in the layer.
+	roles(sources [][]int, mark func(src []int, role byte))
 }
 
-// Coupling is an affine coupling layer: Mask (one entry per element of Shape, 1 = conditioning,
-// 0 = transformed) selects what the GatedConvNet sees; CondChannels extra channels of
-// conditioning input are concatenated to its input (the image, inside variational dequantization).
-type Coupling struct {
-	Name         string
-	Shape        Shape
-	Mask         []float64
-	Hidden       int // hidden channels of the GatedConvNet
-	GatedLayers  int // GatedConv + LayerNorm blocks of the GatedConvNet
-	CondChannels int
+// Validate checks that shapes chain, masks and index tables have the right sizes, and that every
+// Permute is a permutation and every Split a partition of its input.
+func (a Arch) Validate() error {
+	for _, c := range a.VarDeq {
+		if err := c.validate(a.In); err != nil {
+			return err
+		}
+	}
+	cur := a.In
+	for _, l := range a.Layers {
+		if l.InShape() != cur {
+			return fmt.Errorf("layer %s: input shape %s, but the previous layer gives %s", l.Label(), l.InShape(), cur)
+		}
+		if err := l.validate(cur); err != nil {
+			return err
+		}
+		cur = l.OutShape()
+	}
+	return nil
 }
 
-// Permute moves elements: output element i (row-major over Out) is input element Index[i]
-// (row-major over In). Squeezes are Permutes, so any squeeze order is one index table.
-type Permute struct {
-	Name    string
-	In, Out Shape
-	Index   []int
+// checkPartition reports whether the index lists together cover 0..n-1 exactly once.
+func checkPartition(name string, n int, lists ...[]int) error {
+	seen := make([]bool, n)
+	total := 0
+	for _, l := range lists {
+		for _, i := range l {
+			if i < 0 || i >= n || seen[i] {
+				return fmt.Errorf("%s: index %d out of range or repeated (input has %d elements)", name, i, n)
+			}
+			seen[i] = true
+		}
+		total += len(l)
+	}
+	if total != n {
+		return fmt.Errorf("%s: covers %d of %d input elements", name, total, n)
+	}
+	return nil
 }
-
-// Split keeps the input elements Keep (in order, forming a tensor of shape Kept) and factors out
-// the elements Factor to the standard-normal prior.
-type Split struct {
-	Name         string
-	In, Kept     Shape
-	Keep, Factor []int
-}
-
-func (c Coupling) Label() string   { return c.Name }
-func (c Coupling) InShape() Shape  { return c.Shape }
-func (c Coupling) OutShape() Shape { return c.Shape }
-func (p Permute) Label() string    { return p.Name }
-func (p Permute) InShape() Shape   { return p.In }
-func (p Permute) OutShape() Shape  { return p.Out }
-func (s Split) Label() string      { return s.Name }
-func (s Split) InShape() Shape     { return s.In }
-func (s Split) OutShape() Shape    { return s.Kept }

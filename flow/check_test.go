@@ -51,7 +51,10 @@ func (squeezeThenChannels) Stage(in Shape, sq Squeezer, net Net) []Layer {
 	}
 }
 
-var testVariants = Variants{Squeeze: channelMajor{}, Split: firstHalf{}, Coupling: squeezeThenChannels{}}
+// testVariants chooses the tiny test variants for Multiscale.
+var testVariants = ChoiceFunc(func(bp *Blueprint) {
+	bp.Squeeze, bp.Split, bp.Coupling = channelMajor{}, firstHalf{}, squeezeThenChannels{}
+})
 
 func tinyModel(t *testing.T, dt tensor.Dtype) *Model {
 	t.Helper()

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"strings"
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -23,20 +22,29 @@ type InvConv struct {
 func (c InvConv) Label() string   { return c.Name }
 func (c InvConv) InShape() Shape  { return c.Shape }
 func (c InvConv) OutShape() Shape { return c.Shape }
+func (c InvConv) kind() string    { return "invconv" }
 
-// Mixer chooses the channel-mixing layers the multi-scale model inserts before a coupling (the
-// mixing axis). Mix returns the layers to put before c, which must keep c.Shape; nil for none.
-type Mixer interface {
-	Mix(c Coupling) []Layer
-}
+func (c InvConv) module(ps *paramSet) module { return ps.invConv(c) }
 
-// MixerName names the mixing layer of a coupling: "stage2.coupling1" -> "stage2.invconv1".
-func MixerName(c Coupling, kind string) string {
-	if strings.Contains(c.Name, "coupling") {
-		return strings.Replace(c.Name, "coupling", kind, 1)
+// trace: every output element at pixel (h, w) is a mix of every input channel at (h, w).
+func (c InvConv) trace(sources [][]int) [][]int {
+	s := c.Shape
+	next := make([][]int, len(sources))
+	for h := 0; h < s.H; h++ {
+		for w := 0; w < s.W; w++ {
+			var all []int
+			for ch := 0; ch < s.C; ch++ {
+				all = mergeSorted(all, sources[s.Index(ch, h, w)])
+			}
+			for ch := 0; ch < s.C; ch++ {
+				next[s.Index(ch, h, w)] = all
+			}
+		}
 	}
-	return c.Name + "." + kind
+	return next
 }
+
+func (c InvConv) roles(sources [][]int, mark func([]int, byte)) { passThrough(sources, mark) }
 
 // invConvModule holds an InvConv's parameters. lu packs the learnable part into one C x C matrix:
 // its strictly lower triangle is L's, its strictly upper triangle U's, its diagonal log|s|.
@@ -211,6 +219,9 @@ func (b *builder) invConv(st *state, m *invConvModule, reverse bool) {
 	}
 	st.addLDJ(must(G.Mul(b.fixed(m.spec.Name+".ones", ones, batch), logdet)))
 }
+
+func (m *invConvModule) forward(b *builder, st *state) { b.invConv(st, m, false) }
+func (m *invConvModule) reverse(b *builder, st *state) { b.invConv(st, m, true) }
 
 // matrix returns the current W of the layer, row-major (for tests and the pattern facts).
 func (m *invConvModule) matrix() []float64 {

@@ -19,7 +19,11 @@ func (everyCoupling) Mix(c Coupling) []Layer {
 	return []Layer{InvConv{Name: MixerName(c, "invconv"), Shape: c.Shape}}
 }
 
-var testVariantsInvConv = Variants{Squeeze: channelMajor{}, Split: firstHalf{}, Coupling: squeezeThenChannels{}, Mix: everyCoupling{}}
+// testVariantsInvConv is testVariants with everyCoupling's mixing, as the mixing axis adds it.
+var testVariantsInvConv = ChoiceFunc(func(bp *Blueprint) {
+	testVariants.Choose(bp)
+	bp.Edits = append(bp.Edits, BeforeCouplings(everyCoupling{}.Mix))
+})
 
 func TestLUDecompose(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))

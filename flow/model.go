@@ -24,14 +24,20 @@ type Model struct {
 	Params []*Param
 	Engine Engine
 	vardeq []*couplingModule
-	layers []any // *couplingModule, *invConvModule, Permute or Split, in flow order
+	layers []module // one per layer of Arch.Layers, in flow order
 }
 
-type couplingModule struct {
-	spec  Coupling
-	net   gatedConvNet
-	scale *Param // the tutorial's scaling_factor, one per channel, stored as (1, C, 1, 1)
-	mask  []float64
+// module is a layer of a built Model: the layer with its parameters, and its transform as graph
+// operations. Model building, the graphs and Describe iterate modules and never ask their kind.
+type module interface {
+	// forward maps the layer's input st.z to its output and adds the log-determinant to st
+	// (a split also appends what it factors out to st.factors).
+	forward(b *builder, st *state)
+	// reverse maps the layer's output st.z back to its input and subtracts the log-determinant
+	// (a split takes its factored tensor back from the end of st.factors).
+	reverse(b *builder, st *state)
+	// info is the layer's row of Describe.
+	info() LayerInfo
 }
 
 // New initialises a model of arch a. The seed fixes every initial weight; dt is tensor.Float32
@@ -46,27 +52,10 @@ func New(a Arch, dt tensor.Dtype, seed uint64) (*Model, error) {
 		m.vardeq = append(m.vardeq, ps.coupling(c))
 	}
 	for _, l := range a.Layers {
-		switch l := l.(type) {
-		case Coupling:
-			m.layers = append(m.layers, ps.coupling(l))
-		case InvConv:
-			m.layers = append(m.layers, ps.invConv(l))
-		default:
-			m.layers = append(m.layers, l)
-		}
+		m.layers = append(m.layers, l.module(ps))
 	}
 	m.Params = ps.params
 	return m, nil
-}
-
-func (ps *paramSet) coupling(c Coupling) *couplingModule {
-	cin := c.Shape.C + c.CondChannels
-	return &couplingModule{
-		spec:  c,
-		net:   ps.gatedConvNet(c.Name+".net", cin, c.Hidden, 2*c.Shape.C, c.GatedLayers),
-		scale: ps.add(c.Name+".scaling_factor", []int{1, c.Shape.C, 1, 1}, constant(0)),
-		mask:  c.Mask,
-	}
 }
 
 // NumParams counts the learnable scalars.
@@ -89,12 +78,14 @@ func (m *Model) FinalShape() Shape {
 	return m.Arch.Layers[len(m.Arch.Layers)-1].OutShape()
 }
 
-// FactorSizes are the sizes of the factored-out tensors, in flow order.
+// FactorSizes are the sizes of the factored-out tensors, in flow order. A flow keeps the number
+// of dimensions, so a layer whose output is smaller than its input (a Split; Validate checks it
+// is a partition) has factored out the difference.
 func (m *Model) FactorSizes() []int {
 	var out []int
 	for _, l := range m.Arch.Layers {
-		if s, ok := l.(Split); ok {
-			out = append(out, len(s.Factor))
+		if d := l.InShape().Size() - l.OutShape().Size(); d > 0 {
+			out = append(out, d)
 		}
 	}
 	return out
@@ -252,40 +243,14 @@ func (b *builder) noiseMap(m *Model, u, img *G.Node) *state {
 // forward runs the flow (after dequantization) from st.z to the prior's input.
 func (b *builder) forward(st *state, m *Model) {
 	for _, l := range m.layers {
-		switch l := l.(type) {
-		case *couplingModule:
-			b.coupling(st, l, nil, false)
-		case *invConvModule:
-			b.invConv(st, l, false)
-		case Permute:
-			st.z = must(Gather(st.z, l.Index, l.Out.C, l.Out.H, l.Out.W))
-		case Split:
-			st.factors = append(st.factors, must(Gather(st.z, l.Factor, len(l.Factor))))
-			st.z = must(Gather(st.z, l.Keep, l.Kept.C, l.Kept.H, l.Kept.W))
-		}
+		l.forward(b, st)
 	}
 }
 
 // reverse runs the flow backwards from the prior's input st.z and the factored tensors st.factors.
 func (b *builder) reverse(st *state, m *Model) {
-	factors := st.factors
 	for i := len(m.layers) - 1; i >= 0; i-- {
-		switch l := m.layers[i].(type) {
-		case *couplingModule:
-			b.coupling(st, l, nil, true)
-		case *invConvModule:
-			b.invConv(st, l, true)
-		case Permute:
-			st.z = must(Gather(st.z, inverse(l.Index), l.In.C, l.In.H, l.In.W))
-		case Split:
-			f := factors[len(factors)-1]
-			factors = factors[:len(factors)-1]
-			n := st.z.Shape()[0]
-			kept := must(G.Reshape(st.z, tensor.Shape{n, len(l.Keep)}))
-			both := must(G.Concat(1, kept, f))
-			order := append(append([]int(nil), l.Keep...), l.Factor...)
-			st.z = must(Gather(both, inverse(order), l.In.C, l.In.H, l.In.W))
-		}
+		m.layers[i].reverse(b, st)
 	}
 }
 
@@ -317,15 +282,6 @@ func (b *builder) logPrior(st *state) *G.Node {
 	}
 	lp := must(G.Mul(total, b.scalar(-0.5)))
 	return must(G.Add(lp, b.scalar(-0.5*math.Log(2*math.Pi)*float64(count))))
-}
-
-// inverse returns the inverse permutation of p.
-func inverse(p []int) []int {
-	inv := make([]int, len(p))
-	for i, j := range p {
-		inv[j] = i
-	}
-	return inv
 }
 
 func (m *Model) String() string {

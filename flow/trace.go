@@ -1,7 +1,5 @@
 package flow
 
-import "fmt"
-
 // TracedLayer is one layer of an Arch seen from the input image: for every element of the layer's
 // input, the image elements (flat indices of Arch.In) that element is a copy or, after channel
 // mixing, a linear mix of. Couplings do not change what an element is (they re-parameterise it in
@@ -21,27 +19,7 @@ func Trace(a Arch) []TracedLayer {
 	var out []TracedLayer
 	for _, l := range a.Layers {
 		out = append(out, TracedLayer{Layer: l, Sources: cur})
-		switch l := l.(type) {
-		case Permute:
-			cur = gatherSources(cur, l.Index)
-		case Split:
-			cur = gatherSources(cur, l.Keep)
-		case InvConv:
-			s := l.Shape
-			next := make([][]int, len(cur))
-			for h := 0; h < s.H; h++ {
-				for w := 0; w < s.W; w++ {
-					var all []int
-					for c := 0; c < s.C; c++ {
-						all = mergeSorted(all, cur[s.Index(c, h, w)])
-					}
-					for c := 0; c < s.C; c++ {
-						next[s.Index(c, h, w)] = all
-					}
-				}
-			}
-			cur = next
-		}
+		cur = l.trace(cur)
 	}
 	return out
 }
@@ -102,41 +80,18 @@ func (t TracedLayer) ImageRoles(image Shape) []byte {
 			}
 		}
 	}
-	switch l := t.Layer.(type) {
-	case Coupling:
-		for i, src := range t.Sources {
-			if l.Mask[i] == 1 {
-				mark(src, RoleConditions)
-			} else {
-				mark(src, RoleTransformed)
-			}
-		}
-	case Split:
-		for _, i := range l.Keep {
-			mark(t.Sources[i], RoleKept)
-		}
-		for _, i := range l.Factor {
-			mark(t.Sources[i], RoleFactored)
-		}
-	default:
-		for _, src := range t.Sources {
-			mark(src, RolePassedThrough)
-		}
-	}
+	t.Layer.roles(t.Sources, mark)
 	return roles
 }
 
-// Kind is a short name of a layer's type: "coupling", "squeeze", "split", "invconv".
-func Kind(l Layer) string {
-	switch l.(type) {
-	case Coupling:
-		return "coupling"
-	case Permute:
-		return "squeeze"
-	case Split:
-		return "split"
-	case InvConv:
-		return "invconv"
+// passThrough marks every input element as passing through: the role of every element in a
+// layer that moves or mixes elements without choosing between them.
+func passThrough(sources [][]int, mark func([]int, byte)) {
+	for _, src := range sources {
+		mark(src, RolePassedThrough)
 	}
-	return fmt.Sprintf("%T", l)
 }
+
+// Kind is a short name of a layer's kind: "coupling", "squeeze" (a Permute that is a 2x2
+// space-to-depth; "permute" for any other), "split" or "invconv".
+func Kind(l Layer) string { return l.kind() }

@@ -2,6 +2,7 @@ package variants
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 
 	"squeezebench/flow"
@@ -45,40 +46,38 @@ func (c Cell) Slug() string {
 	return strings.Join(parts, "_")
 }
 
-// Resolve looks every axis up in the registry.
-func (c Cell) Resolve() (flow.Variants, error) {
+// Resolve looks every axis up in the registry and returns the cell's choices, one per axis in
+// Axes order: what flow.Multiscale lays the cell's model out from. A variant of a new axis reaches
+// the model through its table's choose function, so nothing here names an axis.
+func (c Cell) Resolve() ([]flow.Choice, error) {
+	given := make([]string, 0, len(c))
 	for a := range c {
-		if Default(a) == "" {
-			return flow.Variants{}, fmt.Errorf("cell %s: unknown axis %q (known: %s)", c, a, joinAxes())
+		given = append(given, string(a))
+	}
+	sort.Strings(given) // the first unknown axis in a fixed order, whatever the map's
+	for _, a := range given {
+		if find(Axis(a)) == nil {
+			return nil, fmt.Errorf("cell %s: unknown axis %q (known: %s)", c, a, joinAxes())
 		}
 	}
-	var v flow.Variants
-	for _, a := range Axes() {
-		x, err := Lookup(a, c.Get(a))
+	var choices []flow.Choice
+	for _, x := range registered() {
+		ch, err := x.choice(c.Get(x.name()))
 		if err != nil {
-			return flow.Variants{}, err
+			return nil, err
 		}
-		switch a {
-		case Squeeze:
-			v.Squeeze = x.Impl.(flow.Squeezer)
-		case Split:
-			v.Split = x.Impl.(flow.Splitter)
-		case Coupling:
-			v.Coupling = x.Impl.(flow.Coupler)
-		case Mixing:
-			v.Mix = x.Impl.(flow.Mixer)
-		}
+		choices = append(choices, ch)
 	}
-	return v, nil
+	return choices, nil
 }
 
 // Arch lays out the multi-scale model of this cell.
 func (c Cell) Arch(in flow.Shape, sz flow.Sizes) (flow.Arch, error) {
-	v, err := c.Resolve()
+	choices, err := c.Resolve()
 	if err != nil {
 		return flow.Arch{}, err
 	}
-	a, err := flow.Multiscale(in, sz, v)
+	a, err := flow.Multiscale(in, sz, choices...)
 	if err != nil {
 		return flow.Arch{}, fmt.Errorf("cell %s: %w", c, err)
 	}

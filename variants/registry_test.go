@@ -8,6 +8,10 @@ import (
 	"squeezebench/flow"
 	"squeezebench/variants"
 	_ "squeezebench/variants/all"
+	"squeezebench/variants/coupling/channelwise"
+	"squeezebench/variants/internal/golden"
+	"squeezebench/variants/split/channel"
+	"squeezebench/variants/squeeze/tfstyle"
 	"squeezebench/variants/squeeze/tutorial"
 )
 
@@ -63,20 +67,21 @@ func TestLookupErrors(t *testing.T) {
 	}
 }
 
-// Every bad registration panics before it touches the registry, so these leave it unchanged.
+// Every bad registration panics before it touches the registry, so these leave it unchanged. A
+// variant of the wrong interface, or of an axis that does not exist, does not compile.
 func TestRegisterPanics(t *testing.T) {
+	axes := variants.Axes()
 	cases := []struct {
 		name       string
-		axis       variants.Axis
-		vname      string
-		impl       any
+		register   func()
 		wantInText string
 	}{
-		{"duplicate", variants.Squeeze, "tutorial", tutorial.Squeezer{}, "registered twice"},
-		{"wrong type", variants.Split, "x", tutorial.Squeezer{}, "does not implement"},
-		{"not an impl", variants.Coupling, "x", 42, "does not implement"},
-		{"nil impl", variants.Squeeze, "x", nil, "does not implement"},
-		{"unknown axis", "colour", "x", tutorial.Squeezer{}, "unknown axis"},
+		{"duplicate", func() { variants.Squeezers.Register("tutorial", "doc", tutorial.Squeezer{}) }, "registered twice"},
+		{"nil impl", func() { variants.Squeezers.Register("x", "doc", nil) }, "non-nil implementation"},
+		{"no name", func() { variants.Splitters.Register("", "doc", channel.Splitter{}) }, "want a name"},
+		{"axis twice", func() {
+			variants.NewAxis(variants.Squeeze, "tutorial", variants.Named, func(*flow.Blueprint, flow.Squeezer) {})
+		}, "defined twice"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -86,11 +91,55 @@ func TestRegisterPanics(t *testing.T) {
 					t.Errorf("panic %v, want one mentioning %q", r, tc.wantInText)
 				}
 			}()
-			variants.Register(tc.axis, tc.vname, "doc", tc.impl)
+			tc.register()
 		})
 	}
-	if got := variants.Names(variants.Squeeze); len(got) != 3 {
+	if got := variants.Squeezers.Names(); len(got) != 3 {
 		t.Errorf("squeeze registry changed: %v", got)
+	}
+	if got := variants.Axes(); !slices.Equal(got, axes) {
+		t.Errorf("axes changed: %v, was %v", got, axes)
+	}
+}
+
+// Each built-in table is the registry of its axis: typed Lookup gives the implementation that
+// Resolve puts into the blueprint.
+func TestTables(t *testing.T) {
+	if sq, err := variants.Squeezers.Lookup("tutorial"); err != nil || sq != (tutorial.Squeezer{}) {
+		t.Errorf("Squeezers.Lookup(tutorial) = %v, %v", sq, err)
+	}
+	if _, err := variants.Couplers.Lookup("diagonal"); err == nil || !strings.Contains(err.Error(), "channelwise, rowwise") {
+		t.Errorf("Couplers.Lookup(diagonal): %v, want an error listing channelwise, rowwise", err)
+	}
+	tables := []struct {
+		axis      variants.Axis
+		tableAxis variants.Axis
+		def       string
+		names     []string
+	}{
+		{variants.Squeeze, variants.Squeezers.Axis(), variants.Squeezers.Default(), variants.Squeezers.Names()},
+		{variants.Split, variants.Splitters.Axis(), variants.Splitters.Default(), variants.Splitters.Names()},
+		{variants.Coupling, variants.Couplers.Axis(), variants.Couplers.Default(), variants.Couplers.Names()},
+		{variants.Mixing, variants.Mixers.Axis(), variants.Mixers.Default(), variants.Mixers.Names()},
+	}
+	for i, tc := range tables {
+		if tc.tableAxis != tc.axis || variants.Axes()[i] != tc.axis {
+			t.Errorf("table %d is axis %q, Axes()[%d] = %q, want %q", i, tc.tableAxis, i, variants.Axes()[i], tc.axis)
+		}
+		if tc.def != variants.Default(tc.axis) || !slices.Equal(tc.names, variants.Names(tc.axis)) {
+			t.Errorf("%s: the table and the untyped view disagree", tc.axis)
+		}
+	}
+	choices, err := variants.Cell{variants.Squeeze: "tf-style"}.Resolve()
+	if err != nil || len(choices) != len(variants.Axes()) {
+		t.Fatalf("Resolve: %d choices, %v; want one per axis", len(choices), err)
+	}
+	var bp flow.Blueprint
+	for _, c := range choices[:4] {
+		c.Choose(&bp)
+	}
+	if bp.Squeeze != (tfstyle.Squeezer{}) || bp.Split != (channel.Splitter{}) || bp.Coupling != (channelwise.Coupler{}) || len(bp.Edits) != 1 {
+		t.Errorf("blueprint %+v, want tf-style, channel, channelwise and one edit (mixing none)", bp)
 	}
 }
 
@@ -122,9 +171,16 @@ func TestCellNames(t *testing.T) {
 }
 
 func TestResolveErrors(t *testing.T) {
-	for _, c := range []variants.Cell{{"colour": "red"}, {variants.Split: "diagonal"}} {
-		if _, err := c.Resolve(); err == nil {
-			t.Errorf("Resolve(%v): no error", map[variants.Axis]string(c))
+	cases := []struct {
+		cell variants.Cell
+		want string
+	}{
+		{variants.Cell{"colour": "red", "brightness": "high"}, `unknown axis "brightness" (known: squeeze, split, coupling, mixing`},
+		{variants.Cell{variants.Split: "diagonal"}, `unknown split variant "diagonal" (known: channel, checkerboard)`},
+	}
+	for _, tc := range cases {
+		if _, err := tc.cell.Resolve(); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("Resolve(%v): %v, want an error mentioning %s", map[variants.Axis]string(tc.cell), err, tc.want)
 		}
 	}
 }
@@ -153,8 +209,12 @@ func TestGrid(t *testing.T) {
 	if g := variants.Grid(map[variants.Axis][]string{variants.Split: {"checkerboard"}}); len(g) != 1 || g[0].Slug() != "tutorial_checkerboard_channelwise" {
 		t.Errorf("Grid with one choice = %v", g)
 	}
-	if n := len(variants.AllCells()); n != 3*2*2*2 {
-		t.Errorf("AllCells has %d cells, want 24", n)
+	combinations := 1
+	for _, a := range variants.Axes() {
+		combinations *= len(variants.Names(a))
+	}
+	if n := len(variants.AllCells()); n != combinations {
+		t.Errorf("AllCells has %d cells, want the %d combinations of the registered variants", n, combinations)
 	}
 	mixing := variants.Grid(map[variants.Axis][]string{variants.Mixing: {"none", "invconv"}})
 	if len(mixing) != 2 || mixing[0].Slug() != "tutorial_channel_channelwise" || mixing[1].Slug() != "tutorial_channel_channelwise_invconv" {
@@ -162,11 +222,11 @@ func TestGrid(t *testing.T) {
 	}
 }
 
-// Every cell of the ablation (and of the full grid, which adds tf-ordered) lays out a valid
-// Tutorial 11 model on MNIST that ends at 8x7x7.
+// Every cell of the ablation (and of the built-in grid, which adds tf-ordered and invconv) lays
+// out a valid Tutorial 11 model on MNIST that ends at 8x7x7.
 func TestCellArch(t *testing.T) {
 	in := flow.Shape{C: 1, H: 28, W: 28}
-	for _, c := range append(variants.Grid(ablation), variants.AllCells()...) {
+	for _, c := range append(variants.Grid(ablation), variants.Grid(golden.Builtin)...) {
 		a, err := c.Arch(in, flow.TutorialSizes)
 		if err != nil {
 			t.Errorf("%s: %v", c, err)

@@ -6,6 +6,7 @@ import (
 	"squeezebench/flow"
 	"squeezebench/variants"
 	_ "squeezebench/variants/all"
+	"squeezebench/variants/internal/golden"
 )
 
 // Among the built-in cells exactly the tf-ordered squeeze's two splits are one model (for every
@@ -14,7 +15,7 @@ import (
 func TestBuiltinTwinsAreTheTFOrderedSplits(t *testing.T) {
 	in := flow.Shape{C: 1, H: 28, W: 28}
 	for _, sz := range []flow.Sizes{{VarDeq: 4, Stage: [3]int{8, 12, 16}, GatedLayers: 1}, flow.TutorialSizes} {
-		cells := variants.AllCells()
+		cells := variants.Grid(golden.Builtin)
 		primary, err := variants.Primaries(cells, in, sz)
 		if err != nil {
 			t.Fatal(err)
@@ -38,7 +39,7 @@ func TestBuiltinTwinsAreTheTFOrderedSplits(t *testing.T) {
 				}
 			}
 		}
-		want := len(variants.Names(variants.Coupling)) * len(variants.Names(variants.Mixing))
+		want := len(golden.Builtin[variants.Coupling]) * len(golden.Builtin[variants.Mixing])
 		if pairs != want {
 			t.Errorf("sizes %+v: %d twin pairs, want %d (tf-ordered channel/checkerboard for each coupling x mixing)", sz, pairs, want)
 		}

@@ -10,7 +10,8 @@ import (
 	"squeezebench/variants"
 )
 
-// cellFlags adds one flag per axis (-squeeze, -split, -coupling) and -preset.
+// cellFlags adds one flag per registered axis (-squeeze, -split, -coupling, -mixing, and any axis
+// added later, named after it), -preset, -engine and -workers.
 type cellFlags struct {
 	axes    map[variants.Axis]*string
 	preset  *string

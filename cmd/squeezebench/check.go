@@ -3,13 +3,11 @@ package main
 import (
 	"flag"
 	"fmt"
-	"math/rand/v2"
 	"os"
 	"text/tabwriter"
 
-	"gorgonia.org/tensor"
-
 	"squeezebench/flow"
+	"squeezebench/flow/flowtest"
 	"squeezebench/variants"
 )
 
@@ -46,16 +44,11 @@ func runCheck(args []string) error {
 	return nil
 }
 
+// checkCell is flowtest's check of the cell's whole flow.
 func checkCell(cell variants.Cell, in flow.Shape, sizes flow.Sizes, samples int, seed uint64) (flow.CheckResult, error) {
 	arch, err := cell.Arch(in, sizes)
 	if err != nil {
 		return flow.CheckResult{}, err
 	}
-	m, err := flow.New(arch, tensor.Float64, seed)
-	if err != nil {
-		return flow.CheckResult{}, err
-	}
-	rng := rand.New(rand.NewPCG(seed, 7))
-	m.Randomize(rng, flow.RandomScale)
-	return flow.Check(m, samples, rng)
+	return flowtest.Checker{Samples: samples, Seed: seed}.CheckFlow(arch)
 }

@@ -36,8 +36,8 @@ func factsMarkdown(atlas []cellTrace, choices map[variants.Axis][]string) (strin
 }
 
 func squeezer(name string) flow.Squeezer {
-	v, _ := variants.Lookup(variants.Squeeze, name)
-	return v.Impl.(flow.Squeezer)
+	sq, _ := variants.Squeezers.Lookup(name)
+	return sq
 }
 
 // stages are the inputs of the model's two squeezes, and the spec's worked examples.
@@ -334,11 +334,11 @@ func identityFacts(b *strings.Builder) error {
 		ldj float64
 	}
 	runStage := func(coupling string) (res, error) {
-		v, err := variants.Lookup(variants.Coupling, coupling)
+		co, err := variants.Couplers.Lookup(coupling)
 		if err != nil {
 			return res{}, err
 		}
-		layers := v.Impl.(flow.Coupler).Stage(img, squeezer("tutorial"), net)
+		layers := co.Stage(img, squeezer("tutorial"), net)
 		m, err := flow.New(flow.Arch{In: img, Layers: layers}, tensor.Float64, 1)
 		if err != nil {
 			return res{}, err

@@ -1,5 +1,11 @@
 // Command squeezebench trains and checks RealNVP-style multi-scale flows on MNIST to measure
-// whether the squeeze permutation, the split pattern and channelwise vs rowwise coupling matter.
+// whether the squeeze permutation, the split pattern, channelwise vs rowwise coupling and channel
+// mixing (an invertible 1x1 convolution) matter.
+//
+// Every command takes its axes and variants from the registry (package variants): a cell is named
+// by one flag per axis (-squeeze, -split, -coupling, -mixing, and a flag for any axis registered
+// later), experiments name them in their [grid], and `squeezebench variants` lists them. `check`
+// proves every registered cell with the conformance suite's checker (package flow/flowtest).
 package main
 
 import (

@@ -4,9 +4,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
+
+	"squeezebench/variants"
 )
 
 var binary string
@@ -51,15 +54,60 @@ func TestCheckAllCells(t *testing.T) {
 	}
 }
 
+// The variants table has exactly one row per registered (axis, variant), matched by exact
+// column values, with the default marked and a description, and the four axes are all there.
 func TestVariantsListsEveryAxis(t *testing.T) {
 	out, err := run(t, "variants")
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
-	for _, want := range []string{"tutorial", "tf-style", "channel", "checkerboard", "channelwise", "rowwise"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("variants does not list %q:\n%s", want, out)
+	lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
+	header := lines[0]
+	cols := []int{0, strings.Index(header, "variant"), strings.Index(header, "default"), strings.Index(header, "description")}
+	if !strings.HasPrefix(header, "axis") || slices.Contains(cols[1:], -1) {
+		t.Fatalf("header %q lacks the columns axis, variant, default, description", header)
+	}
+	field := func(row string, i int) string {
+		if cols[i] >= len(row) {
+			return ""
 		}
+		if i+1 < len(cols) && cols[i+1] <= len(row) {
+			return strings.TrimSpace(row[cols[i]:cols[i+1]])
+		}
+		return strings.TrimSpace(row[cols[i]:])
+	}
+	listed := map[string]bool{}
+	seenAxes := map[string]bool{}
+	for _, row := range lines[1:] {
+		axis, name, def, doc := field(row, 0), field(row, 1), field(row, 2), field(row, 3)
+		key := axis + "/" + name
+		if listed[key] {
+			t.Errorf("%s listed twice", key)
+		}
+		listed[key], seenAxes[axis] = true, true
+		if (def == "yes") != (variants.Default(variants.Axis(axis)) == name) || (def != "" && def != "yes") {
+			t.Errorf("row %q: default column %q, but the default of %s is %q", row, def, axis, variants.Default(variants.Axis(axis)))
+		}
+		if doc == "" {
+			t.Errorf("row %q has no description", row)
+		}
+	}
+	for _, a := range []string{"squeeze", "split", "coupling", "mixing"} {
+		if !seenAxes[a] {
+			t.Errorf("variants lists no %s variant:\n%s", a, out)
+		}
+	}
+	want := 0
+	for _, a := range variants.Axes() {
+		for _, n := range variants.Names(a) {
+			want++
+			if !listed[string(a)+"/"+n] {
+				t.Errorf("variants does not list %s variant %q:\n%s", a, n, out)
+			}
+		}
+	}
+	if len(listed) != want {
+		t.Errorf("variants lists %d rows, want the %d registered variants:\n%s", len(listed), want, out)
 	}
 }
 

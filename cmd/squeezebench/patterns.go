@@ -341,8 +341,8 @@ func drawSqueezes(names []string) *canvas {
 		for i, name := range names {
 			by := y + i*blockH
 			c.text(margin, by+cell-textH/2, name, black)
-			v, _ := variants.Lookup(variants.Squeeze, name)
-			idx := v.Impl.(flow.Squeezer).Squeeze(ex.in)
+			sq, _ := variants.Squeezers.Lookup(name)
+			idx := sq.Squeeze(ex.in)
 			for k := 0; k < out.C; k++ {
 				for h := 0; h < out.H; h++ {
 					for w := 0; w < out.W; w++ {
@@ -408,8 +408,7 @@ func patternsJSON(atlas []cellTrace, choices map[variants.Axis][]string, img flo
 	doc.Roles[string(flow.RolePassedThrough)] = "passes through"
 	stageShapes := []flow.Shape{img, {C: 2 * img.C, H: img.H / 2, W: img.W / 2}}
 	for _, name := range choices[variants.Squeeze] {
-		v, _ := variants.Lookup(variants.Squeeze, name)
-		sq := v.Impl.(flow.Squeezer)
+		sq, _ := variants.Squeezers.Lookup(name)
 		for _, in := range append(append([]flow.Shape(nil), stageShapes...), squeezeExamples[0].in, squeezeExamples[1].in) {
 			out := flow.Shape{C: 4 * in.C, H: in.H / 2, W: in.W / 2}
 			m := mapping{In: in, Out: out, InToOut: make([][6]int, in.Size())}
@@ -419,10 +418,10 @@ func patternsJSON(atlas []cellTrace, choices map[variants.Axis][]string, img flo
 			doc.Squeezes[name] = append(doc.Squeezes[name], m)
 		}
 		for _, sname := range choices[variants.Split] {
-			sv, _ := variants.Lookup(variants.Split, sname)
+			sp, _ := variants.Splitters.Lookup(sname)
 			in := flow.Shape{C: 4 * img.C, H: img.H / 2, W: img.W / 2}
 			kept := flow.Shape{C: in.C / 2, H: in.H, W: in.W}
-			keep, factor := sv.Impl.(flow.Splitter).Split(in, sq)
+			keep, factor := sp.Split(in, sq)
 			sm := splitMap{Split: sname, Squeeze: name, In: in, Kept: kept}
 			for k, i := range keep {
 				sm.InToKept = append(sm.InToKept, cat6(coord(in, i), coord(kept, k)))

@@ -11,12 +11,15 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// Samples is the number of random inputs flow.Check tries on the whole flow; each layer alone
-// gets one.
-const Samples = 2
+// Checker checks Archs with flow.Check on float64 models whose every weight is random, at scale
+// flow.RandomScale (so that no coupling is the identity it is at initialisation).
+type Checker struct {
+	Samples int    // random inputs on the whole flow; each layer alone gets one
+	Seed    uint64 // seeds the model's initialisation, its random weights and the inputs
+}
 
-// seed fixes the model initialisation, the random weights and the check inputs.
-const seed = 1
+// Default is the Checker of TestArch and CheckArch.
+var Default = Checker{Samples: 2, Seed: 1}
 
 // TestArch runs CheckArch and reports its error, if any, as a test failure.
 func TestArch(t testing.TB, a flow.Arch) {
@@ -26,25 +29,27 @@ func TestArch(t testing.TB, a flow.Arch) {
 	}
 }
 
-// CheckArch checks the flow of a, and then every layer of a alone, with flow.Check on a float64
-// model with weights drawn at scale flow.RandomScale. The returned error lists every unit that
-// failed (or could not be built), each named by its position and label.
-func CheckArch(a flow.Arch) error {
+// CheckArch is Default.CheckArch.
+func CheckArch(a flow.Arch) error { return Default.CheckArch(a) }
+
+// CheckArch checks the flow of a, and then every layer of a alone. The returned error lists every
+// unit that failed (or could not be built), each named by its position and label.
+func (c Checker) CheckArch(a flow.Arch) error {
 	if err := a.Validate(); err != nil {
 		return fmt.Errorf("flowtest: invalid arch: %w", err)
 	}
 	var errs []error
-	if err := checkUnit(a, Samples); err != nil {
+	if err := c.unit(a, c.Samples); err != nil {
 		errs = append(errs, fmt.Errorf("whole flow (%d layers): %w", len(a.Layers), err))
 	}
-	for i, c := range a.VarDeq {
-		c.CondChannels = 0
-		if err := checkUnit(flow.Arch{In: c.Shape, Layers: []flow.Layer{c}}, 1); err != nil {
-			errs = append(errs, fmt.Errorf("vardeq coupling %d (%s, without its conditioning image): %w", i, c.Name, err))
+	for i, v := range a.VarDeq {
+		v.CondChannels = 0
+		if err := c.unit(flow.Arch{In: v.Shape, Layers: []flow.Layer{v}}, 1); err != nil {
+			errs = append(errs, fmt.Errorf("vardeq coupling %d (%s, without its conditioning image): %w", i, v.Name, err))
 		}
 	}
 	for i, l := range a.Layers {
-		if err := checkUnit(flow.Arch{In: l.InShape(), Layers: []flow.Layer{l}}, 1); err != nil {
+		if err := c.unit(flow.Arch{In: l.InShape(), Layers: []flow.Layer{l}}, 1); err != nil {
 			errs = append(errs, fmt.Errorf("layer %d (%s): %w", i, l.Label(), err))
 		}
 	}
@@ -54,15 +59,25 @@ func CheckArch(a flow.Arch) error {
 	return nil
 }
 
-// checkUnit builds a, randomises it and checks it on samples inputs.
-func checkUnit(a flow.Arch, samples int) error {
-	m, err := flow.New(a, tensor.Float64, seed)
+// CheckFlow checks the whole flow of a on c.Samples inputs and returns flow.Check's measurements,
+// whether or not they are within tolerance (CheckResult.OK); the error is for a model that cannot
+// be built or run.
+func (c Checker) CheckFlow(a flow.Arch) (flow.CheckResult, error) { return c.check(a, c.Samples) }
+
+func (c Checker) check(a flow.Arch, samples int) (flow.CheckResult, error) {
+	m, err := flow.New(a, tensor.Float64, c.Seed)
 	if err != nil {
-		return err
+		return flow.CheckResult{}, err
 	}
-	rng := rand.New(rand.NewPCG(seed, 2))
+	rng := rand.New(rand.NewPCG(c.Seed, 7)) // the stream `squeezebench check` has always drawn from
+
 	m.Randomize(rng, flow.RandomScale)
-	res, err := flow.Check(m, samples, rng)
+	return flow.Check(m, samples, rng)
+}
+
+// unit checks a on samples inputs; an error if it cannot or is out of tolerance.
+func (c Checker) unit(a flow.Arch, samples int) error {
+	res, err := c.check(a, samples)
 	if err != nil {
 		return err
 	}

@@ -30,6 +30,6 @@ func (Coupler) Stage(in flow.Shape, sq flow.Squeezer, net flow.Net) []flow.Layer
 }
 
 func init() {
-	variants.Register(variants.Coupling, "channelwise",
+	variants.Couplers.Register("channelwise",
 		"squeeze, then 2 channel-mask couplings on the 4C x H/2 x W/2 map (Tutorial 11)", Coupler{})
 }

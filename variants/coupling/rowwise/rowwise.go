@@ -30,6 +30,6 @@ func (Coupler) Stage(in flow.Shape, sq flow.Squeezer, net flow.Net) []flow.Layer
 }
 
 func init() {
-	variants.Register(variants.Coupling, "rowwise",
+	variants.Couplers.Register("rowwise",
 		"2 row-stripe-mask couplings at full resolution, then squeeze", Coupler{})
 }

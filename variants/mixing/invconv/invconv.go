@@ -30,6 +30,6 @@ func (Mixer) Mix(c flow.Coupling) []flow.Layer {
 }
 
 func init() {
-	variants.Register(variants.Mixing, "invconv",
+	variants.Mixers.Register("invconv",
 		"Glow invertible 1x1 conv (LU) before every coupling on C>1 channels (stage-3, channelwise stage-2)", Mixer{})
 }

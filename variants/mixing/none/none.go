@@ -13,5 +13,5 @@ type Mixer struct{}
 func (Mixer) Mix(flow.Coupling) []flow.Layer { return nil }
 
 func init() {
-	variants.Register(variants.Mixing, "none", "no channel mixing between couplings (Tutorial 11)", Mixer{})
+	variants.Mixers.Register("none", "no channel mixing between couplings (Tutorial 11)", Mixer{})
 }

@@ -28,6 +28,6 @@ func (Splitter) Split(in flow.Shape, _ flow.Squeezer) (keep, factor []int) {
 }
 
 func init() {
-	variants.Register(variants.Split, "channel",
+	variants.Splitters.Register("channel",
 		"keep the first half of the channels, factor out the second (Tutorial 11 SplitFlow)", Splitter{})
 }

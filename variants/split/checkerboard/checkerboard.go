@@ -38,6 +38,6 @@ func (Splitter) Split(in flow.Shape, sq flow.Squeezer) (keep, factor []int) {
 }
 
 func init() {
-	variants.Register(variants.Split, "checkerboard",
+	variants.Splitters.Register("checkerboard",
 		"TF ordered split: unsqueeze, squeeze_2x2_ordered, keep the (h+w)-even pixels", Splitter{})
 }

@@ -26,6 +26,6 @@ func (Squeezer) Squeeze(in flow.Shape) []int {
 }
 
 func init() {
-	variants.Register(variants.Squeeze, "tf-ordered",
+	variants.Squeezers.Register("tf-ordered",
 		"TF squeeze_2x2_ordered: out channel k*C+c, block positions k in order (0,0),(1,1),(0,1),(1,0)", Squeezer{})
 }

@@ -21,6 +21,6 @@ func (Squeezer) Squeeze(in flow.Shape) []int {
 }
 
 func init() {
-	variants.Register(variants.Squeeze, "tf-style",
+	variants.Squeezers.Register("tf-style",
 		"spatial-major permute(0,3,5,1,2,4): out channel (2dh+dw)*C+c (tf.nn.space_to_depth order)", Squeezer{})
 }

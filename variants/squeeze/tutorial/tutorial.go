@@ -21,6 +21,6 @@ func (Squeezer) Squeeze(in flow.Shape) []int {
 }
 
 func init() {
-	variants.Register(variants.Squeeze, "tutorial",
+	variants.Squeezers.Register("tutorial",
 		"channel-major permute(0,1,3,5,2,4): out channel c*4+2dh+dw (Tutorial 11 = TF squeeze_2x2)", Squeezer{})
 }

@@ -18,7 +18,7 @@ type document struct {
 	Description *string             `toml:"description"`
 	Seeds       any                 `toml:"seeds"` // a count n (seeds 1..n) or a list of seeds
 	Dataset     *string             `toml:"dataset"`
-	Grid        map[string][]string `toml:"grid"`
+	Grid        map[string]any      `toml:"grid"`
 	Exclude     []map[string]string `toml:"exclude"`
 	Model       *modelTable         `toml:"model"`
 	Training    *trainingTable      `toml:"training"`

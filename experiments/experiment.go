@@ -6,9 +6,11 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"runtime"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -27,6 +29,10 @@ type Experiment struct {
 	File        string // the file name given to Parse (used in errors)
 	Source      []byte // the file as read, e.g. to keep a copy next to the results
 
+	// Settings are the grid's setting axes (keys of the file such as model.gated_layers), in the
+	// file's order; Grid holds their values' texts as their levels.
+	Settings []variants.Axis
+	combos   map[string]combo // the configuration of every settings combination, by cellComboKey
 	// Grid lists the variants of every axis of variants.Axes(), in the file's order; an axis the
 	// file leaves out has its default variant.
 	Grid map[variants.Axis][]string
@@ -81,7 +87,7 @@ func (e *Experiment) ResultsDir() string { return filepath.Join("results", e.Nam
 // excluded ones.
 func (e *Experiment) Cells() []variants.Cell {
 	var out []variants.Cell
-	for _, c := range variants.Grid(e.Grid) {
+	for _, c := range Product(e.Axes(), e.Grid) {
 		if !e.Excluded(c) {
 			out = append(out, c)
 		}
@@ -120,12 +126,32 @@ func (e *Experiment) Jobs() []Job {
 			for a, n := range cell {
 				c[a] = n
 			}
-			cfg := e.Config
+			cfg := e.ConfigOf(c)
 			cfg.Cell, cfg.Seed = c, seed
 			jobs = append(jobs, Job{Index: len(jobs), Cell: c, Seed: seed, Config: cfg, Primary: primary[ci]*len(e.Seeds) + si})
 		}
 	}
 	return jobs
+}
+
+// ConfigOf is the configuration of a cell's runs (cell and seed left empty): the file's, with
+// the cell's settings applied when the grid varies settings.
+func (e *Experiment) ConfigOf(c variants.Cell) runner.Config {
+	if len(e.Settings) == 0 {
+		return e.Config
+	}
+	if cb, ok := e.combos[e.cellComboKey(c)]; ok {
+		return cb.config
+	}
+	return e.Config // not a cell of the grid
+}
+
+// DatasetOf is the data set of a cell's runs.
+func (e *Experiment) DatasetOf(c variants.Cell) string {
+	if cb, ok := e.combos[e.cellComboKey(c)]; ok && len(e.Settings) > 0 {
+		return cb.dataset
+	}
+	return e.Dataset
 }
 
 // ImageShape is the shape of the data set's images, the models' input: 28x28 grey-scale for
@@ -135,12 +161,23 @@ var ImageShape = flow.Shape{C: 1, H: 28, W: 28}
 // primaries is variants.Primaries of the cells at the experiment's sizes; a cell that cannot be
 // laid out is its own primary (validation reports why).
 func (e *Experiment) primaries(cells []variants.Cell) []int {
-	p, err := variants.Primaries(cells, ImageShape, e.Config.Sizes)
-	if err != nil {
-		p = make([]int, len(cells))
-		for i := range p {
-			p[i] = i
+	first := map[string]int{}
+	p := make([]int, len(cells))
+	for i, c := range cells {
+		p[i] = i
+		cfg := e.ConfigOf(c)
+		fp, err := c.Fingerprint(ImageShape, cfg.Sizes)
+		if err != nil {
+			continue
 		}
+		// One model: the same layout and every other setting the same (cell and seed aside).
+		cfg.Cell, cfg.Seed = nil, 0
+		key := fp + " " + cfg.Hash()
+		if j, ok := first[key]; ok {
+			p[i] = j
+			continue
+		}
+		first[key] = i
 	}
 	return p
 }
@@ -181,10 +218,17 @@ func Parse(file string, data []byte) (*Experiment, error) {
 		e.Description = strings.TrimSpace(*doc.Description)
 	}
 	e.Seeds = c.seeds(doc.Seeds)
-	e.Grid = c.grid(doc.Grid)
-	e.Exclude = c.exclude(doc.Exclude, e.Grid)
+	var settings []setting
+	e.Grid, settings = c.grid(doc.Grid)
+	for _, s := range settings {
+		e.Settings = append(e.Settings, variants.Axis(s.key))
+	}
+	e.Exclude = c.exclude(doc.Exclude, e)
 	e.Config = c.config(doc)
 	e.Dataset = c.dataset(doc.Dataset, &e.Config)
+	if len(settings) > 0 && len(c.errs) == 0 {
+		e.combos = c.settingConfigs(data, settings)
+	}
 	e.Parallel = c.parallel(doc.Compute, e.Config.Workers)
 	if co := doc.Compute; co != nil {
 		setInt(c, &e.CheckpointEvery, co.CheckpointEvery, "compute.checkpoint_every", 0, "steps between checkpoints (0: only when interrupted)")
@@ -311,28 +355,45 @@ func tomlKind(v any) string {
 	return fmt.Sprintf("a %T", v)
 }
 
-// grid checks every axis and variant name; axes left out take their default.
-func (c *checker) grid(g map[string][]string) map[variants.Axis][]string {
+// grid checks every axis and variant name (axes left out take their default) and the settings
+// the grid varies; it returns the levels of both, and the settings with their values.
+func (c *checker) grid(raw map[string]any) (map[variants.Axis][]string, []setting) {
+	g := flattenGrid(raw)
 	axes := variants.Axes()
-	var known []string
+	known := []string{"dataset", "model.*", "training.*", "evaluation.*", "compute.engine", "compute.workers"}
 	for _, a := range axes {
-		known = append(known, string(a))
-	}
-	for _, k := range sortedKeys(g) {
-		if !slices.Contains(axes, variants.Axis(k)) {
-			hint := ""
-			if s := nearest(k, known); s != "" {
-				hint = fmt.Sprintf("; did you mean %s?", s)
-			}
-			c.fail("grid."+k, "unknown axis %q%s (known: %s)", k, hint, strings.Join(known, ", "))
-		}
+		known = append([]string{string(a)}, known...)
 	}
 	out := map[variants.Axis][]string{}
+	var settings []setting
+	for _, k := range c.pos.order("grid.", sortedAxes(g)) {
+		if slices.Contains(axes, variants.Axis(k)) {
+			continue
+		}
+		if !isSettingKey(k) || checkKey(k) != nil {
+			hint := ""
+			if s := nearest(k, append(axisNames(), settingKeyNames()...)); s != "" {
+				hint = fmt.Sprintf("; did you mean %s?", s)
+			}
+			c.fail("grid."+k, "unknown axis %q%s (an axis: %s; or a setting: a key of %s)", k, hint, strings.Join(axisNames(), ", "), strings.Join(known[len(axes):], ", "))
+			continue
+		}
+		values, texts := c.settingLevels(k, g[k])
+		if len(values) > 0 {
+			settings = append(settings, setting{key: k, values: values, texts: texts})
+			out[variants.Axis(k)] = texts
+		}
+	}
 	for _, a := range axes {
-		names, given := g[string(a)]
+		v, given := g[string(a)]
 		key := "grid." + string(a)
 		if !given {
 			out[a] = []string{variants.Default(a)}
+			continue
+		}
+		names, ok := stringList(v)
+		if !ok {
+			c.fail(key, "want a list of variant names, got %s", tomlWord(v))
 			continue
 		}
 		if len(names) == 0 {
@@ -352,14 +413,67 @@ func (c *checker) grid(g map[string][]string) map[variants.Axis][]string {
 		}
 		out[a] = slices.Clone(names)
 	}
+	return out, settings
+}
+
+// stringList is v as a list of strings.
+func stringList(v any) ([]string, bool) {
+	list, ok := v.([]any)
+	if !ok {
+		return nil, false
+	}
+	out := make([]string, 0, len(list))
+	for _, x := range list {
+		s, ok := x.(string)
+		if !ok {
+			return nil, false
+		}
+		out = append(out, s)
+	}
+	return out, true
+}
+
+// tomlWord names a TOML value's kind the way the decoder's errors do.
+func tomlWord(v any) string {
+	switch v.(type) {
+	case map[string]any:
+		return "a table"
+	case []any:
+		return "a list with other than variant names"
+	}
+	return "a TOML " + strings.TrimPrefix(strings.TrimPrefix(tomlKind(v), "an "), "a ")
+}
+
+func axisNames() []string {
+	var out []string
+	for _, a := range variants.Axes() {
+		out = append(out, string(a))
+	}
+	return out
+}
+
+// settingKeyNames lists the keys a grid may vary, for "did you mean".
+func settingKeyNames() []string {
+	var out []string
+	for k := range settingKeys {
+		out = append(out, k)
+	}
+	for _, table := range []string{"model", "training", "evaluation"} {
+		ft, _ := fieldType(reflect.TypeFor[document](), table)
+		for _, k := range keysOf(ft) {
+			out = append(out, table+"."+k)
+		}
+	}
+	sort.Strings(out)
 	return out
 }
 
 // exclude checks the exclusions: known axes of the grid, variants of it, and each one matching
 // at least one cell (an exclusion that matches nothing is a mistake).
-func (c *checker) exclude(xs []map[string]string, grid map[variants.Axis][]string) []variants.Cell {
+func (c *checker) exclude(xs []map[string]string, e *Experiment) []variants.Cell {
+	grid := e.Grid
 	var out []variants.Cell
-	all := variants.Grid(grid)
+	all := Product(e.Axes(), grid)
 	for i, x := range xs {
 		key := fmt.Sprintf("exclude[%d]", i)
 		if len(x) == 0 {

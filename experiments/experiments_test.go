@@ -3,6 +3,7 @@ package experiments_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"reflect"
@@ -692,6 +693,66 @@ func TestExclude(t *testing.T) {
 		_, err := experiments.Parse("bad.toml", []byte(bad))
 		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "bad.toml:2:") {
 			t.Errorf("exclude = %s: %v, want %q at line 2", tc.exclude, err, tc.want)
+		}
+	}
+}
+
+// A grid may vary settings beside the variant axes: every cell's configuration is the file's
+// with its settings applied, its name and directory say which, and bad values are refused at
+// their place in the list.
+func TestSettingAxes(t *testing.T) {
+	src := "seeds = 2\n[grid]\nsplit = [\"channel\", \"checkerboard\"]\nmodel.gated_layers = [1, 2]\n\"training.steps\" = [20, 40]\n[model]\npreset = \"smoke\"\n[training]\nepochs = 1\n"
+	e, err := experiments.Parse("s.toml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(e.Settings, []variants.Axis{"model.gated_layers", "training.steps"}) {
+		t.Fatalf("settings %v, want [model.gated_layers training.steps] in the file's order", e.Settings)
+	}
+	cells := e.Cells()
+	if len(cells) != 8 {
+		t.Fatalf("%d cells, want 2 x 2 x 2", len(cells))
+	}
+	seen := map[string]bool{}
+	for _, j := range e.Jobs() {
+		c := j.Cell
+		gl, steps := c["model.gated_layers"], c["training.steps"]
+		if fmt.Sprint(j.Config.Sizes.GatedLayers) != gl || fmt.Sprint(j.Config.Steps) != steps || j.Config.Epochs != 0 {
+			t.Errorf("cell %s: gated layers %d, steps %d, epochs %d", c, j.Config.Sizes.GatedLayers, j.Config.Steps, j.Config.Epochs)
+		}
+		if !strings.Contains(c.String(), "model.gated_layers="+gl) || !strings.Contains(j.RunDir(), "gated_layers-"+gl) {
+			t.Errorf("cell %s, run dir %s: the settings are not in its name", c, j.RunDir())
+		}
+		if seen[j.Config.Hash()] {
+			t.Errorf("job %s shares a configuration hash", j)
+		}
+		seen[j.Config.Hash()] = true
+		if j.Twin() {
+			t.Errorf("job %s is a twin: other settings are other models", j)
+		}
+	}
+	for _, tc := range []struct{ grid, want string }{
+		{"model.gated_layers = [1, -1]", "grid.model.gated_layers: with model.gated_layers=-1: model.gated_layers: want gated layers"},
+		{"model.gated_layer = [1, 2]", `unknown axis "model.gated_layer"; did you mean model.gated_layers?`},
+		{"seeds = [1, 2]", `unknown axis "seeds"`},
+		{"training.lr = []", "want a non-empty list of values"},
+		{"training.lr = [1e-3, 1e-3]", "listed twice"},
+		{"dataset = [\"mnist\", \"cifar\"]", `unknown data set "cifar"`},
+	} {
+		bad := "[grid]\nsplit = [\"channel\"]\n" + tc.grid + "\n"
+		_, err := experiments.Parse("bad.toml", []byte(bad))
+		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "bad.toml:3:") {
+			t.Errorf("%s: %v, want %q at line 3", tc.grid, err, tc.want)
+		}
+	}
+	// A data-set axis: each cell's runs are of its data set.
+	d, err := experiments.Parse("d.toml", []byte("[grid]\ndataset = [\"mnist\", \"fashion-mnist\"]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, j := range d.Jobs() {
+		if j.Config.Data.Name != j.Cell["dataset"] || d.DatasetOf(j.Cell) != j.Cell["dataset"] {
+			t.Errorf("cell %s trains on %s", j.Cell, j.Config.Data.Name)
 		}
 	}
 }

@@ -54,12 +54,8 @@ func WithOverrides(e *Experiment, ovs []Override) (*Experiment, error) {
 		if err != nil {
 			return nil, fmt.Errorf("-set %s: %w", o, err)
 		}
-		if err := setKey(tree, strings.Split(o.Key, "."), v); err != nil {
+		if err := applyKey(tree, o.Key, v); err != nil {
 			return nil, fmt.Errorf("-set %s: %w", o, err)
-		}
-		// The budget is steps or epochs: setting one replaces the other.
-		if other, ok := map[string]string{"training.steps": "epochs", "training.epochs": "steps"}[o.Key]; ok {
-			delete(tree["training"].(map[string]any), other)
 		}
 		named = named || o.Key == "name"
 		set = append(set, "-set "+o.String())
@@ -116,6 +112,18 @@ func tomlValue(s string) (any, error) {
 		return nil, fmt.Errorf("%q is not a TOML value", s)
 	}
 	return s, nil
+}
+
+// applyKey sets the dotted key in the tree; the budget is steps or epochs, so setting one
+// removes the other.
+func applyKey(tree map[string]any, key string, v any) error {
+	if err := setKey(tree, strings.Split(key, "."), v); err != nil {
+		return err
+	}
+	if other, ok := map[string]string{"training.steps": "epochs", "training.epochs": "steps"}[key]; ok {
+		delete(tree["training"].(map[string]any), other)
+	}
+	return nil
 }
 
 // setKey sets the dotted key path in the tree, making tables as needed.

@@ -1,6 +1,7 @@
 package experiments
 
 import (
+	"sort"
 	"strconv"
 	"strings"
 
@@ -105,4 +106,14 @@ func (pos positions) of(key string) place {
 		k = k[:i]
 	}
 	return place{}
+}
+
+// order sorts keys (below prefix, e.g. "grid.") by where they are written, the file's order.
+func (pos positions) order(prefix string, keys []string) []string {
+	out := append([]string(nil), keys...)
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := pos.of(prefix+out[i]), pos.of(prefix+out[j])
+		return a.line < b.line || a.line == b.line && a.col < b.col
+	})
+	return out
 }

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"squeezebench/experiments"
 	"squeezebench/report/stats"
 	"squeezebench/runner"
 	"squeezebench/variants"
@@ -114,6 +115,7 @@ type Analysis struct {
 	Hypotheses   []*Contrast     // one family: generalisation gaps and effects within mixing levels
 	Traces       []*Trace        // the main effects and gap tests over training
 	Matched      []*Matched      // main effects at equal training compute (one family)
+	BySetting    []*SettingCurve // variant effects against each numeric setting axis (one family)
 
 	byKey map[string]*Run
 }
@@ -171,6 +173,7 @@ func Analyze(d *Data) *Analysis {
 	}
 	an.Traces = an.traces()
 	an.Matched = an.matched()
+	an.BySetting = an.settingCurves()
 	return an
 }
 
@@ -361,7 +364,7 @@ func (an *Analysis) stratify(c *Contrast) {
 		}
 	}
 	seen := map[string]bool{}
-	for _, base := range variants.Grid(free) {
+	for _, base := range experiments.Product(d.Axes, free) {
 		c.Strata++
 		var terms []stratumTerm
 		excluded := false

@@ -38,7 +38,7 @@ func (r *Run) OK() bool { return r.Status == runner.StatusOK }
 type Data struct {
 	Dir        string
 	Experiment *experiments.Experiment
-	Axes       []variants.Axis            // every axis, in report order
+	Axes       []variants.Axis            // every axis, in report order: the variant axes, then the grid's settings
 	Levels     map[variants.Axis][]string // the grid's variants of each axis, in the file's order
 	Runs       []*Run                     // every expected job, in experiments.Jobs order
 	// ModelOf maps every cell (canonical name) to the cell that trains its model: itself, or
@@ -58,7 +58,7 @@ func Load(dir string) (*Data, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading the experiment of %s: %w", dir, err)
 	}
-	d := &Data{Dir: dir, Experiment: e, Axes: variants.Axes(), Levels: e.Grid, ModelOf: e.ModelOf()}
+	d := &Data{Dir: dir, Experiment: e, Axes: e.Axes(), Levels: e.Grid, ModelOf: e.ModelOf()}
 	switch rec, err := pool.ReadDataRecord(dir); {
 	case err == nil:
 		d.DataRecord = rec
@@ -67,8 +67,8 @@ func Load(dir string) (*Data, error) {
 	}
 	for _, j := range e.Jobs() {
 		cfg := j.Config
-		if d.DataRecord != nil {
-			cfg.Data = d.DataRecord.ID
+		if d.DataRecord != nil && cfg.Data == e.Config.Data {
+			cfg.Data = d.DataRecord.ID // the runs are of the recorded data (another directory's, maybe)
 		}
 		r := &Run{Cell: j.Cell, Seed: j.Seed, Dir: filepath.ToSlash(j.RunDir()), Hash: cfg.Hash()}
 		d.Runs = append(d.Runs, r)

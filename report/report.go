@@ -87,6 +87,7 @@ func Generate(dir string, opt Options) (*Written, error) {
 		{"figures/hypotheses.png", "Hypothesis tests: the split's effect on the generalisation gaps, and effects within each mixing level, drawn as the main effects.",
 			func() ([]byte, error) { return EffectsFigure(an.Hypotheses, "Hypothesis tests") }},
 		{"figures/effects_over_training.png", "Effects over training: every main effect and hypothesis test at every evaluation (validation bpd, or its gap to the training subset, with the evaluations' estimator): mean over seeds (line), family-wise interval at that step (band), per-seed values (grey), claimed differences (black).", an.TraceFigure},
+		{"figures/by_setting.png", "Every variant effect against each numeric setting the grid varies: the effect within each of the setting's values, mean over seeds with its family-wise interval.", an.SettingFigure},
 		{"figures/compute.png", "Compute-matched view: the validation bpd of every level of every varied axis (mean over seeds and the other axes) against training compute (top) and training time (bottom), from the evaluations after the first quarter of training.", an.ComputeFigure},
 		{"figures/interactions.png", "Interaction plots: mean test bpd at each level of one axis, one line per level of another (averaged over seeds and the other axes). Parallel lines: no interaction.", an.InteractionFigure},
 		{"figures/curves.png", "Learning curves, one panel per model (twins share one): bpd of the training subset and of the validation subset at every evaluation, with one estimator; line: mean over seeds, band: min–max. Every panel has the same y range, which leaves out the first evaluations.", an.CurvesFigure},
@@ -198,6 +199,19 @@ func (d *Data) budget() string {
 		c.Sizes.VarDeq, c.Sizes.Stage[0], c.Sizes.Stage[1], c.Sizes.Stage[2], plural(c.Sizes.GatedLayers, "gated layer"),
 		plural(len(d.Experiment.Seeds), "seed"), joinSeeds(d.Experiment.Seeds))
 	return b.String()
+}
+
+// settingsText names the settings the grid varies, which the budget and evaluation lines (the
+// file's values) do not show.
+func (d *Data) settingsText() string {
+	if len(d.Experiment.Settings) == 0 {
+		return ""
+	}
+	var parts []string
+	for _, s := range d.Experiment.Settings {
+		parts = append(parts, fmt.Sprintf("%s ∈ {%s}", s, strings.Join(d.Levels[s], ", ")))
+	}
+	return "; the grid varies " + strings.Join(parts, "; ") + " (the cells' names say which)"
 }
 
 // evaluation describes the estimators, from the experiment's configuration.
@@ -398,6 +412,7 @@ func (an *Analysis) Markdown(figs []Figure, version string, ref *refAnalysis) st
 		p("\n")
 	}
 
+	an.bySetting(&b)
 	an.computeMatched(&b)
 	an.detectable(&b)
 	an.overTraining(&b)
@@ -473,7 +488,7 @@ func (an *Analysis) header(b *strings.Builder, version string) {
 	}
 	p("| seeds | %s: the unit of replication |\n", joinSeeds(e.Seeds))
 	p("| data | %s |\n", d.dataText())
-	p("| budget | %s |\n", d.budget())
+	p("| budget | %s%s |\n", d.budget(), d.settingsText())
 	p("| evaluation | %s |\n", d.evaluation())
 	p("| runs | %d of %d expected runs usable (status ok, this configuration) |\n", d.usable(), len(d.Runs))
 	p("| machine | backend %s; threads per process (GOMAXPROCS) %s; engine %s, %d worker(s) per run, %d run(s) at once; %s |\n",
@@ -568,6 +583,20 @@ func hypothesisOne(gaps []*Contrast) string {
 		}
 	}
 	return ""
+}
+
+// bySetting is the section on the variant effects against the grid's numeric settings.
+func (an *Analysis) bySetting(b *strings.Builder) {
+	if len(an.BySetting) == 0 {
+		return
+	}
+	fmt.Fprintf(b, "## Effects against the settings\n\n")
+	fmt.Fprintf(b, "The grid varies settings as well as variants. Each variant effect within each value of a numeric setting, seed by seed,\n")
+	fmt.Fprintf(b, "adjusted as one family of %d ([by_setting.png](figures/by_setting.png)):\n\n", len(an.BySetting)*len(an.BySetting[0].Points))
+	for _, sc := range an.BySetting {
+		fmt.Fprintf(b, "- **%s against %s**: %s.\n", sc.Main.Label, sc.Setting, sc.Words())
+	}
+	fmt.Fprintf(b, "\n")
 }
 
 // computeMatched is the section comparing the levels of axes that cost different FLOPs at equal

@@ -583,7 +583,7 @@ func TestReportOnSmokeTree(t *testing.T) {
 	if err := pool.RecordData(dir, data); err != nil {
 		t.Fatal(err)
 	}
-	for _, r := range pool.Run(context.Background(), dir, e.Jobs(), data, pool.Options{Parallel: 2}) {
+	for _, r := range pool.Run(context.Background(), dir, e.Jobs(), pool.One(data), pool.Options{Parallel: 2}) {
 		if r.Failed() {
 			t.Fatalf("%s: %s %v", pool.Name(r.Job), r.Status, r.Err)
 		}
@@ -767,5 +767,63 @@ func TestExcludedStrata(t *testing.T) {
 	}
 	if len(an.Interactions) != 1 || an.Interactions[0].Kept != 0 || !strings.HasPrefix(an.Interactions[0].Verdict(), "not a contrast here") {
 		t.Errorf("the split x coupling interaction needs the excluded cell: %+v", an.Interactions)
+	}
+}
+
+// A grid over a setting and a variant trains (smoke preset) and the report shows both contrasts
+// and the variant's effect against the setting.
+func TestSettingGridTrainsAndReports(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains")
+	}
+	data, err := dataset.Load("")
+	if err != nil {
+		t.Skip("no MNIST:", err)
+	}
+	src := `name = "settings"
+seeds = 2
+[grid]
+split = ["channel", "checkerboard"]
+model.gated_layers = [1, 2]
+[model]
+preset = "smoke"
+[training]
+steps = 4
+[evaluation]
+val_every = 2
+val_images = 16
+test_images = 16
+importance_samples = 1
+eval_batch = 16
+sample_images = 0
+`
+	e, err := experiments.Parse("settings.toml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "settings")
+	os.MkdirAll(dir, 0o755)
+	if err := pool.WriteExperiment(dir, e.Source); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range pool.Run(context.Background(), dir, e.Jobs(), pool.One(data), pool.Options{Parallel: 2}) {
+		if r.Failed() {
+			t.Fatalf("%s: %s %v", pool.Name(r.Job), r.Status, r.Err)
+		}
+	}
+	w, err := Generate(dir, Options{CodeVersion: "test"})
+	if err != nil || w.Usable != 8 {
+		csv, _ := os.ReadFile(filepath.Join(dir, "runs.csv"))
+		t.Fatalf("report: %v, %+v\n%s", err, w, csv)
+	}
+	md, _ := os.ReadFile(filepath.Join(dir, "REPORT.md"))
+	for _, want := range []string{"split: checkerboard − channel", "model.gated_layers: 2 − 1", "## Effects against the settings",
+		"split: checkerboard − channel against model.gated_layers", "the grid varies model.gated_layers ∈ {1, 2}", "tutorial_checkerboard_channelwise_gated_layers-2"} {
+		if !strings.Contains(string(md), want) {
+			t.Errorf("REPORT.md lacks %q", want)
+		}
+	}
+	if t.Failed() {
+		t.Log(string(md))
 	}
 }

@@ -392,11 +392,15 @@ func logSumExp(xs []float64) float64 {
 	return m + math.Log(s)
 }
 
-// fullCell names every axis, so that the default spelled out and left out hash alike.
+// fullCell names every axis, so that the default spelled out and left out hash alike; a grid's
+// settings in the cell are kept.
 func fullCell(c variants.Cell) variants.Cell {
 	out := variants.Cell{}
 	for _, a := range variants.Axes() {
 		out[a] = c.Get(a)
+	}
+	for _, s := range c.Settings() {
+		out[s] = c[s]
 	}
 	return out
 }

@@ -9,7 +9,24 @@ import (
 )
 
 // Cell is one combination of variants, one name per axis. Axes left out take their default.
+//
+// A cell of an experiment's grid may also carry settings that the grid varies (keys of the
+// experiment file such as model.gated_layers or dataset, with their values): keys that are not
+// registered axes. They are part of its name, after the axes, and take no part in its model's
+// choices (the experiment applies them to the run's configuration).
 type Cell map[Axis]string
+
+// Settings is the cell's keys that are not registered axes, sorted.
+func (c Cell) Settings() []Axis {
+	var out []Axis
+	for a := range c {
+		if find(a) == nil {
+			out = append(out, a)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}
 
 // Get returns the variant name of axis a, or its default.
 func (c Cell) Get(a Axis) string {
@@ -30,6 +47,9 @@ func (c Cell) String() string {
 		}
 		parts = append(parts, string(a)+"="+c.Get(a))
 	}
+	for _, k := range c.Settings() {
+		parts = append(parts, string(k)+"="+c[k])
+	}
 	return strings.Join(parts, ",")
 }
 
@@ -43,23 +63,32 @@ func (c Cell) Slug() string {
 		}
 		parts = append(parts, c.Get(a))
 	}
+	for _, k := range c.Settings() {
+		key := string(k)
+		if i := strings.LastIndexByte(key, '.'); i >= 0 {
+			key = key[i+1:]
+		}
+		parts = append(parts, key+"-"+slugSafe(c[k]))
+	}
 	return strings.Join(parts, "_")
+}
+
+// slugSafe keeps letters, digits, '.', '-' and '+' of a setting's value for a directory name.
+func slugSafe(v string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '.', r == '-', r == '+':
+			return r
+		}
+		return -1
+	}, v)
 }
 
 // Resolve looks every axis up in the registry and returns the cell's choices, one per axis in
 // Axes order: what flow.Multiscale lays the cell's model out from. A variant of a new axis reaches
-// the model through its table's choose function, so nothing here names an axis.
+// the model through its table's choose function, so nothing here names an axis. A key that is
+// not an axis is a setting (see Cell): it is left to the experiment, and so is checking it.
 func (c Cell) Resolve() ([]flow.Choice, error) {
-	given := make([]string, 0, len(c))
-	for a := range c {
-		given = append(given, string(a))
-	}
-	sort.Strings(given) // the first unknown axis in a fixed order, whatever the map's
-	for _, a := range given {
-		if find(Axis(a)) == nil {
-			return nil, fmt.Errorf("cell %s: unknown axis %q (known: %s)", c, a, joinAxes())
-		}
-	}
 	var choices []flow.Choice
 	for _, x := range registered() {
 		ch, err := x.choice(c.Get(x.name()))

@@ -175,13 +175,30 @@ func TestResolveErrors(t *testing.T) {
 		cell variants.Cell
 		want string
 	}{
-		{variants.Cell{"colour": "red", "brightness": "high"}, `unknown axis "brightness" (known: squeeze, split, coupling, mixing`},
 		{variants.Cell{variants.Split: "diagonal"}, `unknown split variant "diagonal" (known: channel, checkerboard)`},
 	}
 	for _, tc := range cases {
 		if _, err := tc.cell.Resolve(); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("Resolve(%v): %v, want an error mentioning %s", map[variants.Axis]string(tc.cell), err, tc.want)
 		}
+	}
+}
+
+// Keys that are not axes are settings of an experiment's grid: named after the axes (sorted), in
+// the slug by their last key part, and no part of the model's choices.
+func TestCellSettings(t *testing.T) {
+	c := variants.Cell{variants.Split: "checkerboard", "model.gated_layers": "2", "dataset": "fashion-mnist"}
+	if got, want := c.String(), "squeeze=tutorial,split=checkerboard,coupling=channelwise,dataset=fashion-mnist,model.gated_layers=2"; got != want {
+		t.Errorf("String = %q, want %q", got, want)
+	}
+	if got, want := c.Slug(), "tutorial_checkerboard_channelwise_dataset-fashion-mnist_gated_layers-2"; got != want {
+		t.Errorf("Slug = %q, want %q", got, want)
+	}
+	plain := variants.Cell{variants.Split: "checkerboard"}
+	a, err := c.Arch(flow.Shape{C: 1, H: 8, W: 8}, flow.Sizes{VarDeq: 2, Stage: [3]int{2, 3, 4}, GatedLayers: 1})
+	b, err2 := plain.Arch(flow.Shape{C: 1, H: 8, W: 8}, flow.Sizes{VarDeq: 2, Stage: [3]int{2, 3, 4}, GatedLayers: 1})
+	if err != nil || err2 != nil || a.Fingerprint() != b.Fingerprint() {
+		t.Errorf("settings changed the model's layout: %v, %v", err, err2)
 	}
 }
 

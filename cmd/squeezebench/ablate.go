@@ -90,27 +90,24 @@ func runAblate(args []string) error {
 	if err := checkExperimentCopy(dir, e, *replace); err != nil {
 		return err
 	}
-	splits, err := dataset.LoadSet(e.Dataset, *data)
+	jobs := e.Jobs()
+	loaded, order, err := loadData(e, jobs, *data)
 	if err != nil {
 		return err
 	}
-	jobs := e.Jobs()
-	if id := splits.ID(); id.Known() && id != e.Config.Data {
-		return fmt.Errorf("-data %s holds %s, but the experiment is of %s (dataset = %q)", splits.Source, id.Name, e.Dataset, e.Dataset)
-	} else if id != e.Config.Data {
-		fmt.Fprintf(os.Stderr, "squeezebench ablate: the data in %s is %s, not the experiment's %s: the runs are of these data, and the report says so\n",
-			splits.Source, id, e.Config.Data)
-		for i := range jobs {
-			jobs[i].Config.Data = id
-		}
+	var more []*dataset.Splits
+	for _, id := range order[1:] {
+		more = append(more, loaded[id])
 	}
-	if err := pool.RecordData(dir, splits); err != nil {
+	if err := pool.RecordData(dir, loaded[order[0]], more...); err != nil {
 		return err
 	}
 	if err := pool.WriteExperiment(dir, e.Source); err != nil {
 		return err
 	}
-	fmt.Println(splits)
+	for _, id := range order {
+		fmt.Println(loaded[id])
+	}
 	mine := pool.Shard(jobs, k, n)
 	part := ""
 	if n > 0 {
@@ -136,7 +133,7 @@ func runAblate(args []string) error {
 		cancel()
 	}()
 	start := time.Now()
-	reports := pool.Run(ctx, dir, jobs, splits, opt)
+	reports := pool.Run(ctx, dir, jobs, loaded, opt)
 	signal.Stop(sigs)
 	close(sigs) // ends the goroutine: nothing prints after a normal end
 	fmt.Printf("\n%s: %d jobs in %s\n", e.Name, len(reports), time.Since(start).Round(time.Second))
@@ -144,6 +141,46 @@ func runAblate(args []string) error {
 	fmt.Println()
 	reportErr := writeReport(dir, "") // on whatever results there are, partial ones too
 	return ablateOutcome(reports, "squeezebench ablate "+shellJoin(args), reportErr)
+}
+
+// loadData loads the data sets the jobs train on, in the order the jobs first name them. -data
+// (dir) replaces the one data set of an experiment (a grid varying the data set refuses it): data
+// that is another known set is an error; other data is used, the jobs' configurations say so,
+// and so does the report.
+func loadData(e *experiments.Experiment, jobs []experiments.Job, dir string) (pool.Data, []dataset.ID, error) {
+	var order []dataset.ID
+	names := map[dataset.ID]string{}
+	for _, j := range jobs {
+		if _, ok := names[j.Config.Data]; !ok {
+			names[j.Config.Data] = e.DatasetOf(j.Cell)
+			order = append(order, j.Config.Data)
+		}
+	}
+	if dir != "" && len(order) > 1 {
+		return nil, nil, fmt.Errorf("-data %s: the grid varies the data set (%d of them); -data replaces only an experiment's one data set", dir, len(order))
+	}
+	sets := pool.Data{}
+	for i, id := range order {
+		s, err := dataset.LoadSet(names[id], dir)
+		if err != nil {
+			return nil, nil, err
+		}
+		got := s.ID()
+		switch {
+		case got == id:
+		case got.Known():
+			return nil, nil, fmt.Errorf("-data %s holds %s, but the experiment is of %s (dataset = %q)", s.Source, got.Name, names[id], names[id])
+		default:
+			fmt.Fprintf(os.Stderr, "squeezebench ablate: the data in %s is %s, not the experiment's %s: the runs are of these data, and the report says so\n",
+				s.Source, got, id)
+			for k := range jobs {
+				jobs[k].Config.Data = got
+			}
+			order[i] = got
+		}
+		sets[got] = s
+	}
+	return sets, order, nil
 }
 
 // dryRunAblate prints what an ablation would do and cost, writing nothing.
@@ -167,12 +204,12 @@ func dryRunAblate(e *experiments.Experiment, dir, data string, parallel, k, n in
 		fmt.Printf("\n%d cells are structural twins of others (equal model fingerprints). They cost nothing (their models train once) and\n", len(twins))
 		fmt.Printf("never count as evidence; to leave them out of the grid altogether, add before [grid]:\n  exclude = [%s]\n", suggestExclusions(e, twins))
 	}
-	splits, err := dataset.LoadSet(e.Dataset, data)
+	sets, _, err := loadData(e, jobs, data)
 	if err != nil {
 		return err
 	}
 	fmt.Printf("\nmeasuring every model to train (a few steps and evaluation passes, %d at once)...\n", parallel)
-	est, err := pool.EstimateRuns(dir, jobs, splits, parallel)
+	est, err := pool.EstimateRuns(dir, jobs, sets, parallel)
 	if err != nil {
 		return err
 	}

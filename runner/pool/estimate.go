@@ -1,6 +1,7 @@
 package pool
 
 import (
+	"fmt"
 	"path/filepath"
 	"time"
 
@@ -59,9 +60,8 @@ func passes(cfg runner.Config, sizes dataset.Sizes) int {
 // EstimateRuns measures every distinct model among the jobs that still need training (not
 // twins, not already done in dir) for a few steps and evaluation passes, with parallel runs at
 // once, and estimates the wall time of training them all.
-func EstimateRuns(dir string, jobs []experiments.Job, data *dataset.Splits, parallel int) (*Estimate, error) {
+func EstimateRuns(dir string, jobs []experiments.Job, sets Data, parallel int) (*Estimate, error) {
 	est := &Estimate{}
-	sizes := dataset.Sizes{Train: data.Train.N, Val: data.Val.N, Test: data.Test.N}
 	byCell := map[string]*CellRate{}
 	var order []string
 	configs := map[string]runner.Config{}
@@ -81,6 +81,11 @@ func EstimateRuns(dir string, jobs []experiments.Job, data *dataset.Splits, para
 	}
 	for _, name := range order {
 		r, cfg := byCell[name], configs[name]
+		data, ok := sets[cfg.Data]
+		if !ok {
+			return nil, fmt.Errorf("no data loaded for %s", cfg.Data)
+		}
+		sizes := dataset.Sizes{Train: data.Train.N, Val: data.Val.N, Test: data.Test.N}
 		_, stepsPerSec, err := runner.BenchParallel(cfg, data, 2, 5, parallel)
 		if err != nil {
 			return nil, err

@@ -27,7 +27,7 @@ func TestImplausibleResultsAreRedone(t *testing.T) {
 	data := loadMNIST(t)
 	dir := t.TempDir()
 	jobs := smokeJobs(t, 1, 4)
-	if got := statuses(Run(context.Background(), dir, jobs, data, Options{Parallel: 1})); got != "ok*" {
+	if got := statuses(Run(context.Background(), dir, jobs, One(data), Options{Parallel: 1})); got != "ok*" {
 		t.Fatalf("first run: %s", got)
 	}
 	path := filepath.Join(runDir(dir, jobs[0]), "result.json")
@@ -56,7 +56,7 @@ func TestImplausibleResultsAreRedone(t *testing.T) {
 			t.Errorf("%s: ReadResult gives %v, want runner.ErrImplausible", name, err)
 		}
 		var out strings.Builder
-		reps := Run(context.Background(), dir, jobs, data, Options{Parallel: 1, Out: &out})
+		reps := Run(context.Background(), dir, jobs, One(data), Options{Parallel: 1, Out: &out})
 		if got := statuses(reps); got != "ok*" {
 			t.Errorf("%s: %s, want the run trained again", name, got)
 		}
@@ -84,7 +84,7 @@ func TestTempFilesOfAKilledProcessAreRemoved(t *testing.T) {
 	for _, f := range []string{".checkpoint.bin.tmp123", ".result.json.tmp456"} {
 		os.WriteFile(filepath.Join(runDir(dir, jobs[0]), f), []byte("half"), 0o644)
 	}
-	if got := statuses(Run(context.Background(), dir, jobs, data, Options{Parallel: 1})); got != "ok*" {
+	if got := statuses(Run(context.Background(), dir, jobs, One(data), Options{Parallel: 1})); got != "ok*" {
 		t.Fatalf("run: %s", got)
 	}
 	if left, _ := filepath.Glob(filepath.Join(runDir(dir, jobs[0]), ".*tmp*")); len(left) > 0 {
@@ -105,7 +105,7 @@ func TestInterruptedJobsAreNotCountedAsTrained(t *testing.T) {
 		}
 		return nil
 	}}
-	if got := statuses(Run(ctx, dir, jobs, data, opt)); got != "interrupted*" {
+	if got := statuses(Run(ctx, dir, jobs, One(data), opt)); got != "interrupted*" {
 		t.Fatalf("statuses %s", got)
 	}
 	if !strings.Contains(out.String(), "1 of 1 jobs finished (0 trained, 0 failed)") {

@@ -68,6 +68,12 @@ func (r Report) Failed() bool {
 	return true
 }
 
+// Data is the loaded data sets of an experiment, by identity: a job trains on its configuration's.
+type Data map[dataset.ID]*dataset.Splits
+
+// One is the Data of an experiment of one data set.
+func One(s *dataset.Splits) Data { return Data{s.ID(): s} }
+
 // Name is how progress lines and the summary name a job: "<cell slug> seed <n>".
 func Name(j experiments.Job) string { return fmt.Sprintf("%s seed %d", j.Cell.Slug(), j.Seed) }
 
@@ -94,7 +100,7 @@ func Shard(jobs []experiments.Job, k, n int) []experiments.Job {
 // configuration). A twin's job (Job.Twin) is not trained: its model's result serves it. A failing
 // run is recorded and the others go on. When ctx is cancelled, no new job starts and running
 // ones stop after their current step, saving a checkpoint. The reports are in job order.
-func Run(ctx context.Context, dir string, jobs []experiments.Job, data *dataset.Splits, opt Options) []Report {
+func Run(ctx context.Context, dir string, jobs []experiments.Job, data Data, opt Options) []Report {
 	jobs = Shard(jobs, opt.Shard, opt.Shards)
 	if opt.Out == nil {
 		opt.Out = io.Discard
@@ -211,7 +217,7 @@ func (r Report) summary() string {
 }
 
 // runJob does one job: skip it, or claim and train it and write its files.
-func runJob(ctx context.Context, job experiments.Job, dir string, data *dataset.Splits, opt Options, out *lockedWriter, label string) Report {
+func runJob(ctx context.Context, job experiments.Job, dir string, data Data, opt Options, out *lockedWriter, label string) Report {
 	rep := Report{Job: job, Dir: dir}
 	hash := job.Config.Hash()
 	resultPath := filepath.Join(dir, runner.ResultFile)
@@ -265,7 +271,12 @@ func runJob(ctx context.Context, job experiments.Job, dir string, data *dataset.
 	if rep.Note != "" {
 		out.line(label + " " + rep.Note)
 	}
-	return train(ctx, rep, data, opt, out, label)
+	splits, ok := data[job.Config.Data]
+	if !ok {
+		rep.Status, rep.Err = runner.StatusFailed, fmt.Errorf("no data loaded for %s", job.Config.Data)
+		return rep
+	}
+	return train(ctx, rep, splits, opt, out, label)
 }
 
 // train trains a claimed job and writes its files.

@@ -93,7 +93,7 @@ func TestAblateSkipsDoneAndRerunsChanged(t *testing.T) {
 	}}
 	var out strings.Builder
 	opt.Out = &out
-	if got := statuses(Run(context.Background(), dir, jobs, data, opt)); got != "ok* ok* ok*" {
+	if got := statuses(Run(context.Background(), dir, jobs, One(data), opt)); got != "ok* ok* ok*" {
 		t.Fatalf("first run: %s\n%s", got, out.String())
 	}
 	if most > 2 {
@@ -114,12 +114,12 @@ func TestAblateSkipsDoneAndRerunsChanged(t *testing.T) {
 	if !strings.Contains(out.String(), "[1/3 "+Name(jobs[0])+"] ") {
 		t.Errorf("progress lines lack the job prefix:\n%s", out.String())
 	}
-	if got := statuses(Run(context.Background(), dir, jobs, data, opt)); got != "done done done" {
+	if got := statuses(Run(context.Background(), dir, jobs, One(data), opt)); got != "done done done" {
 		t.Errorf("second run: %s, want every job done", got)
 	}
 	old := jobs[1].Config.Hash()
 	jobs[1].Config.Steps = 5
-	reps := Run(context.Background(), dir, jobs, data, opt)
+	reps := Run(context.Background(), dir, jobs, One(data), opt)
 	if got := statuses(reps); got != "done ok* done" {
 		t.Errorf("after changing job 2: %s, want only it re-run", got)
 	}
@@ -145,7 +145,7 @@ func TestAblateFailureIsolation(t *testing.T) {
 		}
 		return nil
 	}
-	reps := Run(context.Background(), dir, jobs, data, Options{Parallel: 2, afterStep: poison})
+	reps := Run(context.Background(), dir, jobs, One(data), Options{Parallel: 2, afterStep: poison})
 	if got := statuses(reps); got != "ok* diverged* ok*" {
 		t.Fatalf("statuses %s", got)
 	}
@@ -162,7 +162,7 @@ func TestAblateFailureIsolation(t *testing.T) {
 	if !strings.Contains(sum.String(), "diverged") || strings.Count(sum.String(), "\n") != 4 {
 		t.Errorf("summary:\n%s", sum.String())
 	}
-	reps = Run(context.Background(), dir, jobs, data, Options{Parallel: 2})
+	reps = Run(context.Background(), dir, jobs, One(data), Options{Parallel: 2})
 	if got := statuses(reps); got != "done ok* done" {
 		t.Errorf("second invocation: %s, want only the diverged job re-run", got)
 	}
@@ -176,12 +176,12 @@ func TestAblateFailureIsolation(t *testing.T) {
 func TestAblateInterruptAndResume(t *testing.T) {
 	data := loadMNIST(t)
 	clean := smokeJobs(t, 3, 4)
-	want := Run(context.Background(), t.TempDir(), clean, data, Options{Parallel: 1})
+	want := Run(context.Background(), t.TempDir(), clean, One(data), Options{Parallel: 1})
 	dir := t.TempDir()
 	jobs := smokeJobs(t, 3, 4)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	reps := Run(ctx, dir, jobs, data, Options{Parallel: 1, afterStep: func(j experiments.Job, step int, _ *flow.Model) error {
+	reps := Run(ctx, dir, jobs, One(data), Options{Parallel: 1, afterStep: func(j experiments.Job, step int, _ *flow.Model) error {
 		if j.Index == 1 && step == 2 {
 			cancel()
 		}
@@ -193,7 +193,7 @@ func TestAblateInterruptAndResume(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(runDir(dir, jobs[1]), "checkpoint.bin")); err != nil {
 		t.Fatalf("the interrupted run saved no checkpoint: %v", err)
 	}
-	reps = Run(context.Background(), dir, jobs, data, Options{Parallel: 1})
+	reps = Run(context.Background(), dir, jobs, One(data), Options{Parallel: 1})
 	if got := statuses(reps); got != "done ok* ok*" {
 		t.Fatalf("resumed ablation: %s", got)
 	}
@@ -227,7 +227,7 @@ func TestConcurrentAblationsOneDir(t *testing.T) {
 					if sharded {
 						opt.Shard, opt.Shards = p+1, 2
 					}
-					reps[p] = Run(context.Background(), dir, jobs, data, opt)
+					reps[p] = Run(context.Background(), dir, jobs, One(data), opt)
 				}()
 			}
 			wg.Wait()
@@ -364,7 +364,7 @@ func TestTwinsAreTrainedOnce(t *testing.T) {
 		mu.Unlock()
 		return nil
 	}}
-	reports := Run(context.Background(), dir, jobs, data, opt)
+	reports := Run(context.Background(), dir, jobs, One(data), opt)
 	if got := statuses(reports); got != "ok* same-model" {
 		t.Fatalf("statuses %q, want %q", got, "ok* same-model")
 	}
@@ -387,7 +387,7 @@ func TestTwinsAreTrainedOnce(t *testing.T) {
 		t.Errorf("twin's metrics.csv: %v", err)
 	}
 	// Again: the primary is done, the twin still serves.
-	if got := statuses(Run(context.Background(), dir, jobs, data, opt)); got != "done same-model" {
+	if got := statuses(Run(context.Background(), dir, jobs, One(data), opt)); got != "done same-model" {
 		t.Errorf("second run: statuses %q, want %q", got, "done same-model")
 	}
 	for k := 1; k <= 2; k++ {

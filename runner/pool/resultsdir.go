@@ -30,13 +30,23 @@ type DataRecord struct {
 	Training int        `json:"training_images"`
 	Val      int        `json:"validation_images"`
 	Test     int        `json:"test_images"`
+	// More lists the other data sets of a grid that varies the data set (all known ones).
+	More []DataRecord `json:"more,omitempty"`
 }
 
-// RecordData writes data.json into the results directory dir for the loaded data, or, when dir
-// already has one, checks that it is of the same data: one results directory holds runs of one
-// data set, so a resumed ablation pointed at other files is refused before it trains anything.
-func RecordData(dir string, s *dataset.Splits) error {
-	rec := DataRecord{ID: s.ID(), Known: s.ID().Known(), Training: s.Train.N, Val: s.Val.N, Test: s.Test.N}
+func recordOf(s *dataset.Splits) DataRecord {
+	return DataRecord{ID: s.ID(), Known: s.ID().Known(), Training: s.Train.N, Val: s.Val.N, Test: s.Test.N}
+}
+
+// RecordData writes data.json into the results directory dir for the loaded data (s, and more
+// when the grid varies the data set), or, when dir already has one, checks that it is of the
+// same data: a results directory's runs are of their recorded data, so a resumed ablation pointed
+// at other files is refused before it trains anything.
+func RecordData(dir string, s *dataset.Splits, more ...*dataset.Splits) error {
+	rec := recordOf(s)
+	for _, m := range more {
+		rec.More = append(rec.More, recordOf(m))
+	}
 	old, err := ReadDataRecord(dir)
 	switch {
 	case err == nil && old.ID != rec.ID:

@@ -45,15 +45,15 @@ type Change struct{ MaxChange, LogDet float64 }
 // size and weights.
 const (
 	pointwiseCouplings = 3
-	inputSeed1         = 2024
-	inputSeed2         = 11
+	inputSeed          = 2024
+	inputStream        = 11
 	randomWeightSeed   = 5
 )
 
 var randomNet = flow.Net{Hidden: 12, GatedLayers: 1}
 
 func identityExperiment(img flow.Shape) (IdentityExperiment, error) {
-	rng := rand.New(rand.NewPCG(inputSeed1, inputSeed2))
+	rng := rand.New(rand.NewPCG(inputSeed, inputStream))
 	x := make([]float64, img.Size())
 	for i := range x {
 		x[i] = rng.NormFloat64()

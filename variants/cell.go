@@ -55,22 +55,29 @@ func (c Cell) String() string {
 
 // Slug is a file-system-friendly name: "tutorial_channel_channelwise", or
 // "tutorial_channel_channelwise_invconv" (implicit axes as in String).
-func (c Cell) Slug() string {
-	var parts []string
+func (c Cell) Slug() string { return strings.Join(c.Values(), "_") }
+
+// Values are the variant names of the axes String names, in Axes order: ["tutorial" "channel"
+// "channelwise"], or with "invconv" appended when mixing is not at its default, then a grid's
+// settings as "<last key part>-<value>" ("gated_layers-2"). Slug joins them
+// with "_"; a table or figure that shows cells side by side joins them its own way, so it names
+// no axis and a cell of an axis added later keeps a name of its own.
+func (c Cell) Values() []string {
+	var values []string
 	for _, a := range Axes() {
 		if implicitAt(a, c.Get(a)) {
 			continue
 		}
-		parts = append(parts, c.Get(a))
+		values = append(values, c.Get(a))
 	}
 	for _, k := range c.Settings() {
 		key := string(k)
 		if i := strings.LastIndexByte(key, '.'); i >= 0 {
 			key = key[i+1:]
 		}
-		parts = append(parts, key+"-"+slugSafe(c[k]))
+		values = append(values, key+"-"+slugSafe(c[k]))
 	}
-	return strings.Join(parts, "_")
+	return values
 }
 
 // slugSafe keeps letters, digits, '.', '-' and '+' of a setting's value for a directory name.

@@ -208,9 +208,10 @@ func implicitAt(a Axis, name string) bool {
 // Variant describes one registered variant. Its implementation is had, typed, from the axis's
 // Table (Squeezers.Lookup and so on).
 type Variant struct {
-	Axis Axis
-	Name string
-	Doc  string // one line
+	Axis    Axis
+	Name    string
+	Doc     string // one line
+	Default bool   // the variant a cell takes when it names none for the axis
 }
 
 // Lookup describes the named variant of axis a: whether it exists, and its doc. An unknown axis or
@@ -224,7 +225,20 @@ func Lookup(a Axis, name string) (Variant, error) {
 	if err != nil {
 		return Variant{}, err
 	}
-	return Variant{Axis: a, Name: name, Doc: doc}, nil
+	return Variant{Axis: a, Name: name, Doc: doc, Default: name == x.fallback()}, nil
+}
+
+// List describes every registered variant: the axes in Axes order, each axis's variants sorted by
+// name (what `squeezebench variants` prints).
+func List() []Variant {
+	var out []Variant
+	for _, x := range registered() {
+		for _, n := range x.names() {
+			doc, _ := x.doc(n) // n is registered: names lists it and nothing unregisters
+			out = append(out, Variant{Axis: x.name(), Name: n, Doc: doc, Default: n == x.fallback()})
+		}
+	}
+	return out
 }
 
 func joinAxes() string {

@@ -41,6 +41,27 @@ func TestBuiltinNames(t *testing.T) {
 	}
 }
 
+// List is every registered variant once, axes in order, names sorted, one default per axis, each
+// as Lookup describes it.
+func TestList(t *testing.T) {
+	var want []variants.Variant
+	for _, a := range variants.Axes() {
+		for _, n := range variants.Names(a) {
+			v, err := variants.Lookup(a, n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if v.Default != (n == variants.Default(a)) {
+				t.Errorf("Lookup(%s, %q).Default = %v", a, n, v.Default)
+			}
+			want = append(want, v)
+		}
+	}
+	if got := variants.List(); !slices.Equal(got, want) {
+		t.Errorf("List() = %+v\nwant %+v", got, want)
+	}
+}
+
 func TestLookupErrors(t *testing.T) {
 	cases := []struct {
 		axis        variants.Axis
@@ -167,6 +188,16 @@ func TestCellNames(t *testing.T) {
 		if tc.cell.Get(variants.Squeeze) != tc.wantSqueeze || tc.cell.Get(variants.Coupling) != tc.wantCoupling {
 			t.Errorf("%s: Get gives %q, %q", tc.str, tc.cell.Get(variants.Squeeze), tc.cell.Get(variants.Coupling))
 		}
+	}
+}
+
+// Values are the names String spells out, so an implicit axis at its default is left out.
+func TestCellValues(t *testing.T) {
+	if got, want := (variants.Cell{variants.Coupling: "rowwise"}).Values(), []string{"tutorial", "channel", "rowwise"}; !slices.Equal(got, want) {
+		t.Errorf("Values = %v, want %v", got, want)
+	}
+	if got, want := (variants.Cell{variants.Mixing: "invconv"}).Values(), []string{"tutorial", "channel", "channelwise", "invconv"}; !slices.Equal(got, want) {
+		t.Errorf("Values = %v, want %v", got, want)
 	}
 }
 

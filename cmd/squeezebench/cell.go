@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"squeezebench/flow"
 	"squeezebench/runner"
 	"squeezebench/variants"
 )
@@ -49,5 +48,3 @@ func (cf *cellFlags) config() (runner.Config, error) {
 	cfg.Engine, cfg.Workers = *cf.engine, *cf.workers
 	return cfg, err
 }
-
-var mnistShape = flow.Shape{C: 1, H: 28, W: 28}

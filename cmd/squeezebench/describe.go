@@ -8,7 +8,9 @@ import (
 
 	"gorgonia.org/tensor"
 
+	"squeezebench/experiments"
 	"squeezebench/flow"
+	"squeezebench/internal/numfmt"
 )
 
 func runDescribe(args []string) error {
@@ -21,7 +23,7 @@ func runDescribe(args []string) error {
 	if err != nil {
 		return err
 	}
-	arch, err := cfg.Cell.Arch(mnistShape, cfg.Sizes)
+	arch, err := cfg.Cell.Arch(experiments.ImageShape, cfg.Sizes)
 	if err != nil {
 		return err
 	}
@@ -30,20 +32,12 @@ func runDescribe(args []string) error {
 		return err
 	}
 	fmt.Printf("cell %s, preset %s (hidden %d/%d/%d/%d, %d gated layers), input %s\n\n", cfg.Cell, cfg.Preset,
-		cfg.Sizes.VarDeq, cfg.Sizes.Stage[0], cfg.Sizes.Stage[1], cfg.Sizes.Stage[2], cfg.Sizes.GatedLayers, mnistShape)
+		cfg.Sizes.VarDeq, cfg.Sizes.Stage[0], cfg.Sizes.Stage[1], cfg.Sizes.Stage[2], cfg.Sizes.GatedLayers, experiments.ImageShape)
 	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(w, "layer\tkind\tin\tout\tparameters\tMFLOPs/image\t")
 	for _, r := range m.Describe() {
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%.2f\t\n", r.Name, r.Kind, r.In, r.Out, thousands(r.Params), float64(r.FLOPs)/1e6)
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%.2f\t\n", r.Name, r.Kind, r.In, r.Out, numfmt.Thousands(int64(r.Params)), float64(r.FLOPs)/1e6)
 	}
-	fmt.Fprintf(w, "total\t\t\t\t%s\t%.2f\t\n", thousands(m.NumParams()), float64(m.FLOPs())/1e6)
+	fmt.Fprintf(w, "total\t\t\t\t%s\t%.2f\t\n", numfmt.Thousands(int64(m.NumParams())), float64(m.FLOPs())/1e6)
 	return w.Flush()
-}
-
-func thousands(n int) string {
-	s := fmt.Sprint(n)
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
 }

@@ -16,18 +16,12 @@ func runVariants(args []string) error {
 	}
 	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(w, "axis\tvariant\tdefault\tdescription")
-	for _, a := range variants.Axes() {
-		for _, n := range variants.Names(a) {
-			v, err := variants.Lookup(a, n)
-			if err != nil {
-				return err
-			}
-			def := ""
-			if n == variants.Default(a) {
-				def = "yes"
-			}
-			fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", a, n, def, v.Doc)
+	for _, v := range variants.List() {
+		def := ""
+		if v.Default {
+			def = "yes"
 		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", v.Axis, v.Name, def, v.Doc)
 	}
 	return w.Flush()
 }

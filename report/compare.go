@@ -205,3 +205,22 @@ func diffTable(first string, ds []Diff) string {
 	}
 	return markdown(header, rows)
 }
+
+// CompareDirs is the Markdown comparison of the results directories a and b (squeezebench
+// compare): per cell and per contrast, A − B and whether it is within seed noise. Directories of
+// two experiments are compared by cell and contrast names, with a warning.
+func CompareDirs(a, b string, warn func(string)) (string, error) {
+	da, err := Load(a)
+	if err != nil {
+		return "", err
+	}
+	db, err := Load(b)
+	if err != nil {
+		return "", err
+	}
+	if da.Experiment.Name != db.Experiment.Name {
+		warn(fmt.Sprintf("%s is of experiment %q, %s of %q: cells and contrasts are matched by name", a, da.Experiment.Name, b, db.Experiment.Name))
+	}
+	ag := Compare(Analyze(da), Analyze(db))
+	return fmt.Sprintf("# squeezebench compare\n\n%s", ag.Markdown("`"+a+"`", "`"+b+"`")), nil
+}

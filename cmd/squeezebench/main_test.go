@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -216,12 +217,12 @@ func TestAblateBadInput(t *testing.T) {
 // Flags out of range are refused, not replaced by the preset's values.
 func TestTrainFlagsOutOfRange(t *testing.T) {
 	for _, tc := range []struct{ flag, value, want string }{
-		{"-steps", "-1", "-steps -1: want training steps, at least 1"},
-		{"-steps", "0", "-steps 0: want training steps, at least 1"},
-		{"-epochs", "-2", "-epochs -2: want epochs, at least 1"},
-		{"-batch", "0", "-batch 0: want images per step, at least 1"},
-		{"-test-images", "-5", "-test-images -5: want test images"},
-		{"-val-every", "-3", "-val-every -3"},
+		{"-steps", "-1", "training.steps: want a number of training steps, at least 1; got -1"},
+		{"-steps", "0", "training.steps: want a number of training steps, at least 1; got 0"},
+		{"-epochs", "-2", "training.epochs: want a number of epochs, at least 1; got -2"},
+		{"-batch", "0", "training.batch: want images per step, at least 1; got 0"},
+		{"-test-images", "-5", "evaluation.test_images: want test images (0: the whole test set), at least 0; got -5"},
+		{"-val-every", "-3", "evaluation.val_every: want steps between validations"},
 	} {
 		out, err := run(t, "train", "-preset", "smoke", tc.flag, tc.value, "-out", t.TempDir())
 		if err == nil || !strings.Contains(out, tc.want) {
@@ -318,5 +319,35 @@ func TestAblateDryRun(t *testing.T) {
 	}
 	if _, err := os.Stat(dir); err == nil {
 		t.Error("the dry run created the results directory")
+	}
+}
+
+// compare of a results directory with itself finds no difference; with a copy whose runs of one
+// cell are perturbed it finds that cell.
+func TestCompareCommand(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "a")
+	if out, err := run(t, "ablate", "-experiment", "smoke", "-results", dir); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	out, err := run(t, "compare", dir, dir)
+	if err != nil || !strings.Contains(out, "the answers agree") || strings.Contains(out, "**no**") {
+		t.Errorf("compare with itself: %v\n%s", err, out)
+	}
+	copyDir := filepath.Join(t.TempDir(), "b")
+	if err := os.CopyFS(copyDir, os.DirFS(dir)); err != nil {
+		t.Fatal(err)
+	}
+	for _, seed := range []string{"seed-1", "seed-2"} {
+		p := filepath.Join(copyDir, "runs", "tutorial_channel_rowwise", seed, "result.json")
+		b, _ := os.ReadFile(p)
+		var m map[string]any
+		json.Unmarshal(b, &m)
+		m["test_bpd"] = m["test_bpd"].(float64) + 0.5
+		b, _ = json.Marshal(m)
+		os.WriteFile(p, b, 0o644)
+	}
+	out, err = run(t, "compare", copyDir, dir)
+	if err != nil || !strings.Contains(out, "| tutorial_channel_rowwise") || !strings.Contains(out, "**no**") {
+		t.Errorf("compare with a perturbed copy: %v\n%s", err, out)
 	}
 }

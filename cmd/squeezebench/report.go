@@ -71,20 +71,10 @@ func runCompare(args []string) error {
 	if fs.NArg() != 2 {
 		return fmt.Errorf("want two results directories, A and B; got %q", fs.Args())
 	}
-	a, b := fs.Arg(0), fs.Arg(1)
-	da, err := report.Load(a)
+	md, err := report.CompareDirs(fs.Arg(0), fs.Arg(1), func(msg string) { fmt.Fprintln(os.Stderr, "squeezebench compare: "+msg) })
 	if err != nil {
 		return err
 	}
-	db, err := report.Load(b)
-	if err != nil {
-		return err
-	}
-	if da.Experiment.Name != db.Experiment.Name {
-		fmt.Fprintf(os.Stderr, "squeezebench compare: %s is of experiment %q, %s of %q: cells and contrasts are matched by name\n", a, da.Experiment.Name, b, db.Experiment.Name)
-	}
-	ag := report.Compare(report.Analyze(da), report.Analyze(db))
-	md := fmt.Sprintf("# squeezebench compare\n\n%s", ag.Markdown("`"+a+"`", "`"+b+"`"))
 	if *out == "" {
 		fmt.Print(md)
 		return nil

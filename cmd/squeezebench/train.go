@@ -40,40 +40,27 @@ func runTrain(args []string) error {
 	if *out == "" {
 		return fmt.Errorf("-out DIR is required")
 	}
+	// The budget and evaluation flags are -set of their experiment keys: validated as in a file.
 	given := setFlags(fs)
 	for _, f := range []struct {
-		name  string
-		v     int
-		least int
-		what  string
-	}{{"steps", *steps, 1, "training steps"}, {"epochs", *epochs, 1, "epochs"}, {"batch", *batch, 1, "images per step"},
-		{"val-every", *valEvery, 0, "steps between evaluations (0: only at the end)"}, {"test-images", *testImages, 0, "test images (0: all)"}} {
-		if given[f.name] && f.v < f.least {
-			return fmt.Errorf("-%s %d: want %s, at least %d", f.name, f.v, f.what, f.least)
+		flag, key string
+		v         int
+	}{{"steps", "training.steps", *steps}, {"epochs", "training.epochs", *epochs}, {"batch", "training.batch", *batch},
+		{"val-every", "evaluation.val_every", *valEvery}, {"test-images", "evaluation.test_images", *testImages}} {
+		if given[f.flag] {
+			sets = append(sets, experiments.Override{Key: f.key, Value: fmt.Sprint(f.v)})
 		}
+	}
+	if given["steps"] && given["epochs"] {
+		return fmt.Errorf("-steps and -epochs are two budgets: give one")
 	}
 	cfg, err := cf.config()
 	if err != nil {
 		return err
 	}
 	cfg.Seed = *seed
-	if cfg, err = overriddenConfig(cfg, sets); err != nil {
+	if cfg, err = experiments.WithSettings(cfg, sets); err != nil {
 		return err
-	}
-	if given["steps"] && given["epochs"] {
-		return fmt.Errorf("-steps and -epochs are two budgets: give one")
-	}
-	if given["steps"] || given["epochs"] {
-		cfg.Steps, cfg.Epochs = *steps, *epochs
-	}
-	if given["batch"] {
-		cfg.Batch = *batch
-	}
-	if given["val-every"] {
-		cfg.ValEvery = *valEvery
-	}
-	if given["test-images"] {
-		cfg.TestImages = *testImages
 	}
 	if err := cfg.Validate(); err != nil {
 		return err

@@ -1,0 +1,34 @@
+package experiments
+
+import (
+	"fmt"
+	"strings"
+
+	"squeezebench/runner"
+)
+
+// WithSettings is cfg (a preset's configuration with a cell, a seed and compute settings) with the
+// overrides of experiment-file keys of the model, training and evaluation tables and the data
+// set, validated as in a file: what `train -set` does. Grid, seeds, compute and name keys are
+// refused: one run takes those from elsewhere.
+func WithSettings(cfg runner.Config, sets []Override) (runner.Config, error) {
+	if len(sets) == 0 {
+		return cfg, nil
+	}
+	for _, o := range sets {
+		if k, _, _ := strings.Cut(o.Key, "."); k == "grid" || k == "seeds" || k == "compute" || k == "name" {
+			return cfg, fmt.Errorf("-set %s: one run takes its cell, seed and engine from its own flags (-squeeze, -seed, -engine, ...)", o)
+		}
+	}
+	base, err := Parse("train", []byte(fmt.Sprintf("[model]\npreset = %q\n", cfg.Preset)))
+	if err != nil {
+		return cfg, err
+	}
+	e, err := WithOverrides(base, sets)
+	if err != nil {
+		return cfg, err
+	}
+	out := e.Config
+	out.Cell, out.Seed, out.Engine, out.Workers = cfg.Cell, cfg.Seed, cfg.Engine, cfg.Workers
+	return out, nil
+}

@@ -239,14 +239,10 @@ func TestCellArch(t *testing.T) {
 		if got := last.OutShape(); got != (flow.Shape{C: 8, H: 7, W: 7}) {
 			t.Errorf("%s: ends at %s, want 8x7x7", c, got)
 		}
-		// invconv goes before every coupling on more than one channel: the 4 of stage 3, and the
-		// 2 of stage 2 when it is channelwise (rowwise stage 2 couples the one-channel map)
+		// invconv goes before each of the 4 stage-3 couplings, in both coupling layouts
 		mixers := 0
 		if c.Get(variants.Mixing) == "invconv" {
 			mixers = 4
-			if c.Get(variants.Coupling) == "channelwise" {
-				mixers = 6
-			}
 		}
 		if len(a.VarDeq) != 4 || len(a.Layers) != 2+3+1+1+4+mixers {
 			t.Errorf("%s: %d vardeq couplings and %d layers, want 4 and %d", c, len(a.VarDeq), len(a.Layers), 11+mixers)

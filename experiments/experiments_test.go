@@ -432,8 +432,8 @@ func TestMixingAxis(t *testing.T) {
 	if jobs[0].Config.Hash() == jobs[1].Config.Hash() {
 		t.Error("mixing does not change the hash")
 	}
-	_, err = experiments.Parse("mix.toml", []byte("[grid]\nmixing = [\"glow\"]\n"))
-	if err == nil || !strings.Contains(err.Error(), "mix.toml:2:") || !strings.Contains(err.Error(), "invconv, none") {
+	_, err = experiments.Parse("mix.toml", []byte("[grid]\nmixing = [\"actnorm\"]\n"))
+	if err == nil || !strings.Contains(err.Error(), "mix.toml:2:") || !strings.Contains(err.Error(), "glow, invconv, none") {
 		t.Errorf("unknown mixing variant: err = %v", err)
 	}
 }

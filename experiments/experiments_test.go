@@ -34,7 +34,7 @@ func TestBuiltins(t *testing.T) {
 	}{
 		{"ablation", 8, 8, "small"},
 		{"smoke", 2, 2, "smoke"},
-		{"extended", 24, 8, "small"},
+		{"extended", 36, 8, "small"},
 		{"fashion", 8, 8, "small"},
 		{"long", 8, 8, "small"},
 		{"tutorial-split", 2, 6, "tutorial"},
@@ -555,8 +555,8 @@ func TestTwinJobs(t *testing.T) {
 		t.Fatal(err)
 	}
 	twins := ext.Twins()
-	if len(twins) != 4 {
-		t.Fatalf("extended: %d twin pairs, want 4: %v", len(twins), twins)
+	if len(twins) != 6 { // one pair per coupling x mixing
+		t.Fatalf("extended: %d twin pairs, want 6: %v", len(twins), twins)
 	}
 	for _, p := range twins {
 		if p[0].Get(variants.Squeeze) != "tf-ordered" || p[0].Get(variants.Split) != "channel" || p[1].Get(variants.Split) != "checkerboard" {
@@ -575,8 +575,8 @@ func TestTwinJobs(t *testing.T) {
 			t.Errorf("job %s is served by %s", j, p)
 		}
 	}
-	if n != 4*len(ext.Seeds) {
-		t.Errorf("%d twin jobs, want %d", n, 4*len(ext.Seeds))
+	if n != 6*len(ext.Seeds) {
+		t.Errorf("%d twin jobs, want %d", n, 6*len(ext.Seeds))
 	}
 	abl, err := experiments.Builtin("ablation")
 	if err != nil {

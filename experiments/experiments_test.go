@@ -35,7 +35,7 @@ func TestBuiltins(t *testing.T) {
 	}{
 		{"ablation", 8, 8, "small"},
 		{"smoke", 2, 2, "smoke"},
-		{"extended", 24, 8, "small"},
+		{"extended", 36, 8, "small"},
 		{"fashion", 8, 8, "small"},
 		{"long", 8, 8, "small"},
 		{"tutorial-split", 2, 6, "tutorial"},
@@ -433,8 +433,8 @@ func TestMixingAxis(t *testing.T) {
 	if jobs[0].Config.Hash() == jobs[1].Config.Hash() {
 		t.Error("mixing does not change the hash")
 	}
-	_, err = experiments.Parse("mix.toml", []byte("[grid]\nmixing = [\"glow\"]\n"))
-	if err == nil || !strings.Contains(err.Error(), "mix.toml:2:") || !strings.Contains(err.Error(), "invconv, none") {
+	_, err = experiments.Parse("mix.toml", []byte("[grid]\nmixing = [\"actnorm\"]\n"))
+	if err == nil || !strings.Contains(err.Error(), "mix.toml:2:") || !strings.Contains(err.Error(), "glow, invconv, none") {
 		t.Errorf("unknown mixing variant: err = %v", err)
 	}
 }
@@ -556,8 +556,8 @@ func TestTwinJobs(t *testing.T) {
 		t.Fatal(err)
 	}
 	twins := ext.Twins()
-	if len(twins) != 4 {
-		t.Fatalf("extended: %d twin pairs, want 4: %v", len(twins), twins)
+	if len(twins) != 6 { // one pair per coupling x mixing
+		t.Fatalf("extended: %d twin pairs, want 6: %v", len(twins), twins)
 	}
 	for _, p := range twins {
 		if p[0].Get(variants.Squeeze) != "tf-ordered" || p[0].Get(variants.Split) != "channel" || p[1].Get(variants.Split) != "checkerboard" {
@@ -576,8 +576,8 @@ func TestTwinJobs(t *testing.T) {
 			t.Errorf("job %s is served by %s", j, p)
 		}
 	}
-	if n != 4*len(ext.Seeds) {
-		t.Errorf("%d twin jobs, want %d", n, 4*len(ext.Seeds))
+	if n != 6*len(ext.Seeds) {
+		t.Errorf("%d twin jobs, want %d", n, 6*len(ext.Seeds))
 	}
 	abl, err := experiments.Builtin("ablation")
 	if err != nil {

@@ -21,7 +21,7 @@ type Arch struct {
 	Layers []Layer    // the flow from the logit of the dequantized image to the prior
 }
 
-// Layer is one step of an Arch: a Coupling, a Permute, a Split or an InvConv. A layer is data (its
+// Layer is one step of an Arch: a Coupling, a Permute, a Split, an InvConv or an ActNorm. A layer is data (its
 // fields are what Arch.Fingerprint hashes) that carries its behaviour: how it validates, which
 // parameters it needs, its transform and log-determinant in either direction, its row of
 // Model.Describe, and how it moves image elements for Trace. The set of kinds is closed (a new

@@ -1,6 +1,9 @@
 package flow
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // Multiscale lays out Tutorial 11's multi-scale flow on images of shape in with sizes sz, from the
 // Blueprint the choices make (applied in order): variational dequantization (4 checkerboard
@@ -48,11 +51,11 @@ func (bp Blueprint) Layout() (Arch, error) {
 	keep, factor := bp.Split.Split(s2, bp.Squeeze)
 	kept := Shape{s2.C / 2, s2.H, s2.W}
 	a.Layers = append(a.Layers, Split{Name: "split", In: s2, Kept: kept, Keep: keep, Factor: factor})
-	sq := SqueezeLayer("stage3.squeeze", kept, bp.Squeeze)
+	sq := SqueezeLayer(stage3+"squeeze", kept, bp.Squeeze)
 	a.Layers = append(a.Layers, sq)
 	for i := 0; i < 4; i++ {
 		a.Layers = append(a.Layers, Coupling{
-			Name: fmt.Sprintf("stage3.coupling%d", i), Shape: sq.Out, Mask: ChannelMask(sq.Out, i%2 == 1),
+			Name: fmt.Sprintf("%scoupling%d", stage3, i), Shape: sq.Out, Mask: ChannelMask(sq.Out, i%2 == 1),
 			Hidden: sz.Stage[2], GatedLayers: sz.GatedLayers,
 		})
 	}
@@ -61,6 +64,13 @@ func (bp Blueprint) Layout() (Arch, error) {
 	}
 	return a, a.Validate()
 }
+
+// InStage3 reports whether c is one of the stage-3 couplings Layout lays out (named
+// stage3.couplingN): those on the map after the second squeeze (8x7x7 on MNIST), which every
+// stage-2 coupler leads to, so a layer put before them is put at the same places in every cell.
+func InStage3(c Coupling) bool { return strings.HasPrefix(c.Name, stage3) }
+
+const stage3 = "stage3."
 
 // SqueezeLayer is the Permute that squeezes in with sq.
 func SqueezeLayer(name string, in Shape, sq Squeezer) Permute {

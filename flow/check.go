@@ -39,15 +39,16 @@ func (m *Model) Randomize(rng *rand.Rand, scale float64) {
 }
 
 // Check proves, for samples random inputs, that the flow inverts (reverse(forward(x)) = x) and that
-// its log-determinant equals log|det J| of the Jacobian computed by central differences. It needs a
-// float64 model and a small input: the Jacobian costs 2·D+1 forward evaluations.
+// its log-determinant equals log|det J| of the Jacobian computed by five-point central differences
+// (fourth order). It needs a float64 model and a small input: the Jacobian costs 4·D+1 forward
+// evaluations.
 func Check(m *Model, samples int, rng *rand.Rand) (CheckResult, error) {
 	if m.Dtype != tensor.Float64 {
 		return CheckResult{}, fmt.Errorf("check: model is %v, want float64", m.Dtype)
 	}
 	d := m.Dims()
 	const h = FDStep
-	batch := 2*d + 1
+	batch := 4*d + 1
 	fwd, err := m.NewFlow(batch, false)
 	if err != nil {
 		return CheckResult{}, err
@@ -69,8 +70,9 @@ func Check(m *Model, samples int, rng *rand.Rand) (CheckResult, error) {
 		}
 		jac := mat.NewDense(d, d, nil)
 		for j := 0; j < d; j++ {
+			plus, minus, plus2, minus2 := out[4*j+1], out[4*j+2], out[4*j+3], out[4*j+4]
 			for i := 0; i < d; i++ {
-				jac.Set(i, j, (out[2*j+1][i]-out[2*j+2][i])/(2*h))
+				jac.Set(i, j, (8*(plus[i]-minus[i])-(plus2[i]-minus2[i]))/(12*h))
 			}
 		}
 		var lu mat.LU
@@ -102,22 +104,25 @@ func Check(m *Model, samples int, rng *rand.Rand) (CheckResult, error) {
 	return res, nil
 }
 
-// perturbations are x, then x ± h·e_j for every coordinate j.
+// perturbations are x, then x + h·e_j, x - h·e_j, x + 2h·e_j, x - 2h·e_j for every coordinate j.
 func perturbations(x []float64, h float64) [][]float64 {
 	out := [][]float64{append([]float64(nil), x...)}
 	for j := range x {
-		for _, sign := range []float64{1, -1} {
+		for _, step := range []float64{h, -h, 2 * h, -2 * h} {
 			p := append([]float64(nil), x...)
-			p[j] += sign * h
+			p[j] += step
 			out = append(out, p)
 		}
 	}
 	return out
 }
 
-// FDStep is the central-difference step of Check. With weights of scale RandomScale the
-// finite-difference error of the log-det stays near 1e-9; at scale 0.5 the composed couplings grow
-// curved enough that h = 1e-5 leaves errors of 1e-2 that shrink with h (measured), so the scale is
+// FDStep is the finite-difference step of Check. The five-point stencil's truncation error is
+// O(h⁴): the plain central difference's O(h²) left log-det errors of 1.5e-6 at h = 1e-5 on
+// well-behaved flows whose Jacobian has a condition number near 1e4 (measured on an invconv cell:
+// the error fell 100-fold per 10-fold smaller h, all truncation), above the 1e-6 tolerance. With
+// weights of scale RandomScale the error stays far below it; at scale 0.5 the composed couplings
+// grow curved enough to leave errors of 1e-2 (measured with the plain difference), so the scale is
 // part of the check.
 const FDStep = 1e-5
 

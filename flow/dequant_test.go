@@ -207,7 +207,7 @@ func TestNoiseMap(t *testing.T) {
 	rng := rand.New(rand.NewPCG(13, 14))
 	m.Randomize(rng, RandomScale)
 	dim := m.Dims()
-	batch := 2*dim + 1
+	batch := 4*dim + 1 // the rows of perturbations
 	fwd := noiseProg(t, m, batch, false)
 	rev := noiseProg(t, m, batch, true)
 	const h = 1e-6
@@ -225,9 +225,10 @@ func TestNoiseMap(t *testing.T) {
 		}
 		noise, ldj := fwd.run(t, in, img)
 		jac := mat.NewDense(dim, dim, nil)
+		row := func(r, i int) float64 { return noise[r*dim+i] }
 		for j := 0; j < dim; j++ {
-			for i := 0; i < dim; i++ {
-				jac.Set(i, j, (noise[(2*j+1)*dim+i]-noise[(2*j+2)*dim+i])/(2*h))
+			for i := 0; i < dim; i++ { // Check's five-point stencil: rows +h, -h, +2h, -2h
+				jac.Set(i, j, (8*(row(4*j+1, i)-row(4*j+2, i))-(row(4*j+3, i)-row(4*j+4, i)))/(12*h))
 			}
 		}
 		var lu mat.LU

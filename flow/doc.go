@@ -4,10 +4,11 @@
 // # Architectures as data
 //
 // A model is first laid out as data, an Arch: its input Shape and its Layers. A Layer is one of
-// four kinds: an affine Coupling (a mask and a GatedConvNet: gated convolutions, channel layer norm,
+// five kinds: an affine Coupling (a mask and a GatedConvNet: gated convolutions, channel layer norm,
 // ConcatELU, the output convolution zero-initialised so every coupling starts as the identity), a
 // Permute (an index table: every squeeze order is one), a Split (kept and factored-out index
-// tables) and an InvConv (Glow's invertible 1x1 convolution). Each kind carries its behaviour:
+// tables), an InvConv (Glow's invertible 1x1 convolution) and an ActNorm (Glow's per-channel
+// scale and shift, initialised from data by Model.InitActNorms). Each kind carries its behaviour:
 // validation, the parameters it needs, its transform and log-determinant forward and in reverse,
 // its row of Model.Describe, and how it moves image elements (Trace, ImageRoles). Everything that
 // walks a model iterates its layers and asks none its kind.

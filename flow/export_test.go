@@ -6,3 +6,6 @@ var TestVariants = testVariants
 
 // TestVariantsInvConv adds an InvConv before every coupling on more than one channel.
 var TestVariantsInvConv = testVariantsInvConv
+
+// TestVariantsGlow adds Glow's step (an ActNorm, then an InvConv) before every stage-3 coupling.
+var TestVariantsGlow = testVariantsGlow

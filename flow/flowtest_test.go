@@ -33,3 +33,16 @@ func TestArchInvConv(t *testing.T) {
 	}
 	flowtest.TestArch(t, a)
 }
+
+// An ActNorm alone (with random logs and bias: flowtest randomises every parameter), on shapes
+// with 1 to 8 channels, and the tiny model with Glow's step before its stage-3 couplings.
+func TestArchActNorm(t *testing.T) {
+	for _, s := range []flow.Shape{{C: 1, H: 3, W: 2}, {C: 2, H: 2, W: 3}, {C: 8, H: 1, W: 2}} {
+		flowtest.TestArch(t, flow.Arch{In: s, Layers: []flow.Layer{flow.ActNorm{Name: "actnorm", Shape: s}}})
+	}
+	a, err := flow.Multiscale(flow.Shape{C: 1, H: 8, W: 8}, flow.Sizes{VarDeq: 2, Stage: [3]int{3, 3, 3}, GatedLayers: 1}, flow.TestVariantsGlow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	flowtest.TestArch(t, a)
+}

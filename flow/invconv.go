@@ -212,12 +212,7 @@ func (b *builder) invConv(st *state, m *invConvModule, reverse bool) {
 	if reverse {
 		logdet = must(G.Neg(logdet))
 	}
-	batch := st.z.Shape()[0]
-	ones := make([]float64, batch)
-	for i := range ones {
-		ones[i] = 1
-	}
-	st.addLDJ(must(G.Mul(b.fixed(m.spec.Name+".ones", ones, batch), logdet)))
+	b.addToEverySample(st, m.spec.Name, logdet)
 }
 
 func (m *invConvModule) forward(b *builder, st *state) { b.invConv(st, m, false) }

@@ -8,8 +8,9 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// everyCoupling puts an InvConv before every coupling on more than one channel, like the
-// "invconv" mixing variant (which flow's tests cannot import).
+// everyCoupling puts an InvConv before every coupling on more than one channel: the "invconv"
+// mixing variant's placement before issue 14 (it now mixes before the stage-3 couplings only),
+// kept here because it also puts invconvs on the 4-channel stage-2 maps.
 type everyCoupling struct{}
 
 func (everyCoupling) Mix(c Coupling) []Layer {

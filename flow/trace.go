@@ -2,9 +2,9 @@ package flow
 
 // TracedLayer is one layer of an Arch seen from the input image: for every element of the layer's
 // input, the image elements (flat indices of Arch.In) that element is a copy or, after channel
-// mixing, a linear mix of. Couplings do not change what an element is (they re-parameterise it in
-// place), permutations and splits move elements, and an InvConv makes each element at pixel (h, w)
-// a mix of every channel at (h, w).
+// mixing, a linear mix of. Couplings and ActNorms do not change what an element is (they
+// re-parameterise it in place), permutations and splits move elements, and an InvConv makes each
+// element at pixel (h, w) a mix of every channel at (h, w).
 type TracedLayer struct {
 	Layer   Layer
 	Sources [][]int // per input element of the layer, sorted image indices
@@ -59,7 +59,7 @@ const (
 	RoleKept          = 'K' // split: kept
 	RoleFactored      = 'F' // split: factored out to the prior
 	RoleMixed         = 'M' // it feeds elements of both kinds (after channel mixing)
-	RolePassedThrough = '=' // a permutation or mixing layer: the element passes through
+	RolePassedThrough = '=' // a permutation, mixing or normalising layer: the element passes through
 )
 
 // ImageRoles is, for every image element (row-major over the image), its role in the layer:
@@ -93,5 +93,5 @@ func passThrough(sources [][]int, mark func([]int, byte)) {
 }
 
 // Kind is a short name of a layer's kind: "coupling", "squeeze" (a Permute that is a 2x2
-// space-to-depth; "permute" for any other), "split" or "invconv".
+// space-to-depth; "permute" for any other), "split", "invconv" or "actnorm".
 func Kind(l Layer) string { return l.kind() }

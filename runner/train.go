@@ -24,6 +24,10 @@ const (
 	streamNoise
 	streamEval
 	streamSample
+	// streamActNorm dequantizes the first minibatch for the data-dependent init of a model with
+	// ActNorm layers (glow mixing): a stream of its own, so the data and noise streams of a run
+	// are the same with and without it.
+	streamActNorm
 )
 
 func stream(seed uint64, which int) *rand.Rand {
@@ -189,6 +193,11 @@ func (t *trainer) run() error {
 		for i, idx := range order[pos*cfg.Batch : (pos+1)*cfg.Batch] {
 			copy(batch[i*dim:(i+1)*dim], train.Image(idx))
 		}
+		if step == 1 { // a fresh run: a resumed one starts after its checkpoint's step, at least 2
+			if err := t.initActNorms(batch); err != nil {
+				return err
+			}
+		}
 		stepStart := time.Now()
 		bpd, norm, err := stepper.Step(batch, s.noiseRNG, math.Pow(cfg.LRGamma, float64(epoch)))
 		if err != nil {
@@ -242,6 +251,21 @@ func (t *trainer) run() error {
 	fmt.Fprintf(t.log, "%s seed %d: bpd train %.4f, val %.4f, test %.4f (%d/%d/%d images, %d importance samples each)\n",
 		cfg.Cell, cfg.Seed, res.TrainBPD, res.ValBPD, res.TestBPD, res.TrainImages, res.ValImages, res.TestImages, k)
 	return t.sample()
+}
+
+// initActNorms is Glow's data-dependent initialisation of the model's ActNorm layers on the first
+// minibatch, before the first step. It runs only in a fresh run: a resumed run has the trained
+// ActNorm parameters in its checkpoint, and initialising them again would change its numbers. A
+// model without ActNorm is untouched.
+func (t *trainer) initActNorms(batch []uint8) error {
+	n, err := t.model.InitActNorms(batch, stream(t.cfg.Seed, streamActNorm))
+	if err != nil {
+		return fmt.Errorf("data-dependent init: %w", err)
+	}
+	if n > 0 {
+		fmt.Fprintf(t.log, "initialised %d actnorm layers on the first minibatch (zero mean, unit variance per channel)\n", n)
+	}
+	return nil
 }
 
 // checkData refuses data other than the configuration's: a run's numbers belong to its data.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"image/png"
 	"math"
 	"os"
@@ -12,6 +13,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"gorgonia.org/tensor"
 
 	"squeezebench/dataset"
 	"squeezebench/flow"
@@ -344,5 +347,77 @@ func TestEvalSteps(t *testing.T) {
 	}
 	if !slices.Equal(got, []int{3, 4, 5, 8, 9}) {
 		t.Errorf("evaluated at %v, want [3 4 5 8 9]", got)
+	}
+}
+
+// A fresh run of a glow cell initialises its ActNorms on the first minibatch, with dequantization
+// noise from a stream of its own, before the first step: after step 1 every actnorm parameter is
+// within one Adam step (at most the learning rate) of what flow.Model.InitActNorms gives on that
+// batch, and farther than ten Adam steps from the identity it starts at. A cell without ActNorm logs no init.
+func TestFreshRunInitialisesActNorms(t *testing.T) {
+	data := loadMNIST(t)
+	cfg := smokeConfig(t, variants.Cell{variants.Mixing: "glow"}, 10)
+	arch, err := cfg.Cell.Arch(flow.Shape{C: 1, H: data.Train.H, W: data.Train.W}, cfg.Sizes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, err := flow.New(arch, tensor.Float32, cfg.Seed*1000+streamInit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref.Engine = cfg.FlowEngine()
+	_, dataRNG := pcgStream(cfg.Seed, streamData)
+	dim := data.Train.H * data.Train.W
+	var first []uint8
+	for _, idx := range dataRNG.Perm(data.Train.N)[:cfg.Batch] {
+		first = append(first, data.Train.Image(idx)...)
+	}
+	if n, err := ref.InitActNorms(first, stream(cfg.Seed, streamActNorm)); err != nil || n != 4 || len(first) != cfg.Batch*dim {
+		t.Fatalf("reference init: %d actnorms, %v", n, err)
+	}
+	checked, far := 0, map[string]bool{} // far: an actnorm whose init is far from the identity
+	var log bytes.Buffer
+	_, err = Train(context.Background(), cfg, data, &log, Options{AfterStep: func(step int, m *flow.Model) error {
+		if step != 1 {
+			return nil
+		}
+		for i, p := range m.Params {
+			if !strings.Contains(p.Name, "actnorm") {
+				continue
+			}
+			got, want := p.Value.Data().([]float32), ref.Params[i].Value.Data().([]float32)
+			layer := p.Name[:strings.LastIndex(p.Name, ".")]
+			far[layer] = far[layer] || false
+			for j := range got {
+				if d := math.Abs(float64(got[j] - want[j])); d > 1.01*cfg.LR {
+					t.Errorf("%s[%d] = %g after step 1, init on the first minibatch gives %g", p.Name, j, got[j], want[j])
+				}
+				far[layer] = far[layer] || math.Abs(float64(want[j])) > 10*cfg.LR
+				checked++
+			}
+		}
+		return errKilled // the rest of the run is not this test's
+	}})
+	if !errors.Is(err, errKilled) {
+		t.Fatal(err)
+	}
+	if checked != 4*2*8 {
+		t.Errorf("checked %d actnorm parameters, want 4 layers x 2 x 8 channels", checked)
+	}
+	for layer, ok := range far {
+		if !ok {
+			t.Errorf("%s: its init is within 10 learning rates (Adam steps) of the identity, so this test cannot tell it happened", layer)
+		}
+	}
+	if !strings.Contains(log.String(), "initialised 4 actnorm layers on the first minibatch") {
+		t.Errorf("log does not report the init:\n%s", log.String())
+	}
+	log.Reset()
+	stop := Options{AfterStep: func(int, *flow.Model) error { return errKilled }}
+	if _, err := Train(context.Background(), smokeConfig(t, variants.Cell{variants.Mixing: "invconv"}, 10), data, &log, stop); !errors.Is(err, errKilled) {
+		t.Fatal(err)
+	}
+	if strings.Contains(log.String(), "actnorm") {
+		t.Errorf("a cell without actnorm logs an init:\n%s", log.String())
 	}
 }

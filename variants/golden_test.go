@@ -7,6 +7,6 @@ import (
 	"squeezebench/variants/internal/golden"
 )
 
-// The names, model fingerprints (small and tutorial sizes) and configuration hashes of all 24
+// The names, model fingerprints (small and tutorial sizes) and configuration hashes of all 36
 // built-in cells are those of the code before the redesign.
 func TestGoldenCells(t *testing.T) { golden.Check(t) }

@@ -20,7 +20,7 @@ func TestBuiltinNames(t *testing.T) {
 		variants.Squeeze:  {"tf-ordered", "tf-style", "tutorial"},
 		variants.Split:    {"channel", "checkerboard"},
 		variants.Coupling: {"channelwise", "rowwise"},
-		variants.Mixing:   {"invconv", "none"},
+		variants.Mixing:   {"glow", "invconv", "none"},
 	}
 	if got := variants.Axes(); len(got) != len(want) {
 		t.Errorf("Axes() = %v, want the %d axes %v", got, len(want), want)
@@ -71,7 +71,7 @@ func TestLookupErrors(t *testing.T) {
 		{variants.Squeeze, "nope", []string{`"nope"`, "tf-ordered, tf-style, tutorial"}},
 		{variants.Split, "", []string{"channel, checkerboard"}},
 		{variants.Coupling, "Rowwise", []string{"channelwise, rowwise"}},
-		{variants.Mixing, "glow", []string{"invconv, none"}},
+		{variants.Mixing, "actnorm", []string{"glow, invconv, none"}},
 		{"colour", "red", []string{"unknown axis", "squeeze, split, coupling, mixing"}},
 	}
 	for _, tc := range cases {
@@ -270,7 +270,7 @@ func TestGrid(t *testing.T) {
 	}
 }
 
-// Every cell of the ablation (and of the built-in grid, which adds tf-ordered and invconv) lays
+// Every cell of the ablation (and of the built-in grid, which adds tf-ordered, invconv and glow) lays
 // out a valid Tutorial 11 model on MNIST that ends at 8x7x7.
 func TestCellArch(t *testing.T) {
 	in := flow.Shape{C: 1, H: 28, W: 28}
@@ -287,15 +287,9 @@ func TestCellArch(t *testing.T) {
 		if got := last.OutShape(); got != (flow.Shape{C: 8, H: 7, W: 7}) {
 			t.Errorf("%s: ends at %s, want 8x7x7", c, got)
 		}
-		// invconv goes before every coupling on more than one channel: the 4 of stage 3, and the
-		// 2 of stage 2 when it is channelwise (rowwise stage 2 couples the one-channel map)
-		mixers := 0
-		if c.Get(variants.Mixing) == "invconv" {
-			mixers = 4
-			if c.Get(variants.Coupling) == "channelwise" {
-				mixers = 6
-			}
-		}
+		// invconv puts an invconv, glow an actnorm and an invconv, before each of the 4 stage-3
+		// couplings, in both coupling layouts
+		mixers := map[string]int{"none": 0, "invconv": 4, "glow": 8}[c.Get(variants.Mixing)]
 		if len(a.VarDeq) != 4 || len(a.Layers) != 2+3+1+1+4+mixers {
 			t.Errorf("%s: %d vardeq couplings and %d layers, want 4 and %d", c, len(a.VarDeq), len(a.Layers), 11+mixers)
 		}

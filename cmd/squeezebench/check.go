@@ -37,7 +37,7 @@ func runCheck(args []string) error {
 	}
 	w.Flush()
 	fmt.Printf("\nfloat64, all weights random (incl. the zero-initialised output convs), %d inputs per cell, %s input;\n", *samples, in)
-	fmt.Printf("Jacobian by central differences (h = 1e-5); tolerances: inverse 1e-9, log-det 1e-6.\n")
+	fmt.Printf("Jacobian by five-point central differences (h = 1e-5); tolerances: inverse 1e-9, log-det 1e-6.\n")
 	if failed > 0 {
 		return fmt.Errorf("%d of %d cells failed", failed, len(variants.AllCells()))
 	}

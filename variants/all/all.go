@@ -7,6 +7,7 @@ package all
 import (
 	_ "squeezebench/variants/coupling/channelwise"
 	_ "squeezebench/variants/coupling/rowwise"
+	_ "squeezebench/variants/mixing/glow"
 	_ "squeezebench/variants/mixing/invconv"
 	_ "squeezebench/variants/mixing/none"
 	_ "squeezebench/variants/split/channel"

@@ -1,16 +1,19 @@
 // Package invconv registers mixing variant "invconv": Glow's invertible 1x1 convolution (flow.InvConv,
-// LU-parameterised, initialised to a random rotation) before every coupling that acts on a map with
-// more than one channel.
+// LU-parameterised, initialised to a random rotation) before every stage-3 coupling.
 //
-// In the multi-scale model that is before each stage-3 coupling (8 channels) and, with channelwise
-// stage 2, before each stage-2 coupling (4 channels). Stage 1, the dequantization and rowwise
-// stage 2 couple one-channel maps, where a 1x1 convolution is a single learnable scale of the whole
-// map: it mixes nothing, so none is inserted there. Consequently rowwise+invconv has 4 invconvs
-// and channelwise+invconv 6.
+// Stage 3 couples the 8x7x7 maps after the second squeeze, which both coupling layouts share, so
+// every cell gets the same 4 invconvs at the same places and the coupling x mixing contrast
+// compares one mixing, not two. Until issue 14 the variant put one before every coupling on more
+// than one channel: that added channelwise stage 2's two 4x14x14 couplings, so channelwise+invconv
+// had 6 invconvs and rowwise+invconv 4 (rowwise stage 2 couples the one-channel 28x28 map, where a
+// 1x1 convolution is a single scale and mixes nothing), and the contrast mixed the coupling layout
+// with the amount of mixing. The rowwise cells' models are unchanged by the move; the channelwise
+// ones lost their two stage-2 invconvs.
 //
 // An invertible 1x1 convolution W absorbs any channel permutation P that precedes it (W·P is another
-// invertible 1x1 convolution), which is why, with this variant, the squeeze orders span the same
-// function class and can differ only through initialisation and optimisation.
+// invertible 1x1 convolution). The first stage-3 invconv directly follows the second squeeze, the
+// only place where the tutorial and tf-style squeezes differ, so with this variant those two span
+// the same function class and can differ only through initialisation and optimisation.
 package invconv
 
 import (
@@ -18,12 +21,12 @@ import (
 	"squeezebench/variants"
 )
 
-// Mixer inserts a flow.InvConv before every coupling on more than one channel.
+// Mixer inserts a flow.InvConv before every stage-3 coupling.
 type Mixer struct{}
 
 // Mix implements flow.Mixer.
 func (Mixer) Mix(c flow.Coupling) []flow.Layer {
-	if c.Shape.C < 2 {
+	if !flow.InStage3(c) {
 		return nil
 	}
 	return []flow.Layer{flow.InvConv{Name: flow.MixerName(c, "invconv"), Shape: c.Shape}}
@@ -31,5 +34,5 @@ func (Mixer) Mix(c flow.Coupling) []flow.Layer {
 
 func init() {
 	variants.Mixers.Register("invconv",
-		"Glow invertible 1x1 conv (LU) before every coupling on C>1 channels (stage-3, channelwise stage-2)", Mixer{})
+		"Glow invertible 1x1 conv (LU) before every stage-3 coupling (8x7x7: 4 in both coupling layouts)", Mixer{})
 }

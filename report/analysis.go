@@ -264,24 +264,27 @@ func (an *Analysis) mainEffects(q Quantity) []*Contrast {
 	return out
 }
 
-// interactions is the two-way interactions of the two-level axes: difference of differences.
+// interactions is the two-way interactions of every pair of varied axes: for each non-reference
+// level of each, the difference of differences against the two references (an axis of more than
+// two levels gives one interaction per alternative level, as its main effects do).
 func (an *Analysis) interactions(q Quantity) []*Contrast {
 	d := an.Data
 	var out []*Contrast
 	for i, a := range an.Varied {
 		for _, b := range an.Varied[i+1:] {
-			if len(d.Levels[a]) != 2 || len(d.Levels[b]) != 2 {
-				continue
+			a0, b0 := d.Ref(a), d.Ref(b)
+			for _, a1 := range d.Alts(a) {
+				for _, b1 := range d.Alts(b) {
+					c := &Contrast{Kind: "interaction", Axis: a, Ref: a0, Alt: a1, Axis2: b, Ref2: b0, Alt2: b1, Quantity: q,
+						Label: fmt.Sprintf("%s × %s: (%s − %s | %s) − (%s − %s | %s)", a, b, a1, a0, b1, a1, a0, b0),
+						Terms: []Term{
+							{map[variants.Axis]string{a: a1, b: b1}, 1}, {map[variants.Axis]string{a: a0, b: b1}, -1},
+							{map[variants.Axis]string{a: a1, b: b0}, -1}, {map[variants.Axis]string{a: a0, b: b0}, 1},
+						}}
+					an.compute(c)
+					out = append(out, c)
+				}
 			}
-			a0, a1, b0, b1 := d.Ref(a), d.Alts(a)[0], d.Ref(b), d.Alts(b)[0]
-			c := &Contrast{Kind: "interaction", Axis: a, Ref: a0, Alt: a1, Axis2: b, Ref2: b0, Alt2: b1, Quantity: q,
-				Label: fmt.Sprintf("%s × %s: (%s − %s | %s) − (%s − %s | %s)", a, b, a1, a0, b1, a1, a0, b0),
-				Terms: []Term{
-					{map[variants.Axis]string{a: a1, b: b1}, 1}, {map[variants.Axis]string{a: a0, b: b1}, -1},
-					{map[variants.Axis]string{a: a1, b: b0}, -1}, {map[variants.Axis]string{a: a0, b: b0}, 1},
-				}}
-			an.compute(c)
-			out = append(out, c)
 		}
 	}
 	return out

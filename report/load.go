@@ -84,6 +84,9 @@ func Load(dir string) (*Data, error) {
 		case res.ConfigHash != r.Hash:
 			r.Status, r.Note = StatusOtherConfig, fmt.Sprintf("result.json is of configuration %s, the experiment's is %s", res.ConfigHash, r.Hash)
 			continue
+		case !res.OfModel(modelOf(j)):
+			r.Status, r.Note = StatusOtherConfig, fmt.Sprintf("result.json is of another model (fingerprint %.12s…): the variant's layout changed since", res.Model)
+			continue
 		}
 		r.Result, r.Status, r.Note = res, res.Status, res.Error
 		if r.Status == "" {
@@ -106,4 +109,13 @@ func (d *Data) run(c variants.Cell, seed uint64) *Run {
 		}
 	}
 	return nil
+}
+
+// modelOf is the fingerprint of a job's model ("" when it cannot be laid out).
+func modelOf(j experiments.Job) string {
+	fp, err := j.Cell.Fingerprint(experiments.ImageShape, j.Config.Sizes)
+	if err != nil {
+		return ""
+	}
+	return fp
 }

@@ -319,13 +319,15 @@ func (an *Analysis) contrasts(kind string, axis variants.Axis) []*Contrast {
 	return out
 }
 
-func (an *Analysis) interactionOf(a, b variants.Axis) *Contrast {
+// interactionsOf is the interactions of axes a and b (one per pair of non-reference levels).
+func (an *Analysis) interactionsOf(a, b variants.Axis) []*Contrast {
+	var out []*Contrast
 	for _, c := range an.Interactions {
-		if (c.Axis == a && c.Axis2 == b) || (c.Axis == b && c.Axis2 == a) {
-			return c
+		if c.Axis == a && c.Axis2 == b {
+			out = append(out, c)
 		}
 	}
-	return nil
+	return out
 }
 
 // traceOf is the trace of a contrast, or nil.
@@ -395,8 +397,8 @@ func (an *Analysis) Markdown(figs []Figure, version string, ref *refAnalysis) st
 	if len(d.Levels[variants.Mixing]) > 1 && len(d.Levels[variants.Coupling]) > 1 {
 		p("\n\n")
 		an.conditionalAnswer(&b, variants.Coupling, "")
-		if c := an.interactionOf(variants.Coupling, variants.Mixing); c != nil {
-			p("Does the coupling effect change with mixing (coupling × mixing interaction)? %s\n\n", c.Verdict())
+		for _, c := range an.interactionsOf(variants.Coupling, variants.Mixing) {
+			p("Does the coupling effect change with mixing=%s (coupling × mixing interaction)? %s\n\n", c.Alt2, c.Verdict())
 		}
 	} else {
 		p("Not testable here: the experiment does not vary both coupling and mixing (`squeezebench ablate -experiment extended` does).\n\n")
@@ -404,7 +406,7 @@ func (an *Analysis) Markdown(figs []Figure, version string, ref *refAnalysis) st
 
 	p("## Interactions\n\n")
 	if len(an.Interactions) == 0 {
-		p("None computed: interactions need two axes with exactly two levels each.\n\n")
+		p("None computed: interactions need two varied axes.\n\n")
 	} else {
 		for _, c := range an.Interactions {
 			p("- **%s × %s**: %s\n", c.Axis, c.Axis2, c.Verdict())

@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -825,5 +826,24 @@ sample_images = 0
 	}
 	if t.Failed() {
 		t.Log(string(md))
+	}
+}
+
+// An axis of three levels gives one interaction per non-reference level with each other axis.
+func TestInteractionsOfThreeLevels(t *testing.T) {
+	src := strings.Replace(constructedTOML, "coupling = [\"channelwise\", \"rowwise\"]", "coupling = [\"channelwise\", \"rowwise\"]\nsqueeze = [\"tutorial\", \"tf-style\", \"tf-ordered\"]", 1)
+	an := analyze(t, writeConstructed(t, src, still(noise), nil))
+	var labels []string
+	for _, c := range an.Interactions {
+		labels = append(labels, c.Label)
+	}
+	// squeeze x split (2 alternatives), squeeze x coupling (2), split x coupling (1).
+	if len(an.Interactions) != 5 {
+		t.Errorf("%d interactions, want 5: %v", len(an.Interactions), labels)
+	}
+	for _, want := range []string{"squeeze × split: (tf-ordered − tutorial | checkerboard) − (tf-ordered − tutorial | channel)", "split × coupling: (checkerboard − channel | rowwise) − (checkerboard − channel | channelwise)"} {
+		if !slices.Contains(labels, want) {
+			t.Errorf("no interaction %q in %v", want, labels)
+		}
 	}
 }

@@ -19,8 +19,12 @@ const (
 // Result is result.json: what a run was and what it measured. Its cell and seed are those of
 // Config (Config.Cell names every axis).
 type Result struct {
-	Config        Config `json:"config"`
-	ConfigHash    string `json:"config_hash"`
+	Config     Config `json:"config"`
+	ConfigHash string `json:"config_hash"`
+	// Model is the fingerprint of the trained model's architecture (flow.Arch.Fingerprint): the
+	// configuration hash names the cell, not its layout, so a variant whose layout changed is
+	// told from its earlier results by this. Results written before it was recorded have none.
+	Model         string `json:"model,omitempty"`
 	Params        int    `json:"params"`
 	FLOPsPerImage int64  `json:"flops_per_image"`
 	Steps         int    `json:"steps"` // optimizer steps done (a diverged run: those before it diverged)
@@ -115,3 +119,7 @@ func (r *Result) Validate() error {
 	}
 	return nil
 }
+
+// OfModel reports whether the result is of the model with fingerprint fp (results without a
+// recorded fingerprint are taken by their configuration hash alone).
+func (r *Result) OfModel(fp string) bool { return r.Model == "" || r.Model == fp }

@@ -117,7 +117,7 @@ func Train(ctx context.Context, cfg Config, data *dataset.Splits, log io.Writer,
 	}
 	model.Engine = cfg.FlowEngine()
 	out.Result.Backend = model.Engine.Name()
-	out.Result.Params, out.Result.FLOPsPerImage = model.NumParams(), model.FLOPs()
+	out.Result.Params, out.Result.FLOPsPerImage, out.Result.Model = model.NumParams(), model.FLOPs(), arch.Fingerprint()
 	t := &trainer{ctx: ctx, cfg: cfg, data: data, model: model, log: log, start: start, out: out, opt: opt}
 	if err := t.run(); err != nil {
 		start = t.start // a resumed run counts the time before the checkpoint

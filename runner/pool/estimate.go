@@ -115,5 +115,5 @@ func EstimateRuns(dir string, jobs []experiments.Job, sets Data, parallel int) (
 // Done reports whether job j has a usable result of its configuration in the results directory.
 func Done(dir string, j experiments.Job) bool {
 	r, err := runner.ReadResult(filepath.Join(dir, j.RunDir(), runner.ResultFile))
-	return err == nil && r.Status == runner.StatusOK && r.ConfigHash == j.Config.Hash()
+	return err == nil && usable(r, j)
 }

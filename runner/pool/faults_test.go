@@ -176,3 +176,33 @@ func gunzipBytes(b []byte) ([]byte, error) {
 	}
 	return io.ReadAll(zr)
 }
+
+// A result of the job's configuration but of another model (its variant's layout changed since:
+// the configuration hash names the cell, not its layout) is not taken as done: it is moved aside
+// and the run trained again.
+func TestResultOfAnotherModelIsRedone(t *testing.T) {
+	data := loadMNIST(t)
+	dir := t.TempDir()
+	jobs := smokeJobs(t, 1, 4)
+	if got := statuses(Run(context.Background(), dir, jobs, One(data), Options{Parallel: 1})); got != "ok*" {
+		t.Fatalf("first run: %s", got)
+	}
+	path := filepath.Join(runDir(dir, jobs[0]), runner.ResultFile)
+	r, err := runner.ReadResult(path)
+	if err != nil || r.Model == "" || r.Model != fingerprint(jobs[0]) {
+		t.Fatalf("result %+v, %v: want the model's fingerprint recorded", r, err)
+	}
+	b, _ := os.ReadFile(path)
+	var m map[string]any
+	json.Unmarshal(b, &m)
+	m["model"] = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+	b, _ = json.Marshal(m)
+	os.WriteFile(path, b, 0o644)
+	reps := Run(context.Background(), dir, jobs, One(data), Options{Parallel: 1})
+	if got := statuses(reps); got != "ok*" || !strings.Contains(reps[0].Note, "another model") {
+		t.Errorf("result of another model: %s (%s), want it trained again", got, reps[0].Note)
+	}
+	if _, err := os.Stat(filepath.Join(runDir(dir, jobs[0]), "replaced-"+jobs[0].Config.Hash()+"-0123456789ab", runner.ResultFile)); err != nil {
+		t.Errorf("the other model's result was not kept: %v", err)
+	}
+}

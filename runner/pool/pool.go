@@ -187,7 +187,7 @@ func writeTwin(job experiments.Job, dir string, prep Report) Report {
 		rep.Err = fmt.Errorf("the same model as %s, which is %s: its result will serve this job", primary, prep.Status)
 		return rep
 	}
-	if r, _ := runner.ReadResult(filepath.Join(dir, runner.ResultFile)); r != nil && r.Status == runner.StatusOK && r.ConfigHash == job.Config.Hash() &&
+	if r, _ := runner.ReadResult(filepath.Join(dir, runner.ResultFile)); usable(r, job) &&
 		r.SameModelAs == prep.Result.Cell() && r.TestBPD == prep.Result.TestBPD {
 		rep.Status, rep.Result, rep.Note = StatusSameModel, r, "same model as "+primary
 		return rep
@@ -199,6 +199,21 @@ func writeTwin(job experiments.Job, dir string, prep Report) Report {
 	}
 	rep.Status, rep.Result, rep.Note = StatusSameModel, &r, "same model as "+primary
 	return rep
+}
+
+// usable reports whether r is a finished result of job: status ok, the job's configuration hash
+// and, when the result records one, the fingerprint of the job's model.
+func usable(r *runner.Result, job experiments.Job) bool {
+	return r != nil && r.Status == runner.StatusOK && r.ConfigHash == job.Config.Hash() && r.OfModel(fingerprint(job))
+}
+
+// fingerprint is the fingerprint of job's model ("" when it cannot be laid out).
+func fingerprint(job experiments.Job) string {
+	fp, err := job.Cell.Fingerprint(experiments.ImageShape, job.Config.Sizes)
+	if err != nil {
+		return ""
+	}
+	return fp
 }
 
 // summary is the report's progress line: status, test bpd, note and error.
@@ -225,7 +240,7 @@ func runJob(ctx context.Context, job experiments.Job, dir string, data Data, opt
 		rep.Status, rep.Err = runner.StatusFailed, err
 		return rep
 	}
-	if r, _ := runner.ReadResult(resultPath); r != nil && r.Status == runner.StatusOK && r.ConfigHash == hash {
+	if r, _ := runner.ReadResult(resultPath); usable(r, job) {
 		rep.Status, rep.Result = StatusDone, r
 		return rep
 	}
@@ -252,16 +267,20 @@ func runJob(ctx context.Context, job experiments.Job, dir string, data Data, opt
 		perr = nil
 	}
 	switch {
-	case prev != nil && prev.Status == runner.StatusOK && prev.ConfigHash == hash:
+	case usable(prev, job):
 		rep.Status, rep.Result = StatusDone, prev
 		return rep
-	case prev != nil && prev.ConfigHash != hash:
-		moved, err := runner.MoveAside(dir, prev.ConfigHash)
+	case prev != nil && (prev.ConfigHash != hash || !prev.OfModel(fingerprint(job))):
+		what, tag := "configuration ("+prev.ConfigHash+")", prev.ConfigHash
+		if prev.ConfigHash == hash {
+			what, tag = fmt.Sprintf("model (fingerprint %.12s…: the variant's layout changed)", prev.Model), prev.ConfigHash+"-"+prev.Model[:min(12, len(prev.Model))]
+		}
+		moved, err := runner.MoveAside(dir, tag)
 		if err != nil {
 			rep.Status, rep.Err = runner.StatusFailed, err
 			return rep
 		}
-		rep.Note = fmt.Sprintf("the result there was of another configuration (%s), moved to %s", prev.ConfigHash, moved)
+		rep.Note = fmt.Sprintf("the result there was of another %s, moved to %s", what, moved)
 	case prev != nil:
 		rep.Note = fmt.Sprintf("re-run: the previous run ended %s", prev.Status)
 	case perr != nil && !errors.Is(perr, fs.ErrNotExist):

@@ -18,10 +18,8 @@ import (
 	"squeezebench/variants"
 )
 
-// mixing is the axis extended.toml adds; until it is registered, extended.toml must fail on it.
-const mixing = variants.Axis("mixing")
-
-func haveMixing() bool { return variants.Default(mixing) != "" }
+// mixing is the axis extended.toml adds.
+const mixing = variants.Mixing
 
 func TestBuiltins(t *testing.T) {
 	want := []string{"ablation", "extended", "fashion", "long", "smoke", "tutorial", "tutorial-split"}
@@ -44,13 +42,6 @@ func TestBuiltins(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e, err := experiments.Builtin(tt.name)
-			if tt.name == "extended" && !haveMixing() {
-				// The mixing axis is not registered in this build: the file must say so.
-				if err == nil || !strings.Contains(err.Error(), "mixing") || !strings.Contains(err.Error(), "experiments/extended.toml:") {
-					t.Fatalf("extended.toml without a mixing axis: err = %v, want an error naming grid.mixing", err)
-				}
-				t.Skip("mixing axis not registered yet: extended.toml checked only for its error")
-			}
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -419,9 +410,6 @@ batch = -1
 }
 
 func TestMixingAxis(t *testing.T) {
-	if !haveMixing() {
-		t.Skip("mixing axis not registered yet")
-	}
 	e, err := experiments.Parse("mix.toml", []byte("[grid]\nmixing = [\"none\", \"invconv\"]\n"))
 	if err != nil {
 		t.Fatal(err)
@@ -442,10 +430,7 @@ func TestMixingAxis(t *testing.T) {
 // Configuration hashes tell jobs apart and do not change from one load to the next; a cell two
 // shipped experiments share has the same hash in both.
 func TestHashes(t *testing.T) {
-	names := []string{"ablation", "smoke", "tutorial"}
-	if haveMixing() {
-		names = append(names, "extended")
-	}
+	names := []string{"ablation", "smoke", "tutorial", "extended"}
 	byCell := map[string]string{} // "ablation"-like configs: cell+seed -> hash
 	for _, name := range names {
 		a, err := experiments.Builtin(name)

@@ -166,6 +166,64 @@ func (f *fast) eluConv(x, w, b *G.Node) *G.Node {
 	return applyKernel(fwd, x, w, b)
 }
 
+// gatedConvNet is the whole GatedConvNet as one op (kernel.Net: every layer image by image,
+// activations in a padded layout inside the kernel), and one op for its backward, which returns
+// dx and hands the parameter gradients over from its buffers.
+func (f *fast) gatedConvNet(x *G.Node, net gatedConvNet, param func(*Param) *G.Node) *G.Node {
+	xs := x.Shape()
+	cout := net.out.W.Value.Shape()[0]
+	k := kernel.NewNet(f.pool, xs[0], xs[1], net.hidden, cout, xs[2], xs[3], len(net.blocks))
+	ps := netParams(net)
+	inputs := G.Nodes{x}
+	for _, p := range ps {
+		inputs = append(inputs, param(p))
+	}
+	var kp kernel.NetParams
+	fwd := f.op("gated_conv_net", tensor.Shape{xs[0], cout, xs[2], xs[3]}, func(in [][]float32, out []float32) {
+		k.Forward(in[0], setNetParams(&kp, in[1:]), out)
+	})
+	fwd.grads = func(inputs G.Nodes, grad *G.Node) (G.Nodes, error) {
+		k.Train = true // a backward will follow each forward: keep every image's activations
+		bufs := make([][]float32, len(ps))
+		for i, p := range ps {
+			bufs[i] = make([]float32, p.Size())
+		}
+		var gp, bp kernel.NetParams
+		setNetParams(&gp, bufs)
+		dx := applyKernel(f.op("gated_conv_net.grads", xs.Clone(), func(in [][]float32, out []float32) {
+			k.Backward(in[len(in)-1], setNetParams(&bp, in[:len(in)-1]), out, &gp)
+		}), append(append(G.Nodes{}, inputs[1:]...), grad)...)
+		out := G.Nodes{dx}
+		for i, p := range ps {
+			out = append(out, f.handOver("gated_conv_net.d"+p.Name, p.Value.Shape(), bufs[i], dx))
+		}
+		return out, nil
+	}
+	return applyKernel(fwd, inputs...)
+}
+
+// netParams lists a GatedConvNet's parameters in the order of setNetParams.
+func netParams(n gatedConvNet) []*Param {
+	ps := []*Param{n.in.W, n.in.B}
+	for _, b := range n.blocks {
+		ps = append(ps, b.conv3.W, b.conv3.B, b.conv1.W, b.conv1.B, b.gamma, b.beta)
+	}
+	return append(ps, n.out.W, n.out.B)
+}
+
+// setNetParams points p at the slices of vals, in netParams' order, and returns it.
+func setNetParams(p *kernel.NetParams, vals [][]float32) *kernel.NetParams {
+	blocks := (len(vals) - 4) / 6
+	p.InW, p.InB = vals[0], vals[1]
+	p.Blocks = p.Blocks[:0]
+	for l := 0; l < blocks; l++ {
+		v := vals[2+6*l:]
+		p.Blocks = append(p.Blocks, kernel.NetBlock{W3: v[0], B3: v[1], W1: v[2], B1: v[3], Gamma: v[4], Beta: v[5]})
+	}
+	p.OutW, p.OutB = vals[len(vals)-2], vals[len(vals)-1]
+	return p
+}
+
 // layerNorm is LayerNormChannels.
 func (f *fast) layerNorm(x, gamma, beta *G.Node) *G.Node {
 	s := x.Shape()

@@ -171,6 +171,9 @@ func (b *builder) gatedConv(x *G.Node, blk gatedBlock) *G.Node {
 }
 
 func (b *builder) gatedConvNet(x *G.Node, n gatedConvNet) *G.Node {
+	if b.fast != nil {
+		return b.fast.gatedConvNet(x, n, b.param)
+	}
 	h := b.conv2d(x, n.in)
 	for _, blk := range n.blocks {
 		h = b.layerNormChannels(b.gatedConv(h, blk), blk.gamma, blk.beta)

@@ -61,18 +61,15 @@ func (g *Gemm) Run(transA, transB bool, m, n, k int, a []float32, lda int, b []f
 	if beta == 1 {
 		accumulate = 1
 	}
-	kernels, nr := wideKernels, 48
-	if n <= 16 {
-		kernels, nr = narrowKernels, 16
-	}
 	if bias != nil {
 		_ = bias[m-1]
 	}
 	var biasRow *float32
-	for j := 0; j < n; j += nr { // column panels outside: B's panel (k × nr) stays in cache for all rows
-		masks := laneMasks(min(nr, n-j))
+	for j := 0; j < n; j += 48 { // column panels outside: B's panel (k × 48) stays in cache for all rows
+		width := min(48, n-j)
+		masks := laneMasks(width)
 		i := 0
-		for _, kern := range kernels {
+		for _, kern := range panelKernels[(width-1)/16] { // the last panel: as few vectors as it needs
 			for ; m-i >= kern.rows; i += kern.rows {
 				if bias != nil {
 					biasRow = &bias[i]
@@ -110,9 +107,10 @@ func (g *Gemm) RunRows(m, n, k int, a []float32, lda int, base []float32, rowOff
 	}
 	var biasRow *float32
 	for j := 0; j < n; j += 48 {
-		masks := laneMasks(min(48, n-j))
+		width := min(48, n-j)
+		masks := laneMasks(width)
 		i := 0
-		for _, kern := range rowsKernels {
+		for _, kern := range rowsPanelKernels[(width-1)/16] {
 			for ; m-i >= kern.rows; i += kern.rows {
 				if bias != nil {
 					biasRow = &bias[i]

@@ -15,14 +15,16 @@ import (
 	"strings"
 )
 
-// kernels: 8×48 for C with many columns; 24×16 for C with at most 16 (a narrow tile wastes
-// lanes, so it takes rows instead); and fewer rows of each for the last rows of C.
-var kernels = []struct{ mr, nv int }{{8, 3}, {4, 3}, {2, 3}, {1, 3}, {24, 1}, {16, 1}, {8, 1}, {4, 1}, {2, 1}, {1, 1}}
+// kernels: 8×48 for C with many columns; 8×32 and 24×16 for a last column panel of at most 32
+// or 16 (and for C with at most 16: a narrow tile wastes lanes, so it takes rows instead); and
+// fewer rows of each for the last rows of C.
+var kernels = []struct{ mr, nv int }{{8, 3}, {4, 3}, {2, 3}, {1, 3}, {8, 2}, {4, 2}, {2, 2}, {1, 2},
+	{24, 1}, {16, 1}, {8, 1}, {4, 1}, {2, 1}, {1, 1}}
 
-// rowKernels are the wide kernels again with B's rows given by a table of offsets from b rather
-// than a stride: the rows of an im2col matrix are shifted views of a few planes, so the
-// convolution need not copy them (see Conv.shift3).
-var rowKernels = []int{8, 4, 2, 1}
+// rowKernels are the same tiles with B's rows given by a table of offsets from b rather than a
+// stride: the rows of an im2col matrix are shifted views of a few planes, so the convolution
+// need not copy them (see Conv.shift3 and Net).
+var rowKernels = kernels
 
 // rowRegs hold the A row pointers; R9 = ars and R10 = 3·ars (bytes) index them.
 var rowRegs = []string{"SI", "DI", "R8", "R11", "R13"}
@@ -309,8 +311,8 @@ func main() {
 	for _, k := range kernels {
 		kernel(&w, k.mr, k.nv, false)
 	}
-	for _, mr := range rowKernels {
-		kernel(&w, mr, 3, true)
+	for _, k := range rowKernels {
+		kernel(&w, k.mr, k.nv, true)
 	}
 	w.WriteString("// sgemmDotPerm gathers reduce8's sums in order: lane j from lane 4·(j mod 4) + 2·(j / 4).\n")
 	for j, src := range []int{0, 4, 8, 12, 2, 6, 10, 14, 0, 0, 0, 0, 0, 0, 0, 0} {

@@ -36,7 +36,8 @@ func naiveGemm(transA, transB bool, m, n, k int, a []float32, lda int, b []float
 
 // TestGemmMatchesDefinition runs the AVX-512 kernels (where the processor has them) and the
 // BLAS path on shapes that hit every edge: rows not a multiple of the tile, columns not a
-// multiple of 16 or 48, narrow C (the 24×16 kernel), k = 1, padded leading dimensions.
+// multiple of 16 or 48, narrow C and last panels of 16 or 32 columns (the 24×16 and 8×32
+// kernels and their fewer-row forms), k = 1, padded leading dimensions.
 func TestGemmMatchesDefinition(t *testing.T) {
 	if !hasAVX512 {
 		t.Log("no AVX-512: only the BLAS path is tested")
@@ -44,7 +45,8 @@ func TestGemmMatchesDefinition(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	shapes := [][3]int{{1, 1, 1}, {8, 48, 5}, {9, 49, 3}, {7, 17, 33}, {32, 784, 72}, {24, 16, 100},
 		{25, 15, 7}, {50, 8, 13}, {3, 100, 1}, {72, 12, 196}, {64, 47, 11}, {16, 97, 40},
-		{20, 16, 9}, {44, 5, 17}, {32, 10, 6}} // narrow C: 16-, 8- and 4-row kernels after the 24-row ones
+		{20, 16, 9}, {44, 5, 17}, {32, 10, 6}, // narrow C: 16-, 8- and 4-row kernels after the 24-row ones
+		{25, 64, 7}, {13, 80, 9}, {3, 30, 4}, {47, 112, 5}} // a last panel of 16 or 32 columns: the 16- and 32-wide kernels
 	for _, s := range shapes {
 		m, n, k := s[0], s[1], s[2]
 		for _, tA := range []bool{false, true} {
@@ -114,7 +116,8 @@ func TestSum(t *testing.T) {
 // shifted views of a convolution's input are) gives the product with B copied out.
 func TestGemmRowsMatchesDefinition(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
-	for _, s := range [][3]int{{1, 1, 1}, {8, 48, 9}, {13, 784, 18}, {7, 50, 27}, {16, 196, 144}, {3, 17, 5}} {
+	for _, s := range [][3]int{{1, 1, 1}, {8, 48, 9}, {13, 784, 18}, {7, 50, 27}, {16, 196, 144}, {3, 17, 5},
+		{25, 64, 11}, {9, 80, 13}, {5, 32, 3}, {47, 112, 4}} { // last panels of 16 and 32 columns
 		m, n, k := s[0], s[1], s[2]
 		for _, variant := range []struct{ blas, bias bool }{{false, false}, {false, true}, {true, true}} {
 			base := randSlice(rng, 3*n+k)

@@ -187,13 +187,13 @@ gdone:
 	VBROADCASTSS expP4<>(SB), Z20 \
 	VBROADCASTSS expP5<>(SB), Z21
 
-// EXP512 sets Z2 = e^Z0 (Cephes expf, clamped to [-87, 88.38]); it clobbers Z0, Z1, Z3, Z4.
+// EXP512 sets Z2 = e^Z0 (Cephes expf, clamped to [-87, 88.38]); it clobbers Z0, Z1, Z3. k =
+// round(x·log2e) to nearest, and 2^k is applied by VSCALEFPS (k ≥ -126: no subnormal).
 #define EXP512 \
 	VMINPS  Z8, Z0, Z0 \
 	VMAXPS  Z9, Z0, Z0 \
 	VMULPS  Z10, Z0, Z1 \
-	VADDPS  Z11, Z1, Z1 \
-	VRNDSCALEPS $1, Z1, Z1 \
+	VRNDSCALEPS $0, Z1, Z1 \
 	VFNMADD231PS Z12, Z1, Z0 \
 	VFNMADD231PS Z13, Z1, Z0 \
 	VMOVAPS      Z16, Z2 \
@@ -205,10 +205,7 @@ gdone:
 	VMULPS       Z0, Z0, Z3 \
 	VFMADD213PS  Z0, Z3, Z2 \
 	VADDPS       Z14, Z2, Z2 \
-	VCVTPS2DQ    Z1, Z4 \
-	VPADDD       Z15, Z4, Z4 \
-	VPSLLD       $23, Z4, Z4 \
-	VMULPS       Z4, Z2, Z2
+	VSCALEFPS    Z1, Z2, Z2
 
 // func expAVX512(dst, src []float32)
 // dst[i] = e^src[i] for i < len(src) rounded down to a multiple of 16.

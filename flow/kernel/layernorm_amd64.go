@@ -17,3 +17,6 @@ func lnGradAVX512(dx, d, x, mean, rstd, sumG, sumGX []float32, gm, inv float32)
 
 //go:noescape
 func lnParamSumsAVX512(d, x, mean, rstd []float32) (sg, sb float32)
+
+//go:noescape
+func lnRstdAVX512(v []float32, inv, eps float32)

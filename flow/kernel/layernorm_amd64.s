@@ -285,3 +285,38 @@ psreduce:
 	VMOVSS  X1, sb+100(FP)
 	VZEROUPPER
 	RET
+
+DATA lnOne<>+0(SB)/4, $1.0
+GLOBL lnOne<>(SB), RODATA, $4
+
+// func lnRstdAVX512(v []float32, inv, eps float32)
+// v[i] = 1/sqrt(v[i]·inv + eps), in float32 (VSQRTPS and VDIVPS, each correctly rounded).
+TEXT ·lnRstdAVX512(SB), NOSPLIT, $0-32
+	MOVQ v_base+0(FP), DI
+	MOVQ v_len+8(FP), CX
+	VBROADCASTSS inv+24(FP), Z2
+	VBROADCASTSS eps+28(FP), Z3
+	VBROADCASTSS lnOne<>(SB), Z4
+	SPLIT
+	JZ   rstdtail
+rstdloop:
+	VMOVUPS (DI), Z0
+	VFMADD213PS Z3, Z2, Z0
+	VSQRTPS Z0, Z0
+	VDIVPS  Z0, Z4, Z0
+	VMOVUPS Z0, (DI)
+	ADDQ $64, DI
+	DECQ CX
+	JNZ  rstdloop
+rstdtail:
+	TESTQ DX, DX
+	JZ   rstddone
+	TAILMASK
+	VMOVUPS.Z (DI), K1, Z0
+	VFMADD213PS Z3, Z2, Z0
+	VSQRTPS Z0, Z0
+	VDIVPS  Z0, Z4, Z0
+	VMOVUPS Z0, K1, (DI)
+rstddone:
+	VZEROUPPER
+	RET

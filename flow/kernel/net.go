@@ -1,7 +1,5 @@
 package kernel
 
-import "math"
-
 // Net is a whole GatedConvNet (Tutorial 11's coupling network) as one kernel, forward and
 // backward, image by image:
 //
@@ -461,12 +459,5 @@ func gatedGradSlice(dval, dgate, d, sig, val []float32) {
 		sg := sig[i]
 		dval[i] = dd * sg
 		dgate[i] = dd * val[i] * sg * (1 - sg)
-	}
-}
-
-// lnRstd turns sums of squared deviations into 1/sqrt(sum·inv + eps).
-func lnRstd(rstd []float32, inv float32) {
-	for i, v := range rstd {
-		rstd[i] = float32(1 / math.Sqrt(float64(v*inv+LayerNormEps)))
 	}
 }

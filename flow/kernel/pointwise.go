@@ -103,6 +103,16 @@ func pixelStats(x, mean, rstd []float32, c, hw int) {
 	for ch := 0; ch < c; ch++ {
 		lnSqDevAcc(rstd, x[ch*hw:(ch+1)*hw], mean)
 	}
+	lnRstd(rstd, inv)
+}
+
+// lnRstd turns sums of squared deviations into 1/sqrt(sum·inv + eps): in float32 with AVX-512,
+// else through float64 (the two differ by at most a rounding).
+func lnRstd(rstd []float32, inv float32) {
+	if hasAVX512 {
+		lnRstdAVX512(rstd, inv, LayerNormEps)
+		return
+	}
 	for i, v := range rstd {
 		rstd[i] = float32(1 / math.Sqrt(float64(v*inv+LayerNormEps)))
 	}

@@ -225,15 +225,20 @@ func (k *Net) eluGrad(dv, e, de []float32, ch int) {
 // Forward computes out (N×Cout×H×W) of x (N×Cin×H×W).
 func (k *Net) Forward(x []float32, p *NetParams, out []float32) {
 	xper, oper := k.Cin*k.H*k.W, k.Cout*k.H*k.W
-	if k.Train && k.store == nil {
-		k.store = make([]float32, k.N*k.per)
-	}
+	k.beginForward()
 	k.pool.Each(k.N, func(w, from, to int) {
 		ws := k.worker(w)
 		for n := from; n < to; n++ {
 			k.forwardImage(ws, k.activations(ws, n), x[n*xper:(n+1)*xper], p, out[n*oper:(n+1)*oper])
 		}
 	})
+}
+
+// beginForward allocates the batch's activations before the workers start.
+func (k *Net) beginForward() {
+	if k.Train && k.store == nil {
+		k.store = make([]float32, k.N*k.per)
+	}
 }
 
 func (k *Net) forwardImage(ws *netWorker, st, x []float32, p *NetParams, out []float32) {
@@ -289,22 +294,10 @@ func (k *Net) layerNorm(x, gamma, beta, out, stats []float32) {
 // Backward computes dx (N×Cin×H×W, unless nil) and the parameter gradients into grad from
 // dout = ∂L/∂out (N×Cout×H×W), with the activations the Forward of the same step kept.
 func (k *Net) Backward(dout []float32, p *NetParams, dx []float32, grad *NetParams) {
-	if !k.Train || k.store == nil {
-		panic("kernel: Net.Backward without a training Forward")
-	}
-	flipTranspose(p.InW, k.inT, k.Hidden, k.Cin)
-	for l, b := range p.Blocks {
-		flipTranspose(b.W3, k.blockT[l], k.Hidden, 2*k.Hidden)
-	}
-	flipTranspose(p.OutW, k.outT, k.Cout, 2*k.Hidden)
 	xper, oper := k.Cin*k.H*k.W, k.Cout*k.H*k.W
-	for w := range k.ws {
-		k.ws[w].active = false
-	}
+	k.beginBackward(p)
 	k.pool.Each(k.N, func(w, from, to int) {
-		ws := k.worker(w)
-		ws.active = true
-		zero(ws.acc)
+		ws := k.backwardWorker(w)
 		for n := from; n < to; n++ {
 			var dxn []float32
 			if dx != nil {
@@ -314,6 +307,29 @@ func (k *Net) Backward(dout []float32, p *NetParams, dx []float32, grad *NetPara
 		}
 	})
 	k.reduce(grad)
+}
+
+// beginBackward prepares a Backward: the transposed filters, the workers' accumulators unused.
+func (k *Net) beginBackward(p *NetParams) {
+	if !k.Train || k.store == nil {
+		panic("kernel: Net.Backward without a training Forward")
+	}
+	flipTranspose(p.InW, k.inT, k.Hidden, k.Cin)
+	for l, b := range p.Blocks {
+		flipTranspose(b.W3, k.blockT[l], k.Hidden, 2*k.Hidden)
+	}
+	flipTranspose(p.OutW, k.outT, k.Cout, 2*k.Hidden)
+	for w := range k.ws {
+		k.ws[w].active = false
+	}
+}
+
+// backwardWorker is worker w's state with its gradient accumulators zeroed.
+func (k *Net) backwardWorker(w int) *netWorker {
+	ws := k.worker(w)
+	ws.active = true
+	zero(ws.acc)
+	return ws
 }
 
 // acc returns accumulator i of the worker (see NewNet's order).

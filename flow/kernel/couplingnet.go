@@ -1,0 +1,88 @@
+package kernel
+
+// CouplingNet is a whole affine coupling layer as one kernel: its network input cat(z·mask, cond),
+// the GatedConvNet (Net) and the coupling transform (Coupling), image by image, so that neither
+// the network's input nor its output is a batch tensor between graph ops, and the backward sums
+// z's two gradients (through the transform and through the network) itself.
+type CouplingNet struct {
+	Net  *Net
+	Head *Coupling
+	Cond int       // channels of the conditioning input (0: none)
+	Mask []float32 // C×H×W: 1 where the network sees z
+	h    []float32 // N×2C×H×W: the network's output, kept for the backward
+	ws   []couplingWorker
+}
+
+type couplingWorker struct {
+	x, dx, dh []float32 // one image's network input and its gradient, and ∂L/∂h
+}
+
+// NewCouplingNet prepares the layer for z of shape s conditioned on cond channels (0: none),
+// with a GatedConvNet of hidden channels and layers blocks; mask (C×H×W) is where the network
+// sees z, keep (C×H×W) where the transform applies.
+func NewCouplingNet(p *Pool, s Batch, cond, hidden, layers int, mask, keep []float32) *CouplingNet {
+	return &CouplingNet{
+		Net:  NewNet(p, s.N, s.C+cond, hidden, 2*s.C, s.H, s.W, layers),
+		Head: NewCoupling(p, s, keep), Cond: cond, Mask: mask, ws: make([]couplingWorker, p.Workers),
+	}
+}
+
+func (k *CouplingNet) worker(w int) *couplingWorker {
+	cw := &k.ws[w]
+	if cw.x == nil {
+		hw := k.Head.S.hw()
+		cw.x, cw.dx = make([]float32, k.Net.Cin*hw), make([]float32, k.Net.Cin*hw)
+		cw.dh = make([]float32, 2*k.Head.S.C*hw)
+	}
+	return cw
+}
+
+// Forward computes z' and ldj (N) from z (N×C×H×W) and cond (N×Cond×H×W, nil without).
+func (k *CouplingNet) Forward(z, cond []float32, p *NetParams, scale, out, ldj []float32) {
+	s, net := k.Head.S, k.Net
+	hw := s.hw()
+	per, cper := s.C*hw, k.Cond*hw
+	k.h = grow(k.h, 2*s.N*per)
+	k.Head.prepare()
+	net.beginForward()
+	k.Net.pool.Each(s.N, func(w, from, to int) {
+		ws, cw := net.worker(w), k.worker(w)
+		for n := from; n < to; n++ {
+			zn := z[n*per : (n+1)*per]
+			for i, v := range zn {
+				cw.x[i] = v * k.Mask[i]
+			}
+			if k.Cond > 0 {
+				copy(cw.x[per:], cond[n*cper:(n+1)*cper])
+			}
+			h := k.h[2*n*per : 2*(n+1)*per]
+			net.forwardImage(ws, net.activations(ws, n), cw.x, p, h)
+			ldj[n] = k.Head.forwardImage(n, zn, h, scale, out[n*per:(n+1)*per])
+		}
+	})
+}
+
+// Backward computes dz and the gradients of the network's parameters (into grad) and of scale
+// from dout = ∂L/∂z' and dldj = ∂L/∂ldj (nil for none), with what the Forward of the same step
+// kept; z is that Forward's input. cond gets no gradient.
+func (k *CouplingNet) Backward(z, dout, dldj []float32, p *NetParams, scale, dz []float32, grad *NetParams, dscale []float32) {
+	s, net := k.Head.S, k.Net
+	per := s.C * s.hw()
+	net.beginBackward(p)
+	net.pool.Each(s.N, func(w, from, to int) {
+		ws, cw := net.backwardWorker(w), k.worker(w)
+		acc := grow(k.Head.dsc[w], s.C)
+		k.Head.dsc[w] = acc
+		zero(acc)
+		for n := from; n < to; n++ {
+			dzn := dz[n*per : (n+1)*per]
+			k.Head.backwardImage(n, z[n*per:(n+1)*per], k.h[2*n*per:2*(n+1)*per], scale, dout[n*per:(n+1)*per], at(dldj, n), dzn, cw.dh, acc)
+			net.backwardImage(ws, net.store[n*net.per:(n+1)*net.per], cw.dh, p, cw.dx)
+			for i, v := range cw.dx[:per] {
+				dzn[i] += v * k.Mask[i]
+			}
+		}
+	})
+	net.reduce(grad)
+	k.Head.sumScale(dscale)
+}

@@ -159,3 +159,16 @@ func sigmoidVec(ah, om float32) func(out, dy, dl, a, b []float32) (float32, bool
 		return sigmoidAVX512(out[:n], dy[:n], dl[:n], a, ah, om), true
 	}
 }
+
+//go:noescape
+func gatedSumAVX512(out, x, val, sig []float32)
+
+// gatedSum does the leading elements of gatedSumSlice with AVX-512 and returns how many.
+func gatedSum(out, x, val, sig []float32) int {
+	if !hasAVX512 {
+		return 0
+	}
+	n := len(x)
+	gatedSumAVX512(out[:n], x, val[:n], sig[:n])
+	return n &^ 15
+}

@@ -377,6 +377,34 @@ gb512loop:
 gb512done:
 	RET
 
+// func gatedSumAVX512(out, x, val, sig []float32)
+// out = x + val·sig (the product rounded, then the sum, as gatedFwdAVX512) for len(x) rounded
+// down to 16.
+TEXT ·gatedSumAVX512(SB), NOSPLIT, $0-96
+	MOVQ out_base+0(FP), DI
+	MOVQ x_base+24(FP), SI
+	MOVQ x_len+32(FP), CX
+	MOVQ val_base+48(FP), R8
+	MOVQ sig_base+72(FP), R9
+	SHRQ $4, CX
+	JZ   gs512done
+
+gs512loop:
+	VMOVUPS (R9), Z0
+	VMULPS  (R8), Z0, Z0
+	VADDPS  (SI), Z0, Z0
+	VMOVUPS Z0, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DI
+	ADDQ $64, R8
+	ADDQ $64, R9
+	DECQ CX
+	JNZ  gs512loop
+	VZEROUPPER
+
+gs512done:
+	RET
+
 // CBBODY does the sixteen lanes of K1 at byte offset BX of every plane (masked-off lanes are
 // neither read nor written, and add nothing to the sum in Z22).
 #define CBBODY \

@@ -21,9 +21,11 @@ package kernel
 // R16, a multiple of 16; every map a convolution reads is zero off its pixels. The planes are
 // P floats apart, P and O multiples of 16.
 //
-// The backward recomputes the ELUs (as the forward did them) instead of storing them; the
-// forward keeps, per image, the padded input, each h, c₃, c₁ (with σ(gate) in place of gate),
-// the LayerNorm input and its per-pixel statistics.
+// Only maps a 3×3 convolution reads (the input, the ELU pairs, the gradients) are padded planes;
+// the activations the forward keeps for the backward are runs, R16 floats apart: per image the
+// padded input, each h, c₃, c₁ (with σ(gate) in place of gate) and the LayerNorm statistics.
+// The backward recomputes the ELUs and the LayerNorm input h + val·σ(gate) from them, as the
+// forward did (storing them measured slower: the traffic costs more than the arithmetic).
 type Net struct {
 	N, Cin, Hidden, Cout, H, W, Layers int
 	// Train makes Forward keep every image's activations for Backward; otherwise it keeps one
@@ -60,6 +62,7 @@ type netWorker struct {
 	store       []float32 // one image's activations, when not Train
 	e, de       []float32 // 2·Hidden planes: an ELU pair and its gradient
 	dh, dg      []float32 // Hidden planes: ∂/∂h and ∂/∂(LN input)
+	g           []float32 // Hidden runs: the LayerNorm input
 	dc1         []float32 // 2·Hidden planes
 	dc3         []float32 // Hidden planes
 	out, dO     []float32 // Cout planes: the output, and dout (written only at its pixels)
@@ -77,7 +80,7 @@ func NewNet(pool *Pool, n, cin, hidden, cout, h, w, layers int) *Net {
 	k.r = h * k.s
 	k.r16 = roundUp(k.r, 16)
 	k.p = roundUp(k.o+k.r16+k.s+1, 16)
-	k.per = (cin + (layers+1)*hidden + layers*(4*hidden+2)) * k.p
+	k.per = cin*k.p + ((layers+1)*hidden+layers*(3*hidden+2))*k.r16
 	k.inRows, k.hid2Rows = k.rows(cin), k.rows(2*hidden)
 	k.hidRows, k.outRows = k.rows(hidden), k.rows(cout)
 	for c := 0; c < 2*hidden; c++ {
@@ -129,18 +132,36 @@ func (k *Net) rows(ch int) []int {
 // Planes returns how many floats a map of ch channels takes in the padded layout (tests).
 func (k *Net) Planes(ch int) int { return ch * k.p }
 
-// image's activations: xin (Cin planes), h₀..h_L (Hidden each), then per block c₃ (Hidden),
-// c₁ (2·Hidden), the LayerNorm input g (Hidden) and its statistics (mean, 1/std: 2 planes).
-func (k *Net) xin(st []float32) []float32 { return st[:k.Cin*k.p] }
-func (k *Net) h(st []float32, l int) []float32 {
-	off := (k.Cin + l*k.Hidden) * k.p
-	return st[off : off+k.Hidden*k.p]
+// maps are ch feature maps in d: channel c's run of R16 floats at c·stride + off.
+type maps struct {
+	d           []float32
+	stride, off int
 }
-func (k *Net) block(st []float32, l int) (c3, c1, g, stats []float32) {
-	off := (k.Cin + (k.Layers+1)*k.Hidden + l*(4*k.Hidden+2)) * k.p
-	hp := k.Hidden * k.p
-	b := st[off : off+(4*k.Hidden+2)*k.p]
-	return b[:hp], b[hp : 3*hp], b[3*hp : 4*hp], b[4*hp:]
+
+// padded are maps in padded planes, compact maps stored as runs.
+func (k *Net) padded(d []float32) maps  { return maps{d, k.p, k.o} }
+func (k *Net) compact(d []float32) maps { return maps{d, k.r16, 0} }
+
+// run is channel c's run of R16 floats.
+func (k *Net) run(m maps, c int) []float32 {
+	return m.d[c*m.stride+m.off : c*m.stride+m.off+k.r16]
+}
+
+// at is where a GEMM writes the maps' runs: the first run, and the stride (ldc).
+func (m maps) at() ([]float32, int) { return m.d[m.off:], m.stride }
+
+// An image's activations: xin (Cin padded planes), then runs: h₀..h_L (Hidden each), then per
+// block c₃ (Hidden), c₁ (2·Hidden) and the LayerNorm statistics (mean, 1/std).
+func (k *Net) xin(st []float32) maps { return k.padded(st[:k.Cin*k.p]) }
+func (k *Net) h(st []float32, l int) maps {
+	off := k.Cin*k.p + l*k.Hidden*k.r16
+	return k.compact(st[off : off+k.Hidden*k.r16])
+}
+func (k *Net) block(st []float32, l int) (c3, c1, stats maps) {
+	off := k.Cin*k.p + ((k.Layers+1)*k.Hidden+l*(3*k.Hidden+2))*k.r16
+	hr := k.Hidden * k.r16
+	b := st[off : off+(3*k.Hidden+2)*k.r16]
+	return k.compact(b[:hr]), k.compact(b[hr : 3*hr]), k.compact(b[3*hr:])
 }
 
 func (k *Net) worker(w int) *netWorker {
@@ -148,7 +169,7 @@ func (k *Net) worker(w int) *netWorker {
 	if ws.e == nil {
 		p, hid := k.p, k.Hidden
 		ws.e, ws.de = make([]float32, 2*hid*p), make([]float32, 2*hid*p)
-		ws.dh, ws.dg = make([]float32, hid*p), make([]float32, hid*p)
+		ws.dh, ws.dg, ws.g = make([]float32, hid*p), make([]float32, hid*p), make([]float32, hid*k.r16)
 		ws.dc1, ws.dc3 = make([]float32, 2*hid*p), make([]float32, hid*p)
 		ws.out, ws.dO, ws.dxp = make([]float32, k.Cout*p), make([]float32, k.Cout*p), make([]float32, k.Cin*p)
 		ws.sumG, ws.sumGX = make([]float32, k.r16), make([]float32, k.r16)
@@ -170,32 +191,32 @@ func (k *Net) activations(ws *netWorker, n int) []float32 {
 }
 
 // pad copies a compact ch×H×W image into ch padded planes (whose borders stay zero).
-func (k *Net) pad(x, planes []float32, ch int) {
+func (k *Net) pad(x []float32, m maps, ch int) {
 	hw := k.H * k.W
 	for c := 0; c < ch; c++ {
-		src, dst := x[c*hw:(c+1)*hw], planes[c*k.p+k.o:]
+		src, dst := x[c*hw:(c+1)*hw], k.run(m, c)
 		for y := 0; y < k.H; y++ {
 			copy(dst[y*k.s:y*k.s+k.W], src[y*k.W:(y+1)*k.W])
 		}
 	}
 }
 
-// unpad copies ch padded planes' pixels into a compact ch×H×W image.
-func (k *Net) unpad(planes, x []float32, ch int) {
+// unpad copies the pixels of ch maps into a compact ch×H×W image.
+func (k *Net) unpad(m maps, x []float32, ch int) {
 	hw := k.H * k.W
 	for c := 0; c < ch; c++ {
-		src, dst := planes[c*k.p+k.o:], x[c*hw:(c+1)*hw]
+		src, dst := k.run(m, c), x[c*hw:(c+1)*hw]
 		for y := 0; y < k.H; y++ {
 			copy(dst[y*k.W:(y+1)*k.W], src[y*k.s:y*k.s+k.W])
 		}
 	}
 }
 
-// clean zeroes what a pass over the runs of ch planes wrote off the pixels: the border column
+// clean zeroes what a pass over the runs of ch maps wrote off the pixels: the border column
 // and the tail up to R16.
-func (k *Net) clean(planes []float32, ch int) {
+func (k *Net) clean(m maps, ch int) {
 	for c := 0; c < ch; c++ {
-		run := planes[c*k.p+k.o : c*k.p+k.o+k.r16]
+		run := k.run(m, c)
 		for j := k.W; j < k.r; j += k.s {
 			run[j] = 0
 		}
@@ -203,22 +224,24 @@ func (k *Net) clean(planes []float32, ch int) {
 	}
 }
 
-// run is plane c's run of R16 floats.
-func (k *Net) run(planes []float32, c int) []float32 {
-	return planes[c*k.p+k.o : c*k.p+k.o+k.r16]
-}
-
-// elu writes ELU(v) of ch planes into 2·ch planes (pairs with the same zero borders).
-func (k *Net) elu(dst, v []float32, ch int) {
+// elu writes ELU(v) of ch maps into 2·ch (pairs with the same zero borders).
+func (k *Net) elu(dst, v maps, ch int) {
 	for c := 0; c < ch; c++ {
 		eluImage(k.run(dst, c), k.run(dst, ch+c), k.run(v, c))
 	}
 }
 
-// eluGrad writes ∂/∂v of ch planes from the ELU pair e = ELU(v) and its gradient de.
-func (k *Net) eluGrad(dv, e, de []float32, ch int) {
+// eluGrad writes ∂/∂v of ch maps from the ELU pair e = ELU(v) and its gradient de.
+func (k *Net) eluGrad(dv, e, de maps, ch int) {
 	for c := 0; c < ch; c++ {
 		eluImageGrad(k.run(dv, c), k.run(e, c), k.run(e, ch+c), k.run(de, c), k.run(de, ch+c))
+	}
+}
+
+// gatedSum writes the LayerNorm input g = h + val·σ(gate) from h and c₁ = [val, σ(gate)].
+func (k *Net) gatedSum(g, h, c1 maps) {
+	for c := 0; c < k.Hidden; c++ {
+		gatedSumSlice(k.run(g, c), k.run(h, c), k.run(c1, c), k.run(c1, k.Hidden+c))
 	}
 }
 
@@ -244,18 +267,22 @@ func (k *Net) beginForward() {
 func (k *Net) forwardImage(ws *netWorker, st, x []float32, p *NetParams, out []float32) {
 	hid, n := k.Hidden, k.r16
 	g := &ws.gemm
-	xin := k.xin(st)
+	xin, e := k.xin(st), k.padded(ws.e)
 	k.pad(x, xin, k.Cin)
 	h := k.h(st, 0)
-	g.RunRows(hid, n, 9*k.Cin, p.InW, 9*k.Cin, xin, k.inRows, p.InB, h[k.o:], k.p)
+	c, ldc := h.at()
+	g.RunRows(hid, n, 9*k.Cin, p.InW, 9*k.Cin, xin.d, k.inRows, p.InB, c, ldc)
 	k.clean(h, hid)
+	gin := k.compact(ws.g)
 	for l, b := range p.Blocks {
-		c3, c1, gin, stats := k.block(st, l)
-		k.elu(ws.e, h, hid)
-		g.RunRows(hid, n, 18*hid, b.W3, 18*hid, ws.e, k.hid2Rows, b.B3, c3[k.o:], k.p)
+		c3, c1, stats := k.block(st, l)
+		k.elu(e, h, hid)
+		c, ldc = c3.at()
+		g.RunRows(hid, n, 18*hid, b.W3, 18*hid, e.d, k.hid2Rows, b.B3, c, ldc)
 		// c₃ is read only by the 1×1 convolution: its garbage off the pixels meets zero gradients
-		k.elu(ws.e, c3, hid)
-		g.Run(false, false, 2*hid, n, 2*hid, b.W1, 2*hid, ws.e[k.o:], k.p, 0, b.B1, c1[k.o:], k.p)
+		k.elu(e, c3, hid)
+		c, ldc = c1.at()
+		g.Run(false, false, 2*hid, n, 2*hid, b.W1, 2*hid, e.d[k.o:], k.p, 0, b.B1, c, ldc)
 		for c := 0; c < hid; c++ {
 			gate := k.run(c1, hid+c)
 			gatedSlice(k.run(gin, c), gate, k.run(h, c), k.run(c1, c), gate) // σ(gate) replaces gate
@@ -264,14 +291,16 @@ func (k *Net) forwardImage(ws *netWorker, st, x []float32, p *NetParams, out []f
 		k.layerNorm(gin, b.Gamma, b.Beta, h, stats)
 		k.clean(h, hid)
 	}
-	k.elu(ws.e, h, hid)
-	g.RunRows(k.Cout, n, 18*hid, p.OutW, 18*hid, ws.e, k.hid2Rows, p.OutB, ws.out[k.o:], k.p)
-	k.unpad(ws.out, out, k.Cout)
+	k.elu(e, h, hid)
+	o := k.padded(ws.out)
+	c, ldc = o.at()
+	g.RunRows(k.Cout, n, 18*hid, p.OutW, 18*hid, e.d, k.hid2Rows, p.OutB, c, ldc)
+	k.unpad(o, out, k.Cout)
 }
 
 // layerNorm normalises the Hidden planes x over channels at every run position into out, with
 // the mean and 1/std into stats' two planes.
-func (k *Net) layerNorm(x, gamma, beta, out, stats []float32) {
+func (k *Net) layerNorm(x maps, gamma, beta []float32, out, stats maps) {
 	mean, rstd := k.run(stats, 0), k.run(stats, 1)
 	zero(mean)
 	zero(rstd)
@@ -339,57 +368,60 @@ func (k *Net) backwardImage(ws *netWorker, st, dout []float32, p *NetParams, dx 
 	hid, n := k.Hidden, k.r16
 	g := &ws.gemm
 	last := len(k.accSizes) - 2
+	e, de := k.padded(ws.e), k.padded(ws.de)
+	dh, dg, dc1, dc3 := k.padded(ws.dh), k.padded(ws.dg), k.padded(ws.dc1), k.padded(ws.dc3)
 	// The output convolution: dWᵀ from ELU(h_L) and dout; ∂/∂ELU(h_L) by the transposed conv.
-	dO := ws.dO
+	dO := k.padded(ws.dO)
 	k.pad(dout, dO, k.Cout)
-	h := k.h(st, k.Layers)
-	k.elu(ws.e, h, hid)
-	g.AddDotRows(18*hid, k.Cout, n, ws.e, k.hid2Rows, dO[k.o:], k.p, k.acc(ws, last), k.Cout)
+	k.elu(e, k.h(st, k.Layers), hid)
+	g.AddDotRows(18*hid, k.Cout, n, e.d, k.hid2Rows, ws.dO[k.o:], k.p, k.acc(ws, last), k.Cout)
 	k.biasGrad(k.acc(ws, last+1), dO, k.Cout)
-	g.RunRows(2*hid, n, 9*k.Cout, k.outT, 9*k.Cout, dO, k.outRows, nil, ws.de[k.o:], k.p)
-	k.eluGrad(ws.dh, ws.e, ws.de, hid)
-	k.clean(ws.dh, hid)
+	g.RunRows(2*hid, n, 9*k.Cout, k.outT, 9*k.Cout, dO.d, k.outRows, nil, ws.de[k.o:], k.p)
+	k.eluGrad(dh, e, de, hid)
+	k.clean(dh, hid)
+	gin := k.compact(ws.g)
 	for l := k.Layers - 1; l >= 0; l-- {
 		b := p.Blocks[l]
 		a := 2 + 6*l // this block's accumulators
-		c3, c1, gin, stats := k.block(st, l)
-		h = k.h(st, l)
-		// LayerNorm: dg from dh; γ, β gradients.
-		k.layerNormGrad(ws, gin, b.Gamma, stats, ws.dh, ws.dg, k.acc(ws, a+4), k.acc(ws, a+5))
+		c3, c1, stats := k.block(st, l)
+		h := k.h(st, l)
+		// LayerNorm: dg from dh; γ, β gradients; its input recomputed as the forward did it.
+		k.gatedSum(gin, h, c1)
+		k.layerNormGrad(ws, gin, b.Gamma, stats, dh, dg, k.acc(ws, a+4), k.acc(ws, a+5))
 		// Gated residual: ∂/∂h gets dg itself; ∂/∂val, ∂/∂gate into dc1.
 		for c := 0; c < hid; c++ {
-			gatedGradSlice(k.run(ws.dc1, c), k.run(ws.dc1, hid+c), k.run(ws.dg, c), k.run(c1, hid+c), k.run(c1, c))
+			gatedGradSlice(k.run(dc1, c), k.run(dc1, hid+c), k.run(dg, c), k.run(c1, hid+c), k.run(c1, c))
 		}
 		// conv1 on ELU(c₃).
-		k.elu(ws.e, c3, hid)
-		g.AddDotRows(2*hid, 2*hid, n, ws.e, k.hid2Centre, ws.dc1[k.o:], k.p, k.acc(ws, a+2), 2*hid)
-		k.biasGrad(k.acc(ws, a+3), ws.dc1, 2*hid)
+		k.elu(e, c3, hid)
+		g.AddDotRows(2*hid, 2*hid, n, e.d, k.hid2Centre, ws.dc1[k.o:], k.p, k.acc(ws, a+2), 2*hid)
+		k.biasGrad(k.acc(ws, a+3), dc1, 2*hid)
 		g.Run(true, false, 2*hid, n, 2*hid, b.W1, 2*hid, ws.dc1[k.o:], k.p, 0, nil, ws.de[k.o:], k.p)
-		k.eluGrad(ws.dc3, ws.e, ws.de, hid) // zero off the pixels: de is
+		k.eluGrad(dc3, e, de, hid) // zero off the pixels: de is
 		// conv3 on ELU(h_l).
-		k.elu(ws.e, h, hid)
-		g.AddDotRows(18*hid, hid, n, ws.e, k.hid2Rows, ws.dc3[k.o:], k.p, k.acc(ws, a), hid)
-		k.biasGrad(k.acc(ws, a+1), ws.dc3, hid)
-		g.RunRows(2*hid, n, 9*hid, k.blockT[l], 9*hid, ws.dc3, k.hidRows, nil, ws.de[k.o:], k.p)
-		k.eluGrad(ws.dh, ws.e, ws.de, hid)
+		k.elu(e, h, hid)
+		g.AddDotRows(18*hid, hid, n, e.d, k.hid2Rows, ws.dc3[k.o:], k.p, k.acc(ws, a), hid)
+		k.biasGrad(k.acc(ws, a+1), dc3, hid)
+		g.RunRows(2*hid, n, 9*hid, k.blockT[l], 9*hid, dc3.d, k.hidRows, nil, ws.de[k.o:], k.p)
+		k.eluGrad(dh, e, de, hid)
 		for c := 0; c < hid; c++ {
-			lnAcc(k.run(ws.dh, c), k.run(ws.dg, c)) // the residual
+			lnAcc(k.run(dh, c), k.run(dg, c)) // the residual
 		}
-		k.clean(ws.dh, hid)
+		k.clean(dh, hid)
 	}
 	// The input convolution.
 	xin := k.xin(st)
-	g.AddDotRows(9*k.Cin, hid, n, xin, k.inRows, ws.dh[k.o:], k.p, k.acc(ws, 0), hid)
-	k.biasGrad(k.acc(ws, 1), ws.dh, hid)
+	g.AddDotRows(9*k.Cin, hid, n, xin.d, k.inRows, ws.dh[k.o:], k.p, k.acc(ws, 0), hid)
+	k.biasGrad(k.acc(ws, 1), dh, hid)
 	if dx != nil {
-		dxp := ws.dxp
-		g.RunRows(k.Cin, n, 9*hid, k.inT, 9*hid, ws.dh, k.hidRows, nil, dxp[k.o:], k.p)
+		dxp := k.padded(ws.dxp)
+		g.RunRows(k.Cin, n, 9*hid, k.inT, 9*hid, dh.d, k.hidRows, nil, ws.dxp[k.o:], k.p)
 		k.unpad(dxp, dx, k.Cin)
 	}
 }
 
 // biasGrad adds each plane's run sum (zero off the pixels) to db.
-func (k *Net) biasGrad(db, planes []float32, ch int) {
+func (k *Net) biasGrad(db []float32, planes maps, ch int) {
 	for c := 0; c < ch; c++ {
 		db[c] += sum(k.run(planes, c))
 	}
@@ -397,7 +429,7 @@ func (k *Net) biasGrad(db, planes []float32, ch int) {
 
 // layerNormGrad computes dx of LayerNormChannels from d (its output's gradient), x its input and
 // the forward's stats, and adds Σ d·x̂ and Σ d to dgamma and dbeta.
-func (k *Net) layerNormGrad(ws *netWorker, x, gamma, stats, d, dx, dgamma, dbeta []float32) {
+func (k *Net) layerNormGrad(ws *netWorker, x maps, gamma []float32, stats, d, dx maps, dgamma, dbeta []float32) {
 	mean, rstd := k.run(stats, 0), k.run(stats, 1)
 	sumG, sumGX := ws.sumG, ws.sumGX
 	zero(sumG)
@@ -464,6 +496,16 @@ func gatedSlice(out, sig, x, val, gate []float32) {
 		sg := 1 / (1 + sig[i])
 		sig[i] = sg
 		out[i] = v + val[i]*sg
+	}
+}
+
+// gatedSumSlice is out = x + val·sig, the gated residual from a kept σ(gate) (the forward's
+// floats: the product rounded, then the sum).
+func gatedSumSlice(out, x, val, sig []float32) {
+	done := gatedSum(out, x, val, sig)
+	out, x, val, sig = out[done:len(x)], x[done:], val[done:len(x)], sig[done:len(x)]
+	for i, v := range x {
+		out[i] = v + val[i]*sig[i]
 	}
 }
 

@@ -109,13 +109,14 @@ func (k *Coupling) Backward(z, h, scale, dout, dldj, dz, dh, dscale []float32) {
 			k.backwardImage(n, img(z, per), h[2*n*per:2*(n+1)*per], scale, img(dout, per), at(dldj, n), img(dz, per), dh[2*n*per:2*(n+1)*per], acc)
 		}
 	})
-	k.sumScale(dscale)
+	k.sumScale(dscale, k.S.N)
 }
 
-// sumScale adds the workers' scale gradients into dscale.
-func (k *Coupling) sumScale(dscale []float32) {
+// sumScale adds the scale gradients of the workers that Pool.Each gave work over n items into
+// dscale.
+func (k *Coupling) sumScale(dscale []float32, n int) {
 	zero(dscale)
-	for w := 0; w < min(k.pool.Workers, k.S.N); w++ {
+	for w := 0; w < min(k.pool.Workers, n); w++ {
 		for c, v := range k.dsc[w][:k.S.C] {
 			dscale[c] += v
 		}

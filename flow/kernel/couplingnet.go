@@ -14,7 +14,7 @@ type CouplingNet struct {
 }
 
 type couplingWorker struct {
-	x, dx, dh []float32 // one image's network input and its gradient, and ∂L/∂h
+	x, dx, dh []float32 // one group's network input and its gradient, and ∂L/∂h
 }
 
 // NewCouplingNet prepares the layer for z of shape s conditioned on cond channels (0: none),
@@ -31,8 +31,9 @@ func (k *CouplingNet) worker(w int) *couplingWorker {
 	cw := &k.ws[w]
 	if cw.x == nil {
 		hw := k.Head.S.hw()
-		cw.x, cw.dx = make([]float32, k.Net.Cin*hw), make([]float32, k.Net.Cin*hw)
-		cw.dh = make([]float32, 2*k.Head.S.C*hw)
+		g := k.Net.g
+		cw.x, cw.dx = make([]float32, g*k.Net.Cin*hw), make([]float32, g*k.Net.Cin*hw)
+		cw.dh = make([]float32, g*2*k.Head.S.C*hw)
 	}
 	return cw
 }
@@ -45,19 +46,25 @@ func (k *CouplingNet) Forward(z, cond []float32, p *NetParams, scale, out, ldj [
 	k.h = grow(k.h, 2*s.N*per)
 	k.Head.prepare()
 	net.beginForward()
-	k.Net.pool.Each(s.N, func(w, from, to int) {
+	xper := net.Cin * hw
+	net.pool.Each(net.groups, func(w, from, to int) {
 		ws, cw := net.worker(w), k.worker(w)
-		for n := from; n < to; n++ {
-			zn := z[n*per : (n+1)*per]
-			for i, v := range zn {
-				cw.x[i] = v * k.Mask[i]
+		for i := from; i < to; i++ {
+			n0, gl := net.group(i)
+			for j := 0; j < gl; j++ {
+				x, zn := cw.x[j*xper:(j+1)*xper], z[(n0+j)*per:(n0+j+1)*per]
+				for i, v := range zn {
+					x[i] = v * k.Mask[i]
+				}
+				if k.Cond > 0 {
+					copy(x[per:], cond[(n0+j)*cper:(n0+j+1)*cper])
+				}
 			}
-			if k.Cond > 0 {
-				copy(cw.x[per:], cond[n*cper:(n+1)*cper])
+			h := k.h[2*n0*per : 2*(n0+gl)*per]
+			net.forwardGroup(ws, net.activations(ws, i), cw.x[:gl*xper], gl, p, h)
+			for n := n0; n < n0+gl; n++ {
+				ldj[n] = k.Head.forwardImage(n, z[n*per:(n+1)*per], k.h[2*n*per:2*(n+1)*per], scale, out[n*per:(n+1)*per])
 			}
-			h := k.h[2*n*per : 2*(n+1)*per]
-			net.forwardImage(ws, net.activations(ws, n), cw.x, p, h)
-			ldj[n] = k.Head.forwardImage(n, zn, h, scale, out[n*per:(n+1)*per])
 		}
 	})
 }
@@ -67,22 +74,30 @@ func (k *CouplingNet) Forward(z, cond []float32, p *NetParams, scale, out, ldj [
 // kept; z is that Forward's input. cond gets no gradient.
 func (k *CouplingNet) Backward(z, dout, dldj []float32, p *NetParams, scale, dz []float32, grad *NetParams, dscale []float32) {
 	s, net := k.Head.S, k.Net
-	per := s.C * s.hw()
+	hw := s.hw()
+	per, xper := s.C*hw, net.Cin*hw
 	net.beginBackward(p)
-	net.pool.Each(s.N, func(w, from, to int) {
+	net.pool.Each(net.groups, func(w, from, to int) {
 		ws, cw := net.backwardWorker(w), k.worker(w)
 		acc := grow(k.Head.dsc[w], s.C)
 		k.Head.dsc[w] = acc
 		zero(acc)
-		for n := from; n < to; n++ {
-			dzn := dz[n*per : (n+1)*per]
-			k.Head.backwardImage(n, z[n*per:(n+1)*per], k.h[2*n*per:2*(n+1)*per], scale, dout[n*per:(n+1)*per], at(dldj, n), dzn, cw.dh, acc)
-			net.backwardImage(ws, net.store[n*net.per:(n+1)*net.per], cw.dh, p, cw.dx)
-			for i, v := range cw.dx[:per] {
-				dzn[i] += v * k.Mask[i]
+		for i := from; i < to; i++ {
+			n0, gl := net.group(i)
+			for j := 0; j < gl; j++ {
+				n := n0 + j
+				k.Head.backwardImage(n, z[n*per:(n+1)*per], k.h[2*n*per:2*(n+1)*per], scale, dout[n*per:(n+1)*per], at(dldj, n),
+					dz[n*per:(n+1)*per], cw.dh[2*j*per:2*(j+1)*per], acc)
+			}
+			net.backwardGroup(ws, net.store[i*net.per:(i+1)*net.per], cw.dh[:2*gl*per], gl, p, cw.dx[:gl*xper])
+			for j := 0; j < gl; j++ {
+				dzn := dz[(n0+j)*per : (n0+j+1)*per]
+				for i, v := range cw.dx[j*xper : j*xper+per] {
+					dzn[i] += v * k.Mask[i]
+				}
 			}
 		}
 	})
 	net.reduce(grad)
-	k.Head.sumScale(dscale)
+	k.Head.sumScale(dscale, net.groups)
 }

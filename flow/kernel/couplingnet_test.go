@@ -15,7 +15,7 @@ func TestCouplingNetMatchesParts(t *testing.T) { bothGemmPaths(t, testCouplingNe
 func testCouplingNetMatchesParts(t *testing.T) {
 	rng := rand.New(rand.NewPCG(41, 41))
 	for _, tc := range []struct{ n, c, cond, hidden, h, w, layers, workers int }{
-		{3, 1, 1, 4, 6, 6, 1, 2}, {2, 1, 0, 3, 28, 28, 1, 1}, {5, 4, 0, 5, 7, 7, 2, 3}, {2, 2, 0, 3, 5, 4, 1, 2}, {4, 8, 0, 6, 7, 7, 1, 2},
+		{3, 1, 1, 4, 6, 6, 1, 2}, {2, 1, 0, 3, 28, 28, 1, 1}, {5, 4, 0, 5, 7, 7, 2, 3}, {2, 2, 0, 3, 5, 4, 1, 2}, {4, 8, 0, 6, 7, 7, 1, 2}, {6, 2, 0, 3, 7, 7, 1, 1}, {3, 4, 0, 4, 14, 14, 1, 2},
 	} {
 		s := Batch{N: tc.n, C: tc.c, H: tc.h, W: tc.w}
 		hw, per := tc.h*tc.w, tc.c*tc.h*tc.w

@@ -21,6 +21,11 @@ package kernel
 // R16, a multiple of 16; every map a convolution reads is zero off its pixels. The planes are
 // P floats apart, P and O multiples of 16.
 //
+// Small maps are stacked: a group of G images (G = 1 for maps of 400 pixels or more, 2 down to
+// 100, else 4) is one padded map of G·(H+1)-1 rows, the images separated by one zero row (which
+// clean keeps zero), so that the GEMMs and the filter gradients' dot products run over longer
+// runs and every per-map pass is one call for G images.
+//
 // Only maps a 3×3 convolution reads (the input, the ELU pairs, the gradients) are padded planes;
 // the activations the forward keeps for the backward are runs, R16 floats apart: per image the
 // padded input, each h, c₃, c₁ (with σ(gate) in place of gate) and the LayerNorm statistics.
@@ -33,6 +38,7 @@ type Net struct {
 	Train bool
 
 	pool              *Pool
+	g, groups         int // images per group, groups per batch
 	s, o, r, r16, p   int // row stride, run offset, run length, run rounded up to 16, plane size
 	per               int // floats of one image's activations
 	store             []float32
@@ -75,9 +81,18 @@ type netWorker struct {
 // NewNet prepares a Net for batches of n images of cin channels, h×w pixels.
 func NewNet(pool *Pool, n, cin, hidden, cout, h, w, layers int) *Net {
 	k := &Net{N: n, Cin: cin, Hidden: hidden, Cout: cout, H: h, W: w, Layers: layers, pool: pool}
+	k.g = 4
+	switch {
+	case h*w >= 400:
+		k.g = 1
+	case h*w >= 100:
+		k.g = 2
+	}
+	k.g = max(1, min(k.g, n))
+	k.groups = (n + k.g - 1) / k.g
 	k.s = w + 1
 	k.o = roundUp(k.s+1, 16)
-	k.r = h * k.s
+	k.r = (k.g*(h+1) - 1) * k.s
 	k.r16 = roundUp(k.r, 16)
 	k.p = roundUp(k.o+k.r16+k.s+1, 16)
 	k.per = cin*k.p + ((layers+1)*hidden+layers*(3*hidden+2))*k.r16
@@ -150,7 +165,7 @@ func (k *Net) run(m maps, c int) []float32 {
 // at is where a GEMM writes the maps' runs: the first run, and the stride (ldc).
 func (m maps) at() ([]float32, int) { return m.d[m.off:], m.stride }
 
-// An image's activations: xin (Cin padded planes), then runs: h₀..h_L (Hidden each), then per
+// A group's activations: xin (Cin padded planes), then runs: h₀..h_L (Hidden each), then per
 // block c₃ (Hidden), c₁ (2·Hidden) and the LayerNorm statistics (mean, 1/std).
 func (k *Net) xin(st []float32) maps { return k.padded(st[:k.Cin*k.p]) }
 func (k *Net) h(st []float32, l int) maps {
@@ -178,11 +193,11 @@ func (k *Net) worker(w int) *netWorker {
 	return ws
 }
 
-// activations returns where image n's activations go: the batch store when training, else the
+// activations returns where group i's activations go: the batch store when training, else the
 // worker's own.
-func (k *Net) activations(ws *netWorker, n int) []float32 {
+func (k *Net) activations(ws *netWorker, i int) []float32 {
 	if k.Train {
-		return k.store[n*k.per : (n+1)*k.per]
+		return k.store[i*k.per : (i+1)*k.per]
 	}
 	if ws.store == nil {
 		ws.store = make([]float32, k.per)
@@ -190,35 +205,54 @@ func (k *Net) activations(ws *netWorker, n int) []float32 {
 	return ws.store
 }
 
-// pad copies a compact ch×H×W image into ch padded planes (whose borders stay zero).
-func (k *Net) pad(x []float32, m maps, ch int) {
+// pad copies gl compact ch×H×W images (one after the other in x) into a group's ch padded
+// maps (whose borders stay zero); the group's other images are zeroed.
+func (k *Net) pad(x []float32, m maps, ch, gl int) {
 	hw := k.H * k.W
 	for c := 0; c < ch; c++ {
-		src, dst := x[c*hw:(c+1)*hw], k.run(m, c)
-		for y := 0; y < k.H; y++ {
-			copy(dst[y*k.s:y*k.s+k.W], src[y*k.W:(y+1)*k.W])
+		dst := k.run(m, c)
+		for j := 0; j < k.g; j++ {
+			img := dst[j*(k.H+1)*k.s:]
+			if j >= gl {
+				for y := 0; y < k.H; y++ {
+					zero(img[y*k.s : y*k.s+k.W])
+				}
+				continue
+			}
+			src := x[(j*ch+c)*hw : (j*ch+c+1)*hw]
+			for y := 0; y < k.H; y++ {
+				copy(img[y*k.s:y*k.s+k.W], src[y*k.W:(y+1)*k.W])
+			}
 		}
 	}
 }
 
-// unpad copies the pixels of ch maps into a compact ch×H×W image.
-func (k *Net) unpad(m maps, x []float32, ch int) {
+// unpad copies the pixels of a group's first gl images in ch maps into gl compact ch×H×W
+// images, one after the other in x.
+func (k *Net) unpad(m maps, x []float32, ch, gl int) {
 	hw := k.H * k.W
 	for c := 0; c < ch; c++ {
-		src, dst := k.run(m, c), x[c*hw:(c+1)*hw]
-		for y := 0; y < k.H; y++ {
-			copy(dst[y*k.W:(y+1)*k.W], src[y*k.s:y*k.s+k.W])
+		src := k.run(m, c)
+		for j := 0; j < gl; j++ {
+			img, dst := src[j*(k.H+1)*k.s:], x[(j*ch+c)*hw:(j*ch+c+1)*hw]
+			for y := 0; y < k.H; y++ {
+				copy(dst[y*k.W:(y+1)*k.W], img[y*k.s:y*k.s+k.W])
+			}
 		}
 	}
 }
 
-// clean zeroes what a pass over the runs of ch maps wrote off the pixels: the border column
-// and the tail up to R16.
+// clean zeroes what a pass over the runs of ch maps wrote off the pixels: the border column,
+// the rows between stacked images and the tail up to R16.
 func (k *Net) clean(m maps, ch int) {
 	for c := 0; c < ch; c++ {
 		run := k.run(m, c)
 		for j := k.W; j < k.r; j += k.s {
 			run[j] = 0
+		}
+		for j := 1; j < k.g; j++ {
+			sep := (j*(k.H+1) - 1) * k.s
+			zero(run[sep : sep+k.s])
 		}
 		zero(run[k.r:])
 	}
@@ -249,26 +283,32 @@ func (k *Net) gatedSum(g, h, c1 maps) {
 func (k *Net) Forward(x []float32, p *NetParams, out []float32) {
 	xper, oper := k.Cin*k.H*k.W, k.Cout*k.H*k.W
 	k.beginForward()
-	k.pool.Each(k.N, func(w, from, to int) {
+	k.pool.Each(k.groups, func(w, from, to int) {
 		ws := k.worker(w)
-		for n := from; n < to; n++ {
-			k.forwardImage(ws, k.activations(ws, n), x[n*xper:(n+1)*xper], p, out[n*oper:(n+1)*oper])
+		for i := from; i < to; i++ {
+			n, gl := k.group(i)
+			k.forwardGroup(ws, k.activations(ws, i), x[n*xper:(n+gl)*xper], gl, p, out[n*oper:(n+gl)*oper])
 		}
 	})
 }
 
+// group returns group i's first image and how many images it has.
+func (k *Net) group(i int) (n, gl int) { return i * k.g, min(k.g, k.N-i*k.g) }
+
 // beginForward allocates the batch's activations before the workers start.
 func (k *Net) beginForward() {
 	if k.Train && k.store == nil {
-		k.store = make([]float32, k.N*k.per)
+		k.store = make([]float32, k.groups*k.per)
 	}
 }
 
-func (k *Net) forwardImage(ws *netWorker, st, x []float32, p *NetParams, out []float32) {
+// forwardGroup runs the gl images of x (compact, one after the other) through the network into
+// out, keeping its activations in st.
+func (k *Net) forwardGroup(ws *netWorker, st, x []float32, gl int, p *NetParams, out []float32) {
 	hid, n := k.Hidden, k.r16
 	g := &ws.gemm
 	xin, e := k.xin(st), k.padded(ws.e)
-	k.pad(x, xin, k.Cin)
+	k.pad(x, xin, k.Cin, gl)
 	h := k.h(st, 0)
 	c, ldc := h.at()
 	g.RunRows(hid, n, 9*k.Cin, p.InW, 9*k.Cin, xin.d, k.inRows, p.InB, c, ldc)
@@ -295,7 +335,7 @@ func (k *Net) forwardImage(ws *netWorker, st, x []float32, p *NetParams, out []f
 	o := k.padded(ws.out)
 	c, ldc = o.at()
 	g.RunRows(k.Cout, n, 18*hid, p.OutW, 18*hid, e.d, k.hid2Rows, p.OutB, c, ldc)
-	k.unpad(o, out, k.Cout)
+	k.unpad(o, out, k.Cout, gl)
 }
 
 // layerNorm normalises the Hidden planes x over channels at every run position into out, with
@@ -325,14 +365,15 @@ func (k *Net) layerNorm(x maps, gamma, beta []float32, out, stats maps) {
 func (k *Net) Backward(dout []float32, p *NetParams, dx []float32, grad *NetParams) {
 	xper, oper := k.Cin*k.H*k.W, k.Cout*k.H*k.W
 	k.beginBackward(p)
-	k.pool.Each(k.N, func(w, from, to int) {
+	k.pool.Each(k.groups, func(w, from, to int) {
 		ws := k.backwardWorker(w)
-		for n := from; n < to; n++ {
+		for i := from; i < to; i++ {
+			n, gl := k.group(i)
 			var dxn []float32
 			if dx != nil {
-				dxn = dx[n*xper : (n+1)*xper]
+				dxn = dx[n*xper : (n+gl)*xper]
 			}
-			k.backwardImage(ws, k.store[n*k.per:(n+1)*k.per], dout[n*oper:(n+1)*oper], p, dxn)
+			k.backwardGroup(ws, k.store[i*k.per:(i+1)*k.per], dout[n*oper:(n+gl)*oper], gl, p, dxn)
 		}
 	})
 	k.reduce(grad)
@@ -364,7 +405,9 @@ func (k *Net) backwardWorker(w int) *netWorker {
 // acc returns accumulator i of the worker (see NewNet's order).
 func (k *Net) acc(ws *netWorker, i int) []float32 { return ws.acc[k.accRows[i]:k.accRows[i+1]] }
 
-func (k *Net) backwardImage(ws *netWorker, st, dout []float32, p *NetParams, dx []float32) {
+// backwardGroup is the backward of forwardGroup: dx (nil: not wanted) from dout, the gradients
+// added to the worker's accumulators.
+func (k *Net) backwardGroup(ws *netWorker, st, dout []float32, gl int, p *NetParams, dx []float32) {
 	hid, n := k.Hidden, k.r16
 	g := &ws.gemm
 	last := len(k.accSizes) - 2
@@ -372,7 +415,7 @@ func (k *Net) backwardImage(ws *netWorker, st, dout []float32, p *NetParams, dx 
 	dh, dg, dc1, dc3 := k.padded(ws.dh), k.padded(ws.dg), k.padded(ws.dc1), k.padded(ws.dc3)
 	// The output convolution: dWᵀ from ELU(h_L) and dout; ∂/∂ELU(h_L) by the transposed conv.
 	dO := k.padded(ws.dO)
-	k.pad(dout, dO, k.Cout)
+	k.pad(dout, dO, k.Cout, gl)
 	k.elu(e, k.h(st, k.Layers), hid)
 	g.AddDotRows(18*hid, k.Cout, n, e.d, k.hid2Rows, ws.dO[k.o:], k.p, k.acc(ws, last), k.Cout)
 	k.biasGrad(k.acc(ws, last+1), dO, k.Cout)
@@ -416,7 +459,7 @@ func (k *Net) backwardImage(ws *netWorker, st, dout []float32, p *NetParams, dx 
 	if dx != nil {
 		dxp := k.padded(ws.dxp)
 		g.RunRows(k.Cin, n, 9*hid, k.inT, 9*hid, dh.d, k.hidRows, nil, ws.dxp[k.o:], k.p)
-		k.unpad(dxp, dx, k.Cin)
+		k.unpad(dxp, dx, k.Cin, gl)
 	}
 }
 

@@ -14,6 +14,7 @@ var netCases = []netCase{
 	{2, 1, 4, 2, 6, 6, 1, 1}, {3, 2, 5, 4, 4, 6, 2, 2}, {4, 8, 6, 16, 3, 3, 1, 3}, {2, 4, 3, 8, 7, 5, 3, 2},
 	{3, 1, 8, 2, 28, 28, 1, 2}, {2, 4, 12, 8, 14, 14, 1, 2}, {5, 8, 16, 16, 7, 7, 2, 2}, {2, 2, 3, 2, 1, 15, 1, 1},
 	{2, 3, 2, 3, 9, 1, 0, 2}, {1, 1, 1, 1, 1, 1, 1, 1},
+	{6, 3, 4, 4, 7, 7, 1, 1}, {7, 2, 3, 2, 14, 14, 1, 1}, // a full group, then a partial one, on one worker
 }
 
 // randNet returns random parameters of a Net's shape (scale s) and zeroed gradients.

@@ -28,9 +28,10 @@ package kernel
 //
 // Only maps a 3×3 convolution reads (the input, the ELU pairs, the gradients) are padded planes;
 // the activations the forward keeps for the backward are runs, R16 floats apart: per image the
-// padded input, each h, c₃, c₁ (with σ(gate) in place of gate) and the LayerNorm statistics.
-// The backward recomputes the ELUs and the LayerNorm input h + val·σ(gate) from them, as the
-// forward did (storing them measured slower: the traffic costs more than the arithmetic).
+// padded input, h₀, and per block c₃, c₁ (with σ(gate) in place of gate) and the LayerNorm
+// statistics. The backward first recomputes each LayerNorm input g = h + val·σ(gate) and the
+// next h = LN(g) from them, with the forward's floats, and recomputes the ELUs (storing them
+// measured slower: the traffic costs more than the arithmetic).
 type Net struct {
 	N, Cin, Hidden, Cout, H, W, Layers int
 	// Train makes Forward keep every image's activations for Backward; otherwise it keeps one
@@ -68,7 +69,7 @@ type netWorker struct {
 	store       []float32 // one image's activations, when not Train
 	e, de       []float32 // 2·Hidden planes: an ELU pair and its gradient
 	dh, dg      []float32 // Hidden planes: ∂/∂h and ∂/∂(LN input)
-	g           []float32 // Hidden runs: the LayerNorm input
+	hs, gs      []float32 // Hidden runs per block: h₁..h_L and the LayerNorm inputs g (h₀ is kept)
 	dc1         []float32 // 2·Hidden planes
 	dc3         []float32 // Hidden planes
 	out, dO     []float32 // Cout planes: the output, and dout (written only at its pixels)
@@ -95,7 +96,7 @@ func NewNet(pool *Pool, n, cin, hidden, cout, h, w, layers int) *Net {
 	k.r = (k.g*(h+1) - 1) * k.s
 	k.r16 = roundUp(k.r, 16)
 	k.p = roundUp(k.o+k.r16+k.s+1, 16)
-	k.per = cin*k.p + ((layers+1)*hidden+layers*(3*hidden+2))*k.r16
+	k.per = cin*k.p + (hidden+layers*(3*hidden+2))*k.r16
 	k.inRows, k.hid2Rows = k.rows(cin), k.rows(2*hidden)
 	k.hidRows, k.outRows = k.rows(hidden), k.rows(cout)
 	for c := 0; c < 2*hidden; c++ {
@@ -165,18 +166,33 @@ func (k *Net) run(m maps, c int) []float32 {
 // at is where a GEMM writes the maps' runs: the first run, and the stride (ldc).
 func (m maps) at() ([]float32, int) { return m.d[m.off:], m.stride }
 
-// A group's activations: xin (Cin padded planes), then runs: h₀..h_L (Hidden each), then per
-// block c₃ (Hidden), c₁ (2·Hidden) and the LayerNorm statistics (mean, 1/std).
+// A group's activations: xin (Cin padded planes), then runs: h₀ (Hidden), then per block c₃
+// (Hidden), c₁ (2·Hidden) and the LayerNorm statistics (mean, 1/std).
 func (k *Net) xin(st []float32) maps { return k.padded(st[:k.Cin*k.p]) }
-func (k *Net) h(st []float32, l int) maps {
-	off := k.Cin*k.p + l*k.Hidden*k.r16
-	return k.compact(st[off : off+k.Hidden*k.r16])
+func (k *Net) h0(st []float32) maps {
+	return k.compact(st[k.Cin*k.p : k.Cin*k.p+k.Hidden*k.r16])
 }
 func (k *Net) block(st []float32, l int) (c3, c1, stats maps) {
-	off := k.Cin*k.p + ((k.Layers+1)*k.Hidden+l*(3*k.Hidden+2))*k.r16
+	off := k.Cin*k.p + (k.Hidden+l*(3*k.Hidden+2))*k.r16
 	hr := k.Hidden * k.r16
 	b := st[off : off+(3*k.Hidden+2)*k.r16]
 	return k.compact(b[:hr]), k.compact(b[hr : 3*hr]), k.compact(b[3*hr:])
+}
+
+// h is h_l of the group being worked on: h₀ from its activations, the others from the worker's
+// scratch (written by the forward or recomputed by the backward).
+func (k *Net) h(ws *netWorker, st []float32, l int) maps {
+	if l == 0 {
+		return k.h0(st)
+	}
+	hr := k.Hidden * k.r16
+	return k.compact(ws.hs[l*hr : (l+1)*hr])
+}
+
+// gin is block l's LayerNorm input, in the worker's scratch.
+func (k *Net) gin(ws *netWorker, l int) maps {
+	hr := k.Hidden * k.r16
+	return k.compact(ws.gs[l*hr : (l+1)*hr])
 }
 
 func (k *Net) worker(w int) *netWorker {
@@ -184,7 +200,8 @@ func (k *Net) worker(w int) *netWorker {
 	if ws.e == nil {
 		p, hid := k.p, k.Hidden
 		ws.e, ws.de = make([]float32, 2*hid*p), make([]float32, 2*hid*p)
-		ws.dh, ws.dg, ws.g = make([]float32, hid*p), make([]float32, hid*p), make([]float32, hid*k.r16)
+		ws.dh, ws.dg = make([]float32, hid*p), make([]float32, hid*p)
+		ws.hs, ws.gs = make([]float32, (k.Layers+1)*hid*k.r16), make([]float32, max(1, k.Layers)*hid*k.r16)
 		ws.dc1, ws.dc3 = make([]float32, 2*hid*p), make([]float32, hid*p)
 		ws.out, ws.dO, ws.dxp = make([]float32, k.Cout*p), make([]float32, k.Cout*p), make([]float32, k.Cin*p)
 		ws.sumG, ws.sumGX = make([]float32, k.r16), make([]float32, k.r16)
@@ -309,13 +326,13 @@ func (k *Net) forwardGroup(ws *netWorker, st, x []float32, gl int, p *NetParams,
 	g := &ws.gemm
 	xin, e := k.xin(st), k.padded(ws.e)
 	k.pad(x, xin, k.Cin, gl)
-	h := k.h(st, 0)
+	h := k.h0(st)
 	c, ldc := h.at()
 	g.RunRows(hid, n, 9*k.Cin, p.InW, 9*k.Cin, xin.d, k.inRows, p.InB, c, ldc)
 	k.clean(h, hid)
-	gin := k.compact(ws.g)
 	for l, b := range p.Blocks {
 		c3, c1, stats := k.block(st, l)
+		gin := k.gin(ws, l)
 		k.elu(e, h, hid)
 		c, ldc = c3.at()
 		g.RunRows(hid, n, 18*hid, b.W3, 18*hid, e.d, k.hid2Rows, b.B3, c, ldc)
@@ -327,7 +344,7 @@ func (k *Net) forwardGroup(ws *netWorker, st, x []float32, gl int, p *NetParams,
 			gate := k.run(c1, hid+c)
 			gatedSlice(k.run(gin, c), gate, k.run(h, c), k.run(c1, c), gate) // σ(gate) replaces gate
 		}
-		h = k.h(st, l+1)
+		h = k.h(ws, st, l+1)
 		k.layerNorm(gin, b.Gamma, b.Beta, h, stats)
 		k.clean(h, hid)
 	}
@@ -416,20 +433,29 @@ func (k *Net) backwardGroup(ws *netWorker, st, dout []float32, gl int, p *NetPar
 	// The output convolution: dWᵀ from ELU(h_L) and dout; ∂/∂ELU(h_L) by the transposed conv.
 	dO := k.padded(ws.dO)
 	k.pad(dout, dO, k.Cout, gl)
-	k.elu(e, k.h(st, k.Layers), hid)
+	// h₁..h_L and the LayerNorm inputs again, as the forward computed them.
+	for l := range p.Blocks {
+		_, c1, stats := k.block(st, l)
+		gin, next := k.gin(ws, l), k.h(ws, st, l+1)
+		k.gatedSum(gin, k.h(ws, st, l), c1)
+		mean, rstd := k.run(stats, 0), k.run(stats, 1)
+		for c := 0; c < hid; c++ {
+			lnNorm(k.run(next, c), k.run(gin, c), mean, rstd, p.Blocks[l].Gamma[c], p.Blocks[l].Beta[c])
+		}
+		k.clean(next, hid)
+	}
+	k.elu(e, k.h(ws, st, k.Layers), hid)
 	g.AddDotRows(18*hid, k.Cout, n, e.d, k.hid2Rows, ws.dO[k.o:], k.p, k.acc(ws, last), k.Cout)
 	k.biasGrad(k.acc(ws, last+1), dO, k.Cout)
 	g.RunRows(2*hid, n, 9*k.Cout, k.outT, 9*k.Cout, dO.d, k.outRows, nil, ws.de[k.o:], k.p)
 	k.eluGrad(dh, e, de, hid)
 	k.clean(dh, hid)
-	gin := k.compact(ws.g)
 	for l := k.Layers - 1; l >= 0; l-- {
 		b := p.Blocks[l]
 		a := 2 + 6*l // this block's accumulators
 		c3, c1, stats := k.block(st, l)
-		h := k.h(st, l)
-		// LayerNorm: dg from dh; γ, β gradients; its input recomputed as the forward did it.
-		k.gatedSum(gin, h, c1)
+		h, gin := k.h(ws, st, l), k.gin(ws, l)
+		// LayerNorm: dg from dh; γ, β gradients.
 		k.layerNormGrad(ws, gin, b.Gamma, stats, dh, dg, k.acc(ws, a+4), k.acc(ws, a+5))
 		// Gated residual: ∂/∂h gets dg itself; ∂/∂val, ∂/∂gate into dc1.
 		for c := 0; c < hid; c++ {

@@ -11,7 +11,7 @@ import "gonum.org/v1/gonum/blas"
 // path RunRows' B.
 type Gemm struct {
 	scratch []float32
-	rows    [3]*float32 // AddDotRows' row pointers: a field, since a local would escape through the kernel's function value
+	rows    [8]*float32 // AddDotRows' row pointers: a field, since a local would escape through the kernel's function value
 	// BLAS forces the BLAS path: for benchmarks side by side, and for machines where it wins.
 	BLAS bool
 }
@@ -146,24 +146,27 @@ func (g *Gemm) AddDotRows(m, n, k int, aBase []float32, aOffs []int, b []float32
 	_ = c[(m-1)*ldc+n-1]
 	tail := uint64(1)<<uint(k%16) - 1
 	rows := &g.rows
-	r := 0
-	for ri, step := range []int{3, 1} {
-		for ; m-r >= step; r += step {
-			for i := 0; i < step; i++ {
-				rows[i] = &aBase[aOffs[r+i]]
-			}
-			j := 0
-			for ci, width := range []int{8, 4, 2, 1} {
-				for ; n-j >= width; j += width {
-					dotKernels[ri][ci](k, &rows[0], &b[j*ldb], ldb, &c[r*ldc+j], ldc, tail)
+	j := 0
+	for ci, width := range []int{8, 4, 2, 1} { // B's rows by 8, then the rest
+		for ; n-j >= width; j += width {
+			r := 0
+			for _, kern := range dotKernels[ci] {
+				for ; m-r >= kern.rows; r += kern.rows {
+					for i := 0; i < kern.rows; i++ {
+						rows[i] = &aBase[aOffs[r+i]]
+					}
+					kern.run(k, &rows[0], &b[j*ldb], ldb, &c[r*ldc+j], ldc, tail)
 				}
 			}
 		}
 	}
 }
 
-// dotKernel is a micro-kernel of AddDotRows.
-type dotKernel func(n int, a **float32, b *float32, ldb int, c *float32, ldc int, tail uint64)
+// rowsDotKernel is a micro-kernel of AddDotRows and the rows of A it takes.
+type rowsDotKernel struct {
+	rows int
+	run  func(n int, a **float32, b *float32, ldb int, c *float32, ldc int, tail uint64)
+}
 
 // rowsKernel is a micro-kernel that reads B through a table of row offsets.
 type rowsKernel struct {

@@ -98,6 +98,12 @@ func sgemmRowsKernel2x16(k int, a *float32, ars, aks int, b *float32, rowOffs *i
 func sgemmRowsKernel1x16(k int, a *float32, ars, aks int, b *float32, rowOffs *int, c *float32, ldc int, bias *float32, masks uint64, accumulate int)
 
 //go:noescape
+func sgemmDotKernel8x2(n int, a **float32, b *float32, ldb int, c *float32, ldc int, tail uint64)
+
+//go:noescape
+func sgemmDotKernel6x4(n int, a **float32, b *float32, ldb int, c *float32, ldc int, tail uint64)
+
+//go:noescape
 func sgemmDotKernel3x8(n int, a **float32, b *float32, ldb int, c *float32, ldc int, tail uint64)
 
 //go:noescape
@@ -134,9 +140,11 @@ var (
 		{{8, sgemmRowsKernel8x32}, {4, sgemmRowsKernel4x32}, {2, sgemmRowsKernel2x32}, {1, sgemmRowsKernel1x32}},
 		{{8, sgemmRowsKernel8x48}, {4, sgemmRowsKernel4x48}, {2, sgemmRowsKernel2x48}, {1, sgemmRowsKernel1x48}},
 	}
-	// dotKernels by rows of A (3, then 1) and rows of B (8, 4, 2, 1).
-	dotKernels = [2][4]dotKernel{
-		{sgemmDotKernel3x8, sgemmDotKernel3x4, sgemmDotKernel3x2, sgemmDotKernel3x1},
-		{sgemmDotKernel1x8, sgemmDotKernel1x4, sgemmDotKernel1x2, sgemmDotKernel1x1},
+	// dotKernels by rows of B (8, 4, 2, 1), each from the most rows of A down.
+	dotKernels = [4][]rowsDotKernel{
+		{{3, sgemmDotKernel3x8}, {1, sgemmDotKernel1x8}},
+		{{6, sgemmDotKernel6x4}, {3, sgemmDotKernel3x4}, {1, sgemmDotKernel1x4}},
+		{{8, sgemmDotKernel8x2}, {3, sgemmDotKernel3x2}, {1, sgemmDotKernel1x2}},
+		{{3, sgemmDotKernel3x1}, {1, sgemmDotKernel1x1}},
 	}
 )

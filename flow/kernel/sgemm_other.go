@@ -8,5 +8,5 @@ var hasAVX512 = false
 var (
 	panelKernels     [3][]rowKernel
 	rowsPanelKernels [3][]rowsKernel
-	dotKernels       [2][4]dotKernel
+	dotKernels       [4][]rowsDotKernel
 )

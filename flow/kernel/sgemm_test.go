@@ -147,12 +147,13 @@ func TestGemmRowsMatchesDefinition(t *testing.T) {
 }
 
 // TestAddDotRows: C += A·Bᵀ with A's rows as offsets into a base, for shapes that take every
-// kernel (3 and 1 rows, 8/4/2/1 columns) and row lengths with and without a tail.
+// kernel (3 and 1 rows, 8/4/2/1 columns, 6×4 and 8×2) and row lengths with and without a tail.
 func TestAddDotRows(t *testing.T) { bothGemmPaths(t, testAddDotRows) }
 
 func testAddDotRows(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
-	for _, s := range [][3]int{{1, 1, 1}, {3, 8, 16}, {4, 15, 33}, {9, 12, 784}, {144, 8, 196}, {7, 3, 5}, {2, 64, 49}, {18, 1, 300}} {
+	for _, s := range [][3]int{{1, 1, 1}, {3, 8, 16}, {4, 15, 33}, {9, 12, 784}, {144, 8, 196}, {7, 3, 5}, {2, 64, 49}, {18, 1, 300},
+		{17, 2, 100}, {13, 6, 40}, {72, 2, 816}, {25, 4, 17}, {11, 14, 64}} { // the 8×2 and 6×4 kernels, with fewer-row ones after them
 		m, n, k := s[0], s[1], s[2]
 		base := randSlice(rng, 2*k+m)
 		offs := make([]int, m)

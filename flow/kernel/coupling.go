@@ -78,11 +78,15 @@ func (k *Coupling) forwardImage(n int, z, h, scale, out []float32) float32 {
 	per := k.S.C * hw
 	var sum float32
 	for c := 0; c < k.S.C; c++ {
-		sum += k.plane(n, c, h, scale)
 		es := k.at(k.es, n, c)
 		t := h[per+c*hw:][:hw]
 		keep := k.Keep[c*hw:][:hw]
 		zc, oc := z[c*hw:][:hw], out[c*hw:][:hw]
+		if s, ok := couplingFwd(k.at(k.th, n, c), es, oc, h[c*hw:][:hw], t, keep, zc, expf(scale[c])); ok {
+			sum += s
+			continue
+		}
+		sum += k.plane(n, c, h, scale)
 		for i, e := range es {
 			oc[i] = (zc[i] + t[i]*keep[i]) * e
 		}

@@ -172,3 +172,16 @@ func gatedSum(out, x, val, sig []float32) int {
 	gatedSumAVX512(out[:n], x, val[:n], sig[:n])
 	return n &^ 15
 }
+
+//go:noescape
+func couplingFwdAVX512(th, es, out, raw, t, keep, z []float32, f float32) (sum float32)
+
+// couplingFwd is the coupling's forward loops over one plane (see Coupling.forwardImage) with
+// AVX-512; ok is false without it, and then the caller runs the Go loops.
+func couplingFwd(th, es, out, raw, t, keep, z []float32, f float32) (sum float32, ok bool) {
+	if !hasAVX512 {
+		return 0, false
+	}
+	n := len(raw)
+	return couplingFwdAVX512(th[:n], es[:n], out[:n], raw, t[:n], keep[:n], z[:n], f), true
+}

@@ -492,6 +492,88 @@ cbdone:
 	VZEROUPPER
 	RET
 
+DATA cfTwo<>+0(SB)/4, $2.0
+GLOBL cfTwo<>(SB), RODATA, $4
+
+// CFBODY does the sixteen lanes of K1 at byte offset BX of every plane (masked-off lanes are
+// neither read nor written, and add nothing to the sum in Z22).
+#define CFBODY \
+	VMOVUPS.Z (SI)(BX*1), K1, Z24 \
+	VMULPS  Z25, Z24, Z24 \
+	VDIVPS  Z26, Z24, Z0 \
+	EXP512 \
+	VSUBPS  Z14, Z2, Z27 \
+	VADDPS  Z14, Z2, Z28 \
+	VDIVPS  Z28, Z27, Z27 \
+	VMOVUPS Z27, K1, (DI)(BX*1) \
+	VMOVUPS.Z (R9)(BX*1), K1, Z29 \
+	VMULPS  Z26, Z27, Z0 \
+	VMULPS  Z29, Z0, Z0 \
+	VADDPS  Z0, Z22, K1, Z22 \
+	EXP512 \
+	VMOVUPS Z2, K1, (DX)(BX*1) \
+	VMOVUPS.Z (R8)(BX*1), K1, Z4 \
+	VMULPS  Z29, Z4, Z4 \
+	VADDPS.Z (R10)(BX*1), Z4, K1, Z4 \
+	VMULPS  Z2, Z4, Z4 \
+	VMOVUPS Z4, K1, (R11)(BX*1)
+
+// func couplingFwdAVX512(th, es, out, raw, t, keep, z []float32, f float32) (sum float32)
+// The affine coupling's forward over one plane (len(raw) elements, the last 1-15 under a lane
+// mask), element by element in the Go loops' order:
+//	th = tanh u = (e^2u - 1)/(e^2u + 1) with 2u = 2·raw/f, s = th·f·keep, es = e^s,
+//	out = (z + t·keep)·es,
+// and it returns Σ s (summed in sixteen lanes, then across them).
+TEXT ·couplingFwdAVX512(SB), NOSPLIT, $0-180
+	LOADEXP512
+	VBROADCASTSS cfTwo<>(SB), Z25
+	VBROADCASTSS f+168(FP), Z26
+	VXORPS Z22, Z22, Z22
+	MOVQ raw_len+80(FP), CX
+	ANDQ $15, CX
+	MOVQ $1, BX
+	SHLQ CX, BX
+	DECQ BX
+	KMOVW BX, K2                   // the tail's lanes
+	MOVQ raw_len+80(FP), CX
+	SHRQ $4, CX
+	SHLQ $6, CX                    // bytes in full vectors
+	MOVQ $-1, BX
+	KMOVW BX, K1
+	XORQ BX, BX
+	MOVQ th_base+0(FP), DI
+	MOVQ es_base+24(FP), DX
+	MOVQ out_base+48(FP), R11
+	MOVQ raw_base+72(FP), SI
+	MOVQ t_base+96(FP), R8
+	MOVQ keep_base+120(FP), R9
+	MOVQ z_base+144(FP), R10
+
+cfloop:
+	CMPQ BX, CX
+	JGE  cftail
+	CFBODY
+	ADDQ $64, BX
+	JMP  cfloop
+
+cftail:
+	KMOVW K2, K1
+	KORTESTW K1, K1
+	JZ   cfdone
+	CFBODY
+
+cfdone:
+	VMOVAPS Z22, Z0
+	VEXTRACTF64X4 $1, Z0, Y1
+	VADDPS  Y1, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPS  X1, X0, X0
+	VHADDPS X0, X0, X0
+	VHADDPS X0, X0, X0
+	VMOVSS  X0, sum+176(FP)
+	VZEROUPPER
+	RET
+
 // Cephes logf: log x = e·ln2 + log m with x = m·2^e, m in [√½, √2), and
 // log m = f - f²/2 + f³·P(f) for f = m - 1 (relative error about 1e-7).
 DATA logSqrt2<>+0(SB)/4, $1.41421356237

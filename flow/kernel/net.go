@@ -13,18 +13,21 @@ package kernel
 //
 // Layout: inside the kernel every feature map is a padded plane per channel, rows of stride
 // S = W+1 (one zero column serves as the right border of a row and the left border of the next),
-// a zero row above and below. Pixel (y, x) is at O + y·S + x, so a 3×3 convolution's im2col row
+// a zero row above and below. Pixel (y, x) is at O + y·S + x (image j of a group, below, at
+// O + y·S + j·(W+1) + x), so a 3×3 convolution's im2col row
 // (ci, kh, kw) is the run of R = H·S floats from plane ci at offset O + (kh-1)·S + (kw-1): the
 // GEMM reads it in place (Gemm.RunRows) and writes its output run straight into the padded
-// planes of the next map, whose border column (every S-th float of the run) it fills with
+// planes of the next map, whose border columns (every (W+1)-th float of the run) it fills with
 // garbage that clean sets back to zero. Pointwise passes run over the whole run, rounded up to
 // R16, a multiple of 16; every map a convolution reads is zero off its pixels. The planes are
 // P floats apart, P and O multiples of 16.
 //
-// Small maps are stacked: a group of G images (G = 1 for maps of 400 pixels or more, 2 down to
-// 100, else 4) is one padded map of G·(H+1)-1 rows, the images separated by one zero row (which
-// clean keeps zero), so that the GEMMs and the filter gradients' dot products run over longer
-// runs and every per-map pass is one call for G images.
+// Small maps are stacked side by side: a group of G images (G = 1 for maps of 400 pixels or
+// more, 2 down to 100, else 4) is one padded map with rows of stride S = G·(W+1), row y holding
+// row y of every image, each followed by its zero column (the border between neighbours), so
+// that the GEMMs and the filter gradients' dot products run over longer runs, every per-map pass
+// is one call for G images, and no rows are spent between images (a 7×7 group of 4 takes a run
+// of 224 floats for its 196 pixels).
 //
 // Only maps a 3×3 convolution reads (the input, the ELU pairs, the gradients) are padded planes;
 // the activations the forward keeps for the backward are runs, R16 floats apart: per image the
@@ -91,9 +94,9 @@ func NewNet(pool *Pool, n, cin, hidden, cout, h, w, layers int) *Net {
 	}
 	k.g = max(1, min(k.g, n))
 	k.groups = (n + k.g - 1) / k.g
-	k.s = w + 1
+	k.s = k.g * (w + 1)
 	k.o = roundUp(k.s+1, 16)
-	k.r = (k.g*(h+1) - 1) * k.s
+	k.r = h * k.s
 	k.r16 = roundUp(k.r, 16)
 	k.p = roundUp(k.o+k.r16+k.s+1, 16)
 	k.per = cin*k.p + (hidden+layers*(3*hidden+2))*k.r16
@@ -229,7 +232,7 @@ func (k *Net) pad(x []float32, m maps, ch, gl int) {
 	for c := 0; c < ch; c++ {
 		dst := k.run(m, c)
 		for j := 0; j < k.g; j++ {
-			img := dst[j*(k.H+1)*k.s:]
+			img := dst[j*(k.W+1):]
 			if j >= gl {
 				for y := 0; y < k.H; y++ {
 					zero(img[y*k.s : y*k.s+k.W])
@@ -251,7 +254,7 @@ func (k *Net) unpad(m maps, x []float32, ch, gl int) {
 	for c := 0; c < ch; c++ {
 		src := k.run(m, c)
 		for j := 0; j < gl; j++ {
-			img, dst := src[j*(k.H+1)*k.s:], x[(j*ch+c)*hw:(j*ch+c+1)*hw]
+			img, dst := src[j*(k.W+1):], x[(j*ch+c)*hw:(j*ch+c+1)*hw]
 			for y := 0; y < k.H; y++ {
 				copy(dst[y*k.W:(y+1)*k.W], img[y*k.s:y*k.s+k.W])
 			}
@@ -259,17 +262,13 @@ func (k *Net) unpad(m maps, x []float32, ch, gl int) {
 	}
 }
 
-// clean zeroes what a pass over the runs of ch maps wrote off the pixels: the border column,
-// the rows between stacked images and the tail up to R16.
+// clean zeroes what a pass over the runs of ch maps wrote off the pixels: the border column
+// after each image and the tail up to R16.
 func (k *Net) clean(m maps, ch int) {
 	for c := 0; c < ch; c++ {
 		run := k.run(m, c)
-		for j := k.W; j < k.r; j += k.s {
+		for j := k.W; j < k.r; j += k.W + 1 {
 			run[j] = 0
-		}
-		for j := 1; j < k.g; j++ {
-			sep := (j*(k.H+1) - 1) * k.s
-			zero(run[sep : sep+k.s])
 		}
 		zero(run[k.r:])
 	}

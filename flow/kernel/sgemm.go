@@ -69,7 +69,8 @@ func (g *Gemm) Run(transA, transB bool, m, n, k int, a []float32, lda int, b []f
 		width := min(48, n-j)
 		masks := laneMasks(width)
 		i := 0
-		for _, kern := range panelKernels[(width-1)/16] { // the last panel: as few vectors as it needs
+		v := (width - 1) / 16 // the last panel: as few vectors as it needs
+		for _, kern := range panelKernels[b2i(width == 16*(v+1))][v] {
 			for ; m-i >= kern.rows; i += kern.rows {
 				if bias != nil {
 					biasRow = &bias[i]
@@ -110,7 +111,8 @@ func (g *Gemm) RunRows(m, n, k int, a []float32, lda int, base []float32, rowOff
 		width := min(48, n-j)
 		masks := laneMasks(width)
 		i := 0
-		for _, kern := range rowsPanelKernels[(width-1)/16] {
+		v := (width - 1) / 16
+		for _, kern := range rowsPanelKernels[b2i(width == 16*(v+1))][v] {
 			for ; m-i >= kern.rows; i += kern.rows {
 				if bias != nil {
 					biasRow = &bias[i]
@@ -187,6 +189,14 @@ func Backend() string {
 type rowKernel struct {
 	rows int
 	run  func(k int, a *float32, ars, aks int, b *float32, ldb int, c *float32, ldc int, bias *float32, masks uint64, accumulate int)
+}
+
+// b2i is 1 for true.
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // laneMasks returns the 16-lane masks (low bits first) that select w ≤ 48 columns.

@@ -6,7 +6,7 @@ package kernel
 var hasAVX512 = false
 
 var (
-	panelKernels     [3][]rowKernel
-	rowsPanelKernels [3][]rowsKernel
+	panelKernels     [2][3][]rowKernel
+	rowsPanelKernels [2][3][]rowsKernel
 	dotKernels       [4][]rowsDotKernel
 )

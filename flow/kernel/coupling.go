@@ -183,16 +183,3 @@ func at(s []float32, i int) float32 {
 	}
 	return s[i]
 }
-
-// Mask computes out = z·m with m (C×H×W) broadcast over the batch; it is also its own backward.
-func Mask(p *Pool, s Batch, m, z, out []float32) {
-	per := s.C * s.hw()
-	p.Each(s.N, func(_, from, to int) {
-		for n := from; n < to; n++ {
-			zn, on := z[n*per:(n+1)*per], out[n*per:(n+1)*per]
-			for i, v := range zn {
-				on[i] = v * m[i]
-			}
-		}
-	})
-}

@@ -185,3 +185,17 @@ func couplingFwd(th, es, out, raw, t, keep, z []float32, f float32) (sum float32
 	n := len(raw)
 	return couplingFwdAVX512(th[:n], es[:n], out[:n], raw, t[:n], keep[:n], z[:n], f), true
 }
+
+//go:noescape
+func eluPairGradAddAVX512(dx, pos, neg, dpos, dneg, add []float32)
+
+// eluPairGradAdd is eluPairGrad plus add (the residual's gradient) with AVX-512; it returns how
+// many leading elements it did (0 without AVX-512).
+func eluPairGradAdd(dx, pos, neg, dpos, dneg, add []float32) int {
+	if !hasAVX512 {
+		return 0
+	}
+	n := len(dx)
+	eluPairGradAddAVX512(dx, pos[:n], neg[:n], dpos[:n], dneg[:n], add[:n])
+	return n &^ 15
+}

@@ -304,6 +304,48 @@ g512loop:
 g512done:
 	RET
 
+// func eluPairGradAddAVX512(dx, pos, neg, dpos, dneg, add []float32)
+// dx = (pos > 0 ? dpos - dneg·(neg+1) : dpos·(pos+1) - dneg) + add, for len(dx) rounded down to 16.
+TEXT ·eluPairGradAddAVX512(SB), NOSPLIT, $0-144
+	MOVQ dx_base+0(FP), DI
+	MOVQ dx_len+8(FP), CX
+	MOVQ pos_base+24(FP), SI
+	MOVQ neg_base+48(FP), DX
+	MOVQ dpos_base+72(FP), R8
+	MOVQ dneg_base+96(FP), R9
+	MOVQ add_base+120(FP), R10
+	SHRQ $4, CX
+	JZ   ga512done
+	VBROADCASTSS expOne<>(SB), Z14
+	VXORPS Z6, Z6, Z6
+
+ga512loop:
+	VMOVUPS (SI), Z0              // pos
+	VMOVUPS (DX), Z1              // neg
+	VMOVUPS (R8), Z2              // dpos
+	VMOVUPS (R9), Z3              // dneg
+	VCMPPS  $30, Z6, Z0, K1       // pos > 0, i.e. x > 0
+	VADDPS  Z14, Z1, Z1           // neg + 1
+	VMOVAPS Z2, Z4
+	VFNMADD231PS Z1, Z3, Z4       // a = dpos - dneg·(neg+1)
+	VADDPS  Z14, Z0, Z0           // pos + 1
+	VFMSUB213PS Z3, Z2, Z0        // b = dpos·(pos+1) - dneg
+	VBLENDMPS Z4, Z0, K1, Z0
+	VADDPS  (R10), Z0, Z0
+	VMOVUPS Z0, (DI)
+	ADDQ $64, R10
+	ADDQ $64, SI
+	ADDQ $64, DX
+	ADDQ $64, R8
+	ADDQ $64, R9
+	ADDQ $64, DI
+	DECQ CX
+	JNZ  ga512loop
+	VZEROUPPER
+
+ga512done:
+	RET
+
 // func gatedFwdAVX512(out, sig, x, val, gate []float32)
 // sig = 1/(1 + e^-gate) and out = x + val·sig for len(x) rounded down to 16, with the same
 // exponential as expAVX512 and the operations in the Go loop's order (the same floats).

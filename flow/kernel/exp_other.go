@@ -13,6 +13,8 @@ func ExpSlice(dst, src []float32) {
 func eluPair(pos, neg, x []float32) int                  { return 0 }
 func eluPairGrad(dx, pos, neg, dpos, dneg []float32) int { return 0 }
 
+func eluPairGradAdd(dx, pos, neg, dpos, dneg, add []float32) int { return 0 }
+
 func sum(s []float32) float32 { return sumGo(s) }
 
 func gatedFwd(out, sig, x, val, gate []float32) int   { return 0 }

@@ -20,3 +20,6 @@ func lnParamSumsAVX512(d, x, mean, rstd []float32) (sg, sb float32)
 
 //go:noescape
 func lnRstdAVX512(v []float32, inv, eps float32)
+
+//go:noescape
+func keepAVX512(dst []float32, mask []uint32)

@@ -320,3 +320,30 @@ rstdtail:
 rstddone:
 	VZEROUPPER
 	RET
+
+// func keepAVX512(dst []float32, mask []uint32)
+// dst[i] &= mask[i]: the floats where mask is all ones stay, the others become +0.
+TEXT ·keepAVX512(SB), NOSPLIT, $0-48
+	MOVQ dst_base+0(FP), DI
+	MOVQ dst_len+8(FP), CX
+	MOVQ mask_base+24(FP), SI
+	SPLIT
+	JZ   keeptail
+keeploop:
+	VMOVUPS (SI), Z0
+	VANDPS  (DI), Z0, Z0
+	VMOVUPS Z0, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DI
+	DECQ CX
+	JNZ  keeploop
+keeptail:
+	TESTQ DX, DX
+	JZ   keepdone
+	TAILMASK
+	VMOVUPS.Z (SI), K1, Z0
+	VANDPS.Z  (DI), Z0, K1, Z0
+	VMOVUPS Z0, K1, (DI)
+keepdone:
+	VZEROUPPER
+	RET

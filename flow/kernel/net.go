@@ -47,9 +47,10 @@ type Net struct {
 	per               int // floats of one image's activations
 	store             []float32
 	ws                []netWorker
-	inRows, hid2Rows  []int // im2col row offsets over Cin and 2·Hidden planes
-	hidRows, outRows  []int // ... and over Hidden and Cout planes (the data gradients)
-	hid2Centre        []int // the unshifted run of each of 2·Hidden planes (1×1 convolutions)
+	inRows, hid2Rows  rowTable // im2col row offsets over Cin and 2·Hidden planes
+	hidRows, outRows  rowTable // ... and over Hidden and Cout planes (the data gradients)
+	hid2Centre        rowTable // the unshifted run of each of 2·Hidden planes (1×1 convolutions)
+	keep              []uint32 // R16 masks: all ones at the run's pixels, zero elsewhere
 	inT, outT         []float32
 	blockT            [][]float32 // flipped, transposed 3×3 filters of the data gradients
 	accRows, accSizes []int
@@ -102,8 +103,16 @@ func NewNet(pool *Pool, n, cin, hidden, cout, h, w, layers int) *Net {
 	k.per = cin*k.p + (hidden+layers*(3*hidden+2))*k.r16
 	k.inRows, k.hid2Rows = k.rows(cin), k.rows(2*hidden)
 	k.hidRows, k.outRows = k.rows(hidden), k.rows(cout)
-	for c := 0; c < 2*hidden; c++ {
-		k.hid2Centre = append(k.hid2Centre, c*k.p+k.o)
+	centre := make([]int, 2*hidden)
+	for c := range centre {
+		centre[c] = c*k.p + k.o
+	}
+	k.hid2Centre = newRowTable(centre)
+	k.keep = make([]uint32, k.r16)
+	for j := range k.keep[:k.r] {
+		if j%(w+1) != w {
+			k.keep[j] = ^uint32(0)
+		}
 	}
 	k.inT, k.outT = make([]float32, hidden*cin*9), make([]float32, cout*2*hidden*9)
 	for l := 0; l < layers; l++ {
@@ -136,7 +145,9 @@ func NewNet(pool *Pool, n, cin, hidden, cout, h, w, layers int) *Net {
 func roundUp(v, m int) int { return (v + m - 1) / m * m }
 
 // rows returns the offsets of the 9·ch im2col rows of a map of ch padded planes.
-func (k *Net) rows(ch int) []int {
+func (k *Net) rows(ch int) rowTable { return newRowTable(k.rowOffsets(ch)) }
+
+func (k *Net) rowOffsets(ch int) []int {
 	rows := make([]int, 0, 9*ch)
 	for c := 0; c < ch; c++ {
 		for kh := 0; kh < 3; kh++ {
@@ -263,10 +274,14 @@ func (k *Net) unpad(m maps, x []float32, ch, gl int) {
 }
 
 // clean zeroes what a pass over the runs of ch maps wrote off the pixels: the border column
-// after each image and the tail up to R16.
+// after each image and the tail up to R16 (with AVX-512 by a mask of the pixels, k.keep).
 func (k *Net) clean(m maps, ch int) {
 	for c := 0; c < ch; c++ {
 		run := k.run(m, c)
+		if hasAVX512 {
+			keepAVX512(run, k.keep)
+			continue
+		}
 		for j := k.W; j < k.r; j += k.W + 1 {
 			run[j] = 0
 		}
@@ -327,14 +342,14 @@ func (k *Net) forwardGroup(ws *netWorker, st, x []float32, gl int, p *NetParams,
 	k.pad(x, xin, k.Cin, gl)
 	h := k.h0(st)
 	c, ldc := h.at()
-	g.RunRows(hid, n, 9*k.Cin, p.InW, 9*k.Cin, xin.d, k.inRows, p.InB, c, ldc)
+	g.runRows(hid, n, 9*k.Cin, p.InW, 9*k.Cin, xin.d, k.inRows, p.InB, c, ldc)
 	k.clean(h, hid)
 	for l, b := range p.Blocks {
 		c3, c1, stats := k.block(st, l)
 		gin := k.gin(ws, l)
 		k.elu(e, h, hid)
 		c, ldc = c3.at()
-		g.RunRows(hid, n, 18*hid, b.W3, 18*hid, e.d, k.hid2Rows, b.B3, c, ldc)
+		g.runRows(hid, n, 18*hid, b.W3, 18*hid, e.d, k.hid2Rows, b.B3, c, ldc)
 		// c₃ is read only by the 1×1 convolution: its garbage off the pixels meets zero gradients
 		k.elu(e, c3, hid)
 		c, ldc = c1.at()
@@ -350,7 +365,7 @@ func (k *Net) forwardGroup(ws *netWorker, st, x []float32, gl int, p *NetParams,
 	k.elu(e, h, hid)
 	o := k.padded(ws.out)
 	c, ldc = o.at()
-	g.RunRows(k.Cout, n, 18*hid, p.OutW, 18*hid, e.d, k.hid2Rows, p.OutB, c, ldc)
+	g.runRows(k.Cout, n, 18*hid, p.OutW, 18*hid, e.d, k.hid2Rows, p.OutB, c, ldc)
 	k.unpad(o, out, k.Cout, gl)
 }
 
@@ -444,9 +459,9 @@ func (k *Net) backwardGroup(ws *netWorker, st, dout []float32, gl int, p *NetPar
 		k.clean(next, hid)
 	}
 	k.elu(e, k.h(ws, st, k.Layers), hid)
-	g.AddDotRows(18*hid, k.Cout, n, e.d, k.hid2Rows, ws.dO[k.o:], k.p, k.acc(ws, last), k.Cout)
+	g.addDotRows(18*hid, k.Cout, n, e.d, k.hid2Rows, ws.dO[k.o:], k.p, k.acc(ws, last), k.Cout)
 	k.biasGrad(k.acc(ws, last+1), dO, k.Cout)
-	g.RunRows(2*hid, n, 9*k.Cout, k.outT, 9*k.Cout, dO.d, k.outRows, nil, ws.de[k.o:], k.p)
+	g.runRows(2*hid, n, 9*k.Cout, k.outT, 9*k.Cout, dO.d, k.outRows, nil, ws.de[k.o:], k.p)
 	k.eluGrad(dh, e, de, hid)
 	k.clean(dh, hid)
 	for l := k.Layers - 1; l >= 0; l-- {
@@ -462,28 +477,27 @@ func (k *Net) backwardGroup(ws *netWorker, st, dout []float32, gl int, p *NetPar
 		}
 		// conv1 on ELU(c₃).
 		k.elu(e, c3, hid)
-		g.AddDotRows(2*hid, 2*hid, n, e.d, k.hid2Centre, ws.dc1[k.o:], k.p, k.acc(ws, a+2), 2*hid)
+		g.addDotRows(2*hid, 2*hid, n, e.d, k.hid2Centre, ws.dc1[k.o:], k.p, k.acc(ws, a+2), 2*hid)
 		k.biasGrad(k.acc(ws, a+3), dc1, 2*hid)
 		g.Run(true, false, 2*hid, n, 2*hid, b.W1, 2*hid, ws.dc1[k.o:], k.p, 0, nil, ws.de[k.o:], k.p)
 		k.eluGrad(dc3, e, de, hid) // zero off the pixels: de is
 		// conv3 on ELU(h_l).
 		k.elu(e, h, hid)
-		g.AddDotRows(18*hid, hid, n, e.d, k.hid2Rows, ws.dc3[k.o:], k.p, k.acc(ws, a), hid)
+		g.addDotRows(18*hid, hid, n, e.d, k.hid2Rows, ws.dc3[k.o:], k.p, k.acc(ws, a), hid)
 		k.biasGrad(k.acc(ws, a+1), dc3, hid)
-		g.RunRows(2*hid, n, 9*hid, k.blockT[l], 9*hid, dc3.d, k.hidRows, nil, ws.de[k.o:], k.p)
-		k.eluGrad(dh, e, de, hid)
-		for c := 0; c < hid; c++ {
-			lnAcc(k.run(dh, c), k.run(dg, c)) // the residual
+		g.runRows(2*hid, n, 9*hid, k.blockT[l], 9*hid, dc3.d, k.hidRows, nil, ws.de[k.o:], k.p)
+		for c := 0; c < hid; c++ { // and the residual's dg
+			eluImageGradAdd(k.run(dh, c), k.run(e, c), k.run(e, hid+c), k.run(de, c), k.run(de, hid+c), k.run(dg, c))
 		}
 		k.clean(dh, hid)
 	}
 	// The input convolution.
 	xin := k.xin(st)
-	g.AddDotRows(9*k.Cin, hid, n, xin.d, k.inRows, ws.dh[k.o:], k.p, k.acc(ws, 0), hid)
+	g.addDotRows(9*k.Cin, hid, n, xin.d, k.inRows, ws.dh[k.o:], k.p, k.acc(ws, 0), hid)
 	k.biasGrad(k.acc(ws, 1), dh, hid)
 	if dx != nil {
 		dxp := k.padded(ws.dxp)
-		g.RunRows(k.Cin, n, 9*hid, k.inT, 9*hid, dh.d, k.hidRows, nil, ws.dxp[k.o:], k.p)
+		g.runRows(k.Cin, n, 9*hid, k.inT, 9*hid, dh.d, k.hidRows, nil, ws.dxp[k.o:], k.p)
 		k.unpad(dxp, dx, k.Cin, gl)
 	}
 }

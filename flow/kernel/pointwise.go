@@ -38,6 +38,20 @@ func eluImageGrad(dx, pos, neg, dpos, dneg []float32) {
 	}
 }
 
+// eluImageGradAdd is eluImageGrad with add added to dx (the same floats: the gradient, then the
+// sum).
+func eluImageGradAdd(dx, pos, neg, dpos, dneg, add []float32) {
+	done := eluPairGradAdd(dx, pos, neg, dpos, dneg, add)
+	if done == len(dx) {
+		return
+	}
+	dx, add = dx[done:], add[done:len(dx)]
+	eluImageGrad(dx, pos[done:], neg[done:], dpos[done:], dneg[done:])
+	for i, v := range add {
+		dx[i] += v
+	}
+}
+
 // ConcatELUForward writes out (N×2C×H×W) = cat(elu(x), elu(-x)) along channels, x: N×C×H×W.
 // Each element needs one exponential, e^-|x|, computed eight at a time in the negative half first.
 func ConcatELUForward(p *Pool, s Batch, x, out []float32) {

@@ -11,7 +11,9 @@ import "gonum.org/v1/gonum/blas"
 // path RunRows' B.
 type Gemm struct {
 	scratch []float32
-	rows    [8]*float32 // AddDotRows' row pointers: a field, since a local would escape through the kernel's function value
+	// scratchA holds AddDotRows' A on the BLAS path.
+	scratchA []float32
+	rows     [8]*float32 // AddDotRows' row pointers: a field, since a local would escape through the kernel's function value
 	// BLAS forces the BLAS path: for benchmarks side by side, and for machines where it wins.
 	BLAS bool
 }
@@ -85,14 +87,40 @@ func (g *Gemm) Run(transA, transB bool, m, n, k int, a []float32, lda int, b []f
 // matrix B is base[rowOffs[kk]:rowOffs[kk]+n]: an im2col matrix whose rows are views into a few
 // shifted planes, never copied out (the BLAS path copies it).
 func (g *Gemm) RunRows(m, n, k int, a []float32, lda int, base []float32, rowOffs []int, bias, c []float32, ldc int) {
+	g.runRows(m, n, k, a, lda, base, newRowTable(rowOffs[:k]), bias, c, ldc)
+}
+
+// rowTable is a table of row offsets and its extent, so that a caller using it many times
+// (Net) has the rows checked once per call by the extent, not row by row.
+type rowTable struct {
+	offs   []int
+	lo, hi int // the least and greatest offset
+}
+
+func newRowTable(offs []int) rowTable {
+	t := rowTable{offs: offs}
+	if len(offs) > 0 {
+		t.lo, t.hi = offs[0], offs[0]
+		for _, off := range offs {
+			t.lo, t.hi = min(t.lo, off), max(t.hi, off)
+		}
+	}
+	return t
+}
+
+// check panics unless the first rows of the table, n floats each, lie inside base.
+func (t rowTable) check(rows, n int, base []float32, what string) {
+	if rows > len(t.offs) || t.lo < 0 || t.hi+n > len(base) {
+		panic("kernel: " + what + " row outside its base")
+	}
+}
+
+func (g *Gemm) runRows(m, n, k int, a []float32, lda int, base []float32, t rowTable, bias, c []float32, ldc int) {
 	if m == 0 || n == 0 {
 		return
 	}
-	for _, off := range rowOffs[:k] {
-		if off < 0 || off+n > len(base) {
-			panic("kernel: RunRows row outside base")
-		}
-	}
+	t.check(k, n, base, "RunRows")
+	rowOffs := t.offs
 	if !hasAVX512 || g.BLAS || k == 0 {
 		g.scratch = grow(g.scratch, k*n)
 		for kk, off := range rowOffs[:k] {
@@ -128,16 +156,18 @@ func (g *Gemm) RunRows(m, n, k int, a []float32, lda int, base []float32, rowOff
 // dwᵀ += im2col·doutᵀ, with the im2col rows views into shift3 planes. Without the AVX-512
 // kernels it copies A out and runs the BLAS.
 func (g *Gemm) AddDotRows(m, n, k int, aBase []float32, aOffs []int, b []float32, ldb int, c []float32, ldc int) {
+	g.addDotRows(m, n, k, aBase, newRowTable(aOffs[:m]), b, ldb, c, ldc)
+}
+
+func (g *Gemm) addDotRows(m, n, k int, aBase []float32, t rowTable, b []float32, ldb int, c []float32, ldc int) {
 	if m == 0 || n == 0 || k == 0 {
 		return
 	}
-	for _, off := range aOffs[:m] {
-		if off < 0 || off+k > len(aBase) {
-			panic("kernel: AddDotRows row outside aBase")
-		}
-	}
+	t.check(m, k, aBase, "AddDotRows")
+	aOffs := t.offs
 	if !hasAVX512 || g.BLAS { // A copied out, then the tiled product with B transposed
-		a := make([]float32, m*k) // off the fast path: Conv calls this only with AVX-512
+		g.scratchA = grow(g.scratchA, m*k)
+		a := g.scratchA
 		for r, off := range aOffs[:m] {
 			copy(a[r*k:(r+1)*k], aBase[off:off+k])
 		}

@@ -23,3 +23,6 @@ func lnRstdAVX512(v []float32, inv, eps float32)
 
 //go:noescape
 func keepAVX512(dst []float32, mask []uint32)
+
+//go:noescape
+func copyRowsAVX512(dst []float32, dstStride int, src []float32, srcStride, rows, w int)

@@ -347,3 +347,50 @@ keeptail:
 keepdone:
 	VZEROUPPER
 	RET
+
+// func copyRowsAVX512(dst []float32, dstStride int, src []float32, srcStride, rows, w int)
+// Copies rows rows of w floats, row r from src[r·srcStride:] to dst[r·dstStride:], sixteen at
+// a time, the last 1-15 of each row under a lane mask.
+TEXT ·copyRowsAVX512(SB), NOSPLIT, $0-80
+	MOVQ dst_base+0(FP), DI
+	MOVQ dstStride+24(FP), R8
+	SHLQ $2, R8
+	MOVQ src_base+32(FP), SI
+	MOVQ srcStride+56(FP), R9
+	SHLQ $2, R9
+	MOVQ rows+64(FP), R10
+	MOVQ w+72(FP), R11
+	MOVQ R11, DX
+	ANDQ $15, DX
+	MOVQ DX, CX
+	MOVQ $1, AX
+	SHLQ CX, AX
+	DECQ AX
+	KMOVW AX, K1                   // the tail's lanes
+	SHRQ $4, R11                   // full vectors per row
+	TESTQ R10, R10
+	JZ   cpdone
+cprow:
+	XORQ BX, BX
+	MOVQ R11, CX
+	TESTQ CX, CX
+	JZ   cptail
+cpvec:
+	VMOVUPS (SI)(BX*1), Z0
+	VMOVUPS Z0, (DI)(BX*1)
+	ADDQ $64, BX
+	DECQ CX
+	JNZ  cpvec
+cptail:
+	TESTQ DX, DX
+	JZ   cpnext
+	VMOVUPS.Z (SI)(BX*1), K1, Z0
+	VMOVUPS Z0, K1, (DI)(BX*1)
+cpnext:
+	ADDQ R8, DI
+	ADDQ R9, SI
+	DECQ R10
+	JNZ  cprow
+cpdone:
+	VZEROUPPER
+	RET

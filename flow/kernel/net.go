@@ -250,10 +250,7 @@ func (k *Net) pad(x []float32, m maps, ch, gl int) {
 				}
 				continue
 			}
-			src := x[(j*ch+c)*hw : (j*ch+c+1)*hw]
-			for y := 0; y < k.H; y++ {
-				copy(img[y*k.s:y*k.s+k.W], src[y*k.W:(y+1)*k.W])
-			}
+			copyRows(img, k.s, x[(j*ch+c)*hw:(j*ch+c+1)*hw], k.W, k.H, k.W)
 		}
 	}
 }
@@ -265,11 +262,24 @@ func (k *Net) unpad(m maps, x []float32, ch, gl int) {
 	for c := 0; c < ch; c++ {
 		src := k.run(m, c)
 		for j := 0; j < gl; j++ {
-			img, dst := src[j*(k.W+1):], x[(j*ch+c)*hw:(j*ch+c+1)*hw]
-			for y := 0; y < k.H; y++ {
-				copy(dst[y*k.W:(y+1)*k.W], img[y*k.s:y*k.s+k.W])
-			}
+			copyRows(x[(j*ch+c)*hw:(j*ch+c+1)*hw], k.W, src[j*(k.W+1):], k.s, k.H, k.W)
 		}
+	}
+}
+
+// copyRows copies rows rows of w floats from src (row stride srcStride) to dst (dstStride).
+func copyRows(dst []float32, dstStride int, src []float32, srcStride, rows, w int) {
+	if rows == 0 || w == 0 {
+		return
+	}
+	last := (rows-1)*dstStride + w
+	_, _ = dst[last-1], src[(rows-1)*srcStride+w-1] // the assembly does not check bounds
+	if hasAVX512 {
+		copyRowsAVX512(dst, dstStride, src, srcStride, rows, w)
+		return
+	}
+	for r := 0; r < rows; r++ {
+		copy(dst[r*dstStride:r*dstStride+w], src[r*srcStride:r*srcStride+w])
 	}
 }
 

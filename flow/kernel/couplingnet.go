@@ -1,7 +1,7 @@
 package kernel
 
 // CouplingNet is a whole affine coupling layer as one kernel: its network input cat(z·mask, cond),
-// the GatedConvNet (Net) and the coupling transform (Coupling), image by image, so that neither
+// the GatedConvNet (Net) and the coupling transform (Coupling), group by group, so that neither
 // the network's input nor its output is a batch tensor between graph ops, and the backward sums
 // z's two gradients (through the transform and through the network) itself.
 type CouplingNet struct {

@@ -1,21 +1,21 @@
 package kernel
 
 // Net is a whole GatedConvNet (Tutorial 11's coupling network) as one kernel, forward and
-// backward, image by image:
+// backward, image group by image group (see below):
 //
 //	h₀ = conv3(x);  per block: c₃ = conv3(ELU(h)), c₁ = conv1(ELU(c₃)), [val, gate] = c₁,
 //	                h ← LN(h + val·σ(gate));
 //	out = conv3(ELU(h))
 //
 // with ELU(v) = cat(elu(v), elu(-v)) along channels, LN the LayerNormChannels, every convolution
-// with bias and "same" zero padding. Each image goes through every layer while its activations are
+// with bias and "same" zero padding. Each group goes through every layer while its activations are
 // in cache, and no layer hands a batch tensor to the next through the graph.
 //
 // Layout: inside the kernel every feature map is a padded plane per channel, rows of stride
 // S = W+1 (one zero column serves as the right border of a row and the left border of the next),
 // a zero row above and below. Pixel (y, x) is at O + y·S + x (image j of a group, below, at
-// O + y·S + j·(W+1) + x), so a 3×3 convolution's im2col row
-// (ci, kh, kw) is the run of R = H·S floats from plane ci at offset O + (kh-1)·S + (kw-1): the
+// O + y·S + j·(W+1) + x), so a 3×3 convolution's im2col row (ci, kh, kw) is the run of R = H·S
+// floats from plane ci at offset O + (kh-1)·S + (kw-1): the
 // GEMM reads it in place (Gemm.RunRows) and writes its output run straight into the padded
 // planes of the next map, whose border columns (every (W+1)-th float of the run) it fills with
 // garbage that clean sets back to zero. Pointwise passes run over the whole run, rounded up to
@@ -30,21 +30,21 @@ package kernel
 // of 224 floats for its 196 pixels).
 //
 // Only maps a 3×3 convolution reads (the input, the ELU pairs, the gradients) are padded planes;
-// the activations the forward keeps for the backward are runs, R16 floats apart: per image the
+// the activations the forward keeps for the backward are runs, R16 floats apart: per group the
 // padded input, h₀, and per block c₃, c₁ (with σ(gate) in place of gate) and the LayerNorm
 // statistics. The backward first recomputes each LayerNorm input g = h + val·σ(gate) and the
 // next h = LN(g) from them, with the forward's floats, and recomputes the ELUs (storing them
 // measured slower: the traffic costs more than the arithmetic).
 type Net struct {
 	N, Cin, Hidden, Cout, H, W, Layers int
-	// Train makes Forward keep every image's activations for Backward; otherwise it keeps one
-	// image per worker (evaluation).
+	// Train makes Forward keep every group's activations for Backward; otherwise it keeps one
+	// group's per worker (evaluation).
 	Train bool
 
 	pool              *Pool
 	g, groups         int // images per group, groups per batch
 	s, o, r, r16, p   int // row stride, run offset, run length, run rounded up to 16, plane size
-	per               int // floats of one image's activations
+	per               int // floats of one group's activations
 	store             []float32
 	ws                []netWorker
 	inRows, hid2Rows  rowTable // im2col row offsets over Cin and 2·Hidden planes
@@ -70,7 +70,7 @@ type NetParams struct {
 
 type netWorker struct {
 	gemm        Gemm
-	store       []float32 // one image's activations, when not Train
+	store       []float32 // one group's activations, when not Train
 	e, de       []float32 // 2·Hidden planes: an ELU pair and its gradient
 	dh, dg      []float32 // Hidden planes: ∂/∂h and ∂/∂(LN input)
 	hs, gs      []float32 // Hidden runs per block: h₁..h_L and the LayerNorm inputs g (h₀ is kept)

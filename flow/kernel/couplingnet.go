@@ -53,9 +53,7 @@ func (k *CouplingNet) Forward(z, cond []float32, p *NetParams, scale, out, ldj [
 			n0, gl := net.group(i)
 			for j := 0; j < gl; j++ {
 				x, zn := cw.x[j*xper:(j+1)*xper], z[(n0+j)*per:(n0+j+1)*per]
-				for i, v := range zn {
-					x[i] = v * k.Mask[i]
-				}
+				mul(x[:per], zn, k.Mask)
 				if k.Cond > 0 {
 					copy(x[per:], cond[(n0+j)*cper:(n0+j+1)*cper])
 				}
@@ -91,13 +89,34 @@ func (k *CouplingNet) Backward(z, dout, dldj []float32, p *NetParams, scale, dz 
 			}
 			net.backwardGroup(ws, net.store[i*net.per:(i+1)*net.per], cw.dh[:2*gl*per], gl, p, cw.dx[:gl*xper])
 			for j := 0; j < gl; j++ {
-				dzn := dz[(n0+j)*per : (n0+j+1)*per]
-				for i, v := range cw.dx[j*xper : j*xper+per] {
-					dzn[i] += v * k.Mask[i]
-				}
+				mulAdd(dz[(n0+j)*per:(n0+j+1)*per], cw.dx[j*xper:j*xper+per], k.Mask)
 			}
 		}
 	})
 	net.reduce(grad)
 	k.Head.sumScale(dscale, net.groups)
+}
+
+// mul sets out = a·b elementwise (len(a) elements).
+func mul(out, a, b []float32) {
+	out, b = out[:len(a)], b[:len(a)]
+	if hasAVX512 {
+		mulAVX512(out, a, b)
+		return
+	}
+	for i, v := range a {
+		out[i] = v * b[i]
+	}
+}
+
+// mulAdd adds a·b to dst elementwise (len(a) elements; the product rounded, then the sum).
+func mulAdd(dst, a, b []float32) {
+	dst, b = dst[:len(a)], b[:len(a)]
+	if hasAVX512 {
+		mulAddAVX512(dst, a, b)
+		return
+	}
+	for i, v := range a {
+		dst[i] += v * b[i]
+	}
 }

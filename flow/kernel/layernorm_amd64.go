@@ -26,3 +26,9 @@ func keepAVX512(dst []float32, mask []uint32)
 
 //go:noescape
 func copyRowsAVX512(dst []float32, dstStride int, src []float32, srcStride, rows, w int)
+
+//go:noescape
+func mulAVX512(out, a, b []float32)
+
+//go:noescape
+func mulAddAVX512(dst, a, b []float32)

@@ -394,3 +394,67 @@ cpnext:
 cpdone:
 	VZEROUPPER
 	RET
+
+// func mulAVX512(out, a, b []float32)
+// out[i] = a[i]·b[i] for i < len(a), sixteen at a time, the last 1-15 under a lane mask.
+TEXT ·mulAVX512(SB), NOSPLIT, $0-72
+	MOVQ out_base+0(FP), DI
+	MOVQ a_base+24(FP), SI
+	MOVQ a_len+32(FP), CX
+	MOVQ b_base+48(FP), R8
+	SPLIT
+	JZ   multail
+mulloop:
+	VMOVUPS (SI), Z0
+	VMULPS  (R8), Z0, Z0
+	VMOVUPS Z0, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DI
+	ADDQ $64, R8
+	DECQ CX
+	JNZ  mulloop
+multail:
+	TESTQ DX, DX
+	JZ   muldone
+	TAILMASK
+	VMOVUPS.Z (SI), K1, Z0
+	VMOVUPS.Z (R8), K1, Z1
+	VMULPS  Z1, Z0, Z0
+	VMOVUPS Z0, K1, (DI)
+muldone:
+	VZEROUPPER
+	RET
+
+// func mulAddAVX512(dst, a, b []float32)
+// dst[i] += a[i]·b[i] (the product rounded, then the sum) for i < len(a), the last 1-15 under a
+// lane mask.
+TEXT ·mulAddAVX512(SB), NOSPLIT, $0-72
+	MOVQ dst_base+0(FP), DI
+	MOVQ a_base+24(FP), SI
+	MOVQ a_len+32(FP), CX
+	MOVQ b_base+48(FP), R8
+	SPLIT
+	JZ   matail
+maloop:
+	VMOVUPS (SI), Z0
+	VMULPS  (R8), Z0, Z0
+	VADDPS  (DI), Z0, Z0
+	VMOVUPS Z0, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DI
+	ADDQ $64, R8
+	DECQ CX
+	JNZ  maloop
+matail:
+	TESTQ DX, DX
+	JZ   madone
+	TAILMASK
+	VMOVUPS.Z (SI), K1, Z0
+	VMOVUPS.Z (R8), K1, Z1
+	VMULPS  Z1, Z0, Z0
+	VMOVUPS.Z (DI), K1, Z1
+	VADDPS  Z1, Z0, Z0
+	VMOVUPS Z0, K1, (DI)
+madone:
+	VZEROUPPER
+	RET

@@ -15,3 +15,5 @@ func keepAVX512(dst []float32, mask []uint32)                                   
 func copyRowsAVX512(dst []float32, dstStride int, src []float32, srcStride, rows, w int) {
 	panic("unreachable")
 }
+func mulAVX512(out, a, b []float32)    { panic("unreachable") }
+func mulAddAVX512(dst, a, b []float32) { panic("unreachable") }

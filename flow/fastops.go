@@ -115,8 +115,10 @@ func (op *kernelOp) SymDiff(inputs G.Nodes, _ *G.Node, grad *G.Node) (G.Nodes, e
 	return op.grads(inputs, grad)
 }
 
-// fast builds the hot layers of the GatedConvNet from kernelOps. Each op gets a fresh id so
-// gorgonia never merges two of them into one node with one buffer.
+// fast builds the hot layers from kernelOps: each forward affine coupling as one op with its
+// GatedConvNet (kernel.CouplingNet), any other GatedConvNet as one op (kernel.Net), and the
+// elementwise flow layers. Each op gets a fresh id so gorgonia never merges two of them into one
+// node with one buffer.
 type fast struct {
 	pool *kernel.Pool
 	ids  int
@@ -129,83 +131,154 @@ func (f *fast) op(name string, out tensor.Shape, run func(in [][]float32, out []
 
 func batchOf(s tensor.Shape) kernel.Batch { return kernel.Batch{N: s[0], C: s[1], H: s[2], W: s[3]} }
 
-// conv2d is x ⊛ w + b by im2col and GEMM; its backward op shares the kernel's scratch buffers.
-func (f *fast) conv2d(x, w, b *G.Node) *G.Node {
-	xs, ws := x.Shape(), w.Shape()
-	k := kernel.NewConv(f.pool, xs[0], xs[1], ws[0], xs[2], xs[3], ws[2])
-	fwd := f.op("conv", tensor.Shape{xs[0], ws[0], xs[2], xs[3]}, func(in [][]float32, out []float32) {
-		k.Forward(in[0], in[1], in[2], out)
+// gatedConvNet is the whole GatedConvNet as one op (kernel.Net: every layer image by image,
+// activations in a padded layout inside the kernel), and one op for its backward, which returns
+// dx and hands the parameter gradients over from its buffers.
+func (f *fast) gatedConvNet(x *G.Node, net gatedConvNet, param func(*Param) *G.Node) *G.Node {
+	xs := x.Shape()
+	cout := net.out.W.Value.Shape()[0]
+	k := kernel.NewNet(f.pool, xs[0], xs[1], net.hidden, cout, xs[2], xs[3], len(net.blocks))
+	ps := netParams(net)
+	inputs := G.Nodes{x}
+	for _, p := range ps {
+		inputs = append(inputs, param(p))
+	}
+	var kp kernel.NetParams
+	fwd := f.op("gated_conv_net", tensor.Shape{xs[0], cout, xs[2], xs[3]}, func(in [][]float32, out []float32) {
+		k.Forward(in[0], setNetParams(&kp, in[1:]), out)
 	})
 	fwd.grads = func(inputs G.Nodes, grad *G.Node) (G.Nodes, error) {
-		return f.convGrads("conv", k, inputs, grad), nil
+		k.Train = true // a backward will follow each forward: keep every image's activations
+		bufs := make([][]float32, len(ps))
+		for i, p := range ps {
+			bufs[i] = make([]float32, p.Size())
+		}
+		var gp, bp kernel.NetParams
+		setNetParams(&gp, bufs)
+		dx := applyKernel(f.op("gated_conv_net.grads", xs.Clone(), func(in [][]float32, out []float32) {
+			k.Backward(in[len(in)-1], setNetParams(&bp, in[:len(in)-1]), out, &gp)
+		}), append(append(G.Nodes{}, inputs[1:]...), grad)...)
+		out := G.Nodes{dx}
+		for i, p := range ps {
+			out = append(out, f.handOver("gated_conv_net.d"+p.Name, p.Value.Shape(), bufs[i], dx))
+		}
+		return out, nil
 	}
-	return applyKernel(fwd, x, w, b)
+	return applyKernel(fwd, inputs...)
 }
 
-// convGrads is one op that computes all three gradients of a convolution in one pass
-// (kernel.Conv.Backward) and returns dx; dw and db are handed over from its buffers.
-func (f *fast) convGrads(name string, k *kernel.Conv, inputs G.Nodes, grad *G.Node) G.Nodes {
-	ws := inputs[1].Shape()
-	dwBuf, dbBuf := make([]float32, ws.TotalSize()), make([]float32, ws[0])
-	dx := applyKernel(f.op(name+".grads", inputs[0].Shape().Clone(), func(in [][]float32, out []float32) {
-		k.Backward(in[0], in[2], in[1], out, dwBuf, dbBuf)
-	}), inputs[0], inputs[1], grad)
-	return G.Nodes{dx, f.handOver(name+".dw", ws, dwBuf, dx), f.handOver(name+".db", inputs[2].Shape(), dbBuf, dx)}
-}
-
-// eluConv is w ⊛ cat(elu(x), elu(-x)) + b without the concatenation ever stored for the batch.
-func (f *fast) eluConv(x, w, b *G.Node) *G.Node {
-	xs, ws := x.Shape(), w.Shape()
-	k := kernel.NewELUConv(f.pool, xs[0], xs[1], ws[0], xs[2], xs[3], ws[2])
-	fwd := f.op("elu_conv", tensor.Shape{xs[0], ws[0], xs[2], xs[3]}, func(in [][]float32, out []float32) {
-		k.Forward(in[0], in[1], in[2], out)
-	})
-	fwd.grads = func(inputs G.Nodes, grad *G.Node) (G.Nodes, error) {
-		return f.convGrads("elu_conv", k, inputs, grad), nil
-	}
-	return applyKernel(fwd, x, w, b)
-}
-
-// layerNorm is LayerNormChannels.
-func (f *fast) layerNorm(x, gamma, beta *G.Node) *G.Node {
-	s := x.Shape()
+// couplingLayer is a whole forward affine coupling as one op (kernel.CouplingNet): the masked
+// (and, with cond, conditioned) network input, the GatedConvNet and the transform of z, with the
+// log-determinant per image from a second op that copies it. Their gradients come from one
+// backward op: the log-det op's pullback only hands ∂L/∂ldj over (through a stash op whose
+// output is a zero contribution to the scale's gradient), and the z' op's pullback, which
+// gorgonia builds after it (the log-det op takes z' as an input, so it comes later in the
+// forward order and earlier in the backward), computes dz, every parameter gradient and the
+// scale's from both. cond is data and gets no gradient.
+func (f *fast) couplingLayer(z, cond *G.Node, mask []float64, net gatedConvNet, scale *G.Node, param func(*Param) *G.Node) (zOut, ldj *G.Node) {
+	s := z.Shape()
 	bs := batchOf(s)
-	stats := make([]float32, 2*bs.N*bs.H*bs.W)
-	fwd := f.op("layer_norm", s.Clone(), func(in [][]float32, out []float32) {
-		kernel.LayerNormForward(f.pool, bs, in[0], in[1], in[2], out, stats)
-	})
-	// The backward ops read the statistics the forward of the same step left in stats.
-	fwd.grads = func(inputs G.Nodes, grad *G.Node) (G.Nodes, error) {
-		scratch := make([][]float32, f.pool.Workers)
-		dx := applyKernel(f.op("layer_norm.dx", s.Clone(), func(in [][]float32, out []float32) {
-			kernel.LayerNormBackward(f.pool, bs, in[0], in[1], in[2], stats, out, scratch)
-		}), inputs[0], inputs[1], grad)
-		dbeta := make([]float32, bs.C)
-		sums := make([][]float32, f.pool.Workers)
-		dgamma := applyKernel(f.op("layer_norm.dgamma", inputs[1].Shape().Clone(), func(in [][]float32, out []float32) {
-			kernel.LayerNormParamGrads(f.pool, bs, in[0], in[1], stats, out, dbeta, sums)
-		}), inputs[0], grad)
-		return G.Nodes{dx, dgamma, f.handOver("layer_norm.dbeta", inputs[2].Shape(), dbeta, dgamma)}, nil
+	condCh := 0
+	if cond != nil {
+		condCh = cond.Shape()[1]
 	}
-	return applyKernel(fwd, x, gamma, beta)
+	k := kernel.NewCouplingNet(f.pool, bs, condCh, net.hidden, len(net.blocks), toFloat32(mask), toFloat32(keepMask(mask)))
+	ps := netParams(net)
+	inputs := G.Nodes{z}
+	if cond != nil {
+		inputs = append(inputs, cond)
+	}
+	first := len(inputs) // the parameters, then scale
+	for _, p := range ps {
+		inputs = append(inputs, param(p))
+	}
+	inputs = append(inputs, scale)
+	ldjBuf, dldjBuf := make([]float32, bs.N), make([]float32, bs.N)
+	var kp kernel.NetParams
+	zOp := f.op("coupling_layer", s.Clone(), func(in [][]float32, out []float32) {
+		var c []float32
+		if cond != nil {
+			c = in[1]
+		}
+		k.Forward(in[0], c, setNetParams(&kp, in[first:len(in)-1]), in[len(in)-1], out, ldjBuf)
+	})
+	if cond != nil {
+		zOp.diff = make([]bool, len(inputs))
+		for i := range zOp.diff {
+			zOp.diff[i] = i != 1
+		}
+	}
+	var stash *G.Node // ∂L/∂ldj's hand-over, once the log-det op's pullback has run
+	zOp.grads = func(ins G.Nodes, grad *G.Node) (G.Nodes, error) {
+		k.Net.Train = true
+		bufs := make([][]float32, len(ps))
+		for i, p := range ps {
+			bufs[i] = make([]float32, p.Size())
+		}
+		dscale := make([]float32, bs.C)
+		var gp, bp kernel.NetParams
+		setNetParams(&gp, bufs)
+		bwdIn := append(G.Nodes{ins[0]}, ins[first:]...) // z, parameters, scale
+		bwdIn = append(bwdIn, grad)
+		if stash != nil {
+			bwdIn = append(bwdIn, stash)
+		}
+		np := len(ps)
+		dz := applyKernel(f.op("coupling_layer.grads", s.Clone(), func(in [][]float32, out []float32) {
+			var dldj []float32
+			if stash != nil {
+				dldj = dldjBuf
+			}
+			k.Backward(in[0], in[np+2], dldj, setNetParams(&bp, in[1:1+np]), in[1+np], out, &gp, dscale)
+		}), bwdIn...)
+		out := G.Nodes{dz}
+		if cond != nil {
+			out = append(out, nil)
+		}
+		for i, p := range ps {
+			out = append(out, f.handOver("coupling_layer.d"+p.Name, p.Value.Shape(), bufs[i], dz))
+		}
+		return append(out, f.handOver("coupling_layer.dscale", scale.Shape(), dscale, dz)), nil
+	}
+	ldjOp := f.op("coupling_layer.ldj", tensor.Shape{bs.N}, func(_ [][]float32, out []float32) { copy(out, ldjBuf) })
+	ldjOp.diff = []bool{false, true}
+	ldjOp.grads = func(ins G.Nodes, grad *G.Node) (G.Nodes, error) {
+		stash = applyKernel(f.op("coupling_layer.dldj", scale.Shape().Clone(), func(in [][]float32, out []float32) {
+			copy(dldjBuf, in[0])
+			zero32(out)
+		}), grad)
+		return G.Nodes{nil, stash}, nil
+	}
+	zOut = applyKernel(zOp, inputs...)
+	return zOut, applyKernel(ldjOp, zOut, scale)
 }
 
-// gated is x + val·sigmoid(gate) with [val, gate] = h.
-func (f *fast) gated(x, h *G.Node) *G.Node {
-	s := x.Shape()
-	bs := batchOf(s)
-	// sig is written by the forward and read by the backward of the same step, which always runs later.
-	sig := make([]float32, s.TotalSize())
-	fwd := f.op("gated", s.Clone(), func(in [][]float32, out []float32) {
-		kernel.GatedForward(f.pool, bs, in[0], in[1], out, sig)
-	})
-	fwd.grads = func(inputs G.Nodes, grad *G.Node) (G.Nodes, error) {
-		dh := applyKernel(f.op("gated.dh", inputs[1].Shape().Clone(), func(in [][]float32, out []float32) {
-			kernel.GatedBackwardH(f.pool, bs, in[0], sig, in[1], out)
-		}), inputs[1], grad)
-		return G.Nodes{grad, dh}, nil
+func zero32(s []float32) {
+	for i := range s {
+		s[i] = 0
 	}
-	return applyKernel(fwd, x, h)
+}
+
+// netParams lists a GatedConvNet's parameters in the order of setNetParams.
+func netParams(n gatedConvNet) []*Param {
+	ps := []*Param{n.in.W, n.in.B}
+	for _, b := range n.blocks {
+		ps = append(ps, b.conv3.W, b.conv3.B, b.conv1.W, b.conv1.B, b.gamma, b.beta)
+	}
+	return append(ps, n.out.W, n.out.B)
+}
+
+// setNetParams points p at the slices of vals, in netParams' order, and returns it.
+func setNetParams(p *kernel.NetParams, vals [][]float32) *kernel.NetParams {
+	blocks := (len(vals) - 4) / 6
+	p.InW, p.InB = vals[0], vals[1]
+	p.Blocks = p.Blocks[:0]
+	for l := 0; l < blocks; l++ {
+		v := vals[2+6*l:]
+		p.Blocks = append(p.Blocks, kernel.NetBlock{W3: v[0], B3: v[1], W1: v[2], B1: v[3], Gamma: v[4], Beta: v[5]})
+	}
+	p.OutW, p.OutB = vals[len(vals)-2], vals[len(vals)-1]
+	return p
 }
 
 // Engine chooses how a float32 model computes its GatedConvNets: with the fast kernel ops on
@@ -230,80 +303,6 @@ func (m *Model) builder() *builder {
 		b.fast = &fast{pool: kernel.NewPool(m.Engine.Workers)}
 	}
 	return b
-}
-
-// mask is z·m, m broadcast over the batch (the coupling network's input).
-func (f *fast) mask(z *G.Node, m []float64) *G.Node {
-	s := z.Shape()
-	bs := batchOf(s)
-	m32 := toFloat32(m)
-	fwd := f.op("mask", s.Clone(), func(in [][]float32, out []float32) { kernel.Mask(f.pool, bs, m32, in[0], out) })
-	fwd.grads = func(_ G.Nodes, grad *G.Node) (G.Nodes, error) {
-		return G.Nodes{applyKernel(f.op("mask.dz", s.Clone(), func(in [][]float32, out []float32) {
-			kernel.Mask(f.pool, bs, m32, in[0], out)
-		}), grad)}, nil
-	}
-	return applyKernel(fwd, z)
-}
-
-// maskConcat is cat(z·m, cond) along channels: the input of a conditioned coupling network
-// (variational dequantization). cond is data and gets no gradient.
-func (f *fast) maskConcat(z, cond *G.Node, m []float64) *G.Node {
-	zs, cs := z.Shape(), cond.Shape()
-	n, hw := zs[0], zs[2]*zs[3]
-	zc, cc := zs[1]*hw, cs[1]*hw
-	m32 := toFloat32(m)
-	fwd := f.op("mask_concat", tensor.Shape{n, zs[1] + cs[1], zs[2], zs[3]}, func(in [][]float32, out []float32) {
-		for i := 0; i < n; i++ {
-			o := out[i*(zc+cc) : (i+1)*(zc+cc)]
-			for j, v := range in[0][i*zc : (i+1)*zc] {
-				o[j] = v * m32[j]
-			}
-			copy(o[zc:], in[1][i*cc:(i+1)*cc])
-		}
-	})
-	fwd.diff = []bool{true, false}
-	fwd.grads = func(_ G.Nodes, grad *G.Node) (G.Nodes, error) {
-		dz := applyKernel(f.op("mask_concat.dz", zs.Clone(), func(in [][]float32, out []float32) {
-			for i := 0; i < n; i++ {
-				d := in[0][i*(zc+cc) : i*(zc+cc)+zc]
-				for j, v := range d {
-					out[i*zc+j] = v * m32[j]
-				}
-			}
-		}), grad)
-		return G.Nodes{dz, nil}, nil
-	}
-	return applyKernel(fwd, z, cond)
-}
-
-// coupling is the affine coupling of z given the network output h: z' and log|det| per image.
-func (f *fast) coupling(z, h, scale *G.Node, keep []float64) (zOut, ldj *G.Node) {
-	s := z.Shape()
-	bs := batchOf(s)
-	k := kernel.NewCoupling(f.pool, bs, toFloat32(keep))
-	ldjBuf := make([]float32, bs.N)
-	zOp := f.op("coupling", s.Clone(), func(in [][]float32, out []float32) { k.Forward(in[0], in[1], in[2], out, ldjBuf) })
-	zOp.grads = func(inputs G.Nodes, grad *G.Node) (G.Nodes, error) {
-		dz, dscale := make([]float32, s.TotalSize()), make([]float32, bs.C)
-		dh := applyKernel(f.op("coupling.dh", inputs[1].Shape().Clone(), func(in [][]float32, out []float32) {
-			k.Backward(in[0], in[1], in[2], in[3], nil, dz, out, dscale)
-		}), inputs[0], inputs[1], inputs[2], grad)
-		return G.Nodes{f.handOver("coupling.dz", s, dz, dh), dh, f.handOver("coupling.dscale", inputs[2].Shape(), dscale, dh)}, nil
-	}
-	// The ldj op reads what the z op computed (its z' input only orders the two) and its backward
-	// reads the z op's cache like the z op's own backward.
-	ldjOp := f.op("coupling.ldj", tensor.Shape{bs.N}, func(_ [][]float32, out []float32) { copy(out, ldjBuf) })
-	ldjOp.diff = []bool{true, true, false}
-	ldjOp.grads = func(inputs G.Nodes, grad *G.Node) (G.Nodes, error) {
-		dscale := make([]float32, bs.C)
-		dh := applyKernel(f.op("coupling.ldj.dh", inputs[0].Shape().Clone(), func(in [][]float32, out []float32) {
-			k.Backward(nil, in[0], in[1], nil, in[2], nil, out, dscale)
-		}), inputs[0], inputs[1], grad)
-		return G.Nodes{dh, f.handOver("coupling.ldj.dscale", inputs[1].Shape(), dscale, dh), nil}, nil
-	}
-	zOut = applyKernel(zOp, z, h, scale)
-	return zOut, applyKernel(ldjOp, h, scale, zOut)
 }
 
 // handOver is a node whose value is buf, filled by the op of after: for kernels that compute

@@ -143,14 +143,7 @@ func (b *builder) coupling(st *state, c *couplingModule, cond *G.Node, reverse b
 // fastCoupling is the forward coupling from fused kernel ops: masking, the transform and its
 // log-determinant each one pass, instead of a dozen stock ops with their copies.
 func (b *builder) fastCoupling(st *state, c *couplingModule, cond *G.Node) {
-	var netIn *G.Node
-	if cond != nil {
-		netIn = b.fast.maskConcat(st.z, cond, c.mask)
-	} else {
-		netIn = b.fast.mask(st.z, c.mask)
-	}
-	out := b.gatedConvNet(netIn, c.net)
-	z, ldj := b.fast.coupling(st.z, out, b.param(c.scale), keepMask(c.mask))
+	z, ldj := b.fast.couplingLayer(st.z, cond, c.mask, c.net, b.param(c.scale), b.param)
 	st.z = z
 	st.addLDJ(ldj)
 }

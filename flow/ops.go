@@ -115,9 +115,6 @@ func floats(v G.Value) []float64 {
 
 // conv2d is a stride-1 convolution with "same" padding and bias.
 func (b *builder) conv2d(x *G.Node, c conv) *G.Node {
-	if b.fast != nil {
-		return b.fast.conv2d(x, b.param(c.W), b.param(c.B))
-	}
 	pad := c.k / 2
 	y := must(G.Conv2d(x, b.param(c.W), tensor.Shape{c.k, c.k}, []int{pad, pad}, []int{1, 1}, []int{1, 1}))
 	return must(G.BroadcastAdd(y, b.param(c.B), nil, []byte{0, 2, 3}))
@@ -144,9 +141,6 @@ func channels(x *G.Node, from, to int) *G.Node {
 
 // layerNormChannels normalises over the channels of every pixel (eps 1e-5), then scales and shifts.
 func (b *builder) layerNormChannels(x *G.Node, gamma, beta *Param) *G.Node {
-	if b.fast != nil {
-		return b.fast.layerNorm(x, b.param(gamma), b.param(beta))
-	}
 	s := x.Shape()
 	perPixel := tensor.Shape{s[0], 1, s[2], s[3]}
 	mean := must(G.Reshape(must(G.Mean(x, 1)), perPixel))
@@ -162,15 +156,15 @@ func (b *builder) layerNormChannels(x *G.Node, gamma, beta *Param) *G.Node {
 func (b *builder) gatedConv(x *G.Node, blk gatedBlock) *G.Node {
 	h := b.eluConv(x, blk.conv3)
 	h = b.eluConv(h, blk.conv1)
-	if b.fast != nil {
-		return b.fast.gated(x, h)
-	}
 	c := x.Shape()[1]
 	val, gate := channels(h, 0, c), channels(h, c, 2*c)
 	return must(G.Add(x, must(G.HadamardProd(val, must(G.Sigmoid(gate))))))
 }
 
 func (b *builder) gatedConvNet(x *G.Node, n gatedConvNet) *G.Node {
+	if b.fast != nil {
+		return b.fast.gatedConvNet(x, n, b.param)
+	}
 	h := b.conv2d(x, n.in)
 	for _, blk := range n.blocks {
 		h = b.layerNormChannels(b.gatedConv(h, blk), blk.gamma, blk.beta)
@@ -180,9 +174,6 @@ func (b *builder) gatedConvNet(x *G.Node, n gatedConvNet) *G.Node {
 
 // eluConv is conv(concatELU(x)): one fused op on the fast engine.
 func (b *builder) eluConv(x *G.Node, c conv) *G.Node {
-	if b.fast != nil {
-		return b.fast.eluConv(x, b.param(c.W), b.param(c.B))
-	}
 	return b.conv2d(b.concatELU(x), c)
 }
 

@@ -122,8 +122,15 @@ func fillPixels(v G.Value, pixels []uint8, batch int, f func(uint8) float64) {
 	n := len(pixels) / per
 	switch d := t.Data().(type) {
 	case []float32:
-		for i := range d {
-			d[i] = float32(f(pixels[min(i/per, n-1)*per+i%per]))
+		var table [256]float32 // f of every byte, rounded as before
+		for b := range table {
+			table[b] = float32(f(uint8(b)))
+		}
+		for i := 0; i < batch; i++ {
+			src := pixels[min(i, n-1)*per:][:per]
+			for j, p := range src {
+				d[i*per+j] = table[p]
+			}
 		}
 	case []float64:
 		for i := range d {

@@ -44,6 +44,10 @@ type BenchResult struct {
 	StepsPerSecond  float64   `json:"steps_per_s"`
 	FirstStepMillis float64   `json:"first_step_ms"`
 	Parallel        int       `json:"parallel"` // trainings timed at once
+	// CPUMsPerStep is the process's CPU time (user + system, all threads) over the timed steps
+	// per step of one training (with Parallel trainings: their total over Parallel·Steps): less
+	// sensitive to other load on the machine than wall time, which counts time spent waiting.
+	CPUMsPerStep float64 `json:"cpu_ms_per_step"`
 }
 
 // Bench times steps training steps of cfg's model on real images after warmup steps.
@@ -58,7 +62,30 @@ func Bench(cfg Config, data *dataset.Splits, warmup, steps int) (BenchResult, er
 // BenchParallel runs parallel trainings of cfg at once, as the runner's workers would, and
 // returns each one's figures and the total training steps per second of all of them.
 func BenchParallel(cfg Config, data *dataset.Splits, warmup, steps, parallel int) ([]BenchResult, float64, error) {
-	return benchParallel(cfg, data, warmup, steps, parallel, false)
+	return RunBench(cfg, data, BenchSetup{Warmup: warmup, Steps: steps, Parallel: parallel})
+}
+
+// BenchSetup says what RunBench measures.
+type BenchSetup struct {
+	Warmup, Steps, Parallel int
+	Eval                    bool // forward-only evaluation passes instead of training steps
+	// Timed, if set, is called when the timed steps start, and the function it returns when they
+	// end: a CPU profile of the timed steps alone, without graph building and warm-up (whose
+	// first touches of every buffer are page faults).
+	Timed func() (end func())
+}
+
+// RunBench is BenchParallel or, with Eval, BenchEval (whose total is then images per second).
+func RunBench(cfg Config, data *dataset.Splits, s BenchSetup) ([]BenchResult, float64, error) {
+	rs, total, err := benchParallel(cfg, data, s)
+	if err != nil || !s.Eval {
+		return rs, total, err
+	}
+	var images float64
+	for _, r := range rs {
+		images += r.ImagesPerSec
+	}
+	return rs, images, nil
 }
 
 // BenchEval times evaluation passes instead: parallel evaluations at once, each running steps
@@ -66,15 +93,11 @@ func BenchParallel(cfg Config, data *dataset.Splits, warmup, steps, parallel int
 // validation bpd cost: one pass per importance sample). It returns each one's figures and the
 // images per second of all of them.
 func BenchEval(cfg Config, data *dataset.Splits, warmup, steps, parallel int) ([]BenchResult, float64, error) {
-	rs, _, err := benchParallel(cfg, data, warmup, steps, parallel, true)
-	var images float64
-	for _, r := range rs {
-		images += r.ImagesPerSec
-	}
-	return rs, images, err
+	return RunBench(cfg, data, BenchSetup{Warmup: warmup, Steps: steps, Parallel: parallel, Eval: true})
 }
 
-func benchParallel(cfg Config, data *dataset.Splits, warmup, steps, parallel int, eval bool) ([]BenchResult, float64, error) {
+func benchParallel(cfg Config, data *dataset.Splits, s BenchSetup) ([]BenchResult, float64, error) {
+	warmup, steps, parallel, eval := s.Warmup, s.Steps, s.Parallel, s.Eval
 	if err := cfg.Validate(); err != nil {
 		return nil, 0, err
 	}
@@ -93,11 +116,19 @@ func benchParallel(cfg Config, data *dataset.Splits, warmup, steps, parallel int
 	}
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
+	end := func() {}
+	if s.Timed != nil {
+		end = s.Timed()
+	}
+	cpu0 := cpuTime()
 	var g errgroup.Group
 	for _, b := range benches {
 		g.Go(func() error { return b.run(0, steps) })
 	}
-	if err := g.Wait(); err != nil {
+	err := g.Wait()
+	cpu := cpuTime() - cpu0
+	end()
+	if err != nil {
 		return nil, 0, err
 	}
 	runtime.ReadMemStats(&after)
@@ -108,6 +139,7 @@ func benchParallel(cfg Config, data *dataset.Splits, warmup, steps, parallel int
 		r.AllocBytesStep = float64(after.TotalAlloc-before.TotalAlloc) / float64(steps*parallel)
 		r.AllocsPerStep = float64(after.Mallocs-before.Mallocs) / float64(steps*parallel)
 		r.PeakRSSBytes = peakRSS()
+		r.CPUMsPerStep = ms(cpu) / float64(steps*parallel)
 		r.Parallel = parallel
 		results = append(results, r)
 		total += r.StepsPerSecond
@@ -237,8 +269,8 @@ func (r BenchResult) String() string {
 		what, unit, units = "evaluation (forward only), ", "pass", "passes"
 	}
 	return fmt.Sprintf("%s%s, preset %s, batch %d, engine %s, workers %d, GOMAXPROCS %d\n"+
-		"  median %.1f ms/"+unit+" over %d "+units+" (after %d warm-up)  %.0f images/s  %.1f GFLOP/s\n"+
+		"  median %.1f ms/"+unit+" over %d "+units+" (after %d warm-up)  %.0f images/s  %.1f GFLOP/s  CPU %.1f ms/"+unit+"\n"+
 		"  allocated per "+unit+": %.0f bytes in %.0f allocations  peak RSS %.0f MB  (%d parameters, %.1f MFLOPs/image forward)",
-		what, r.Cell, r.Preset, r.Batch, r.Engine, r.Workers, r.GOMAXPROCS, r.MsPerStep, r.Steps, r.WarmupSteps, r.ImagesPerSec, r.GFLOPs,
+		what, r.Cell, r.Preset, r.Batch, r.Engine, r.Workers, r.GOMAXPROCS, r.MsPerStep, r.Steps, r.WarmupSteps, r.ImagesPerSec, r.GFLOPs, r.CPUMsPerStep,
 		r.AllocBytesStep, r.AllocsPerStep, float64(r.PeakRSSBytes)/1e6, r.Params, float64(r.FLOPsPerImage)/1e6)
 }

@@ -45,21 +45,30 @@ func runBench(args []string) error {
 	if err != nil {
 		return err
 	}
-	if *cpuProfile != "" {
-		stop, err := startCPUProfile(*cpuProfile)
-		if err != nil {
-			return err
-		}
-		defer stop()
-	}
 	if *memProfile != "" {
 		defer writeMemProfile(*memProfile)
 	}
-	if *eval {
-		rs, images, err := runner.BenchEval(cfg, splits, *warmup, *steps, *parallel)
-		if err != nil {
-			return err
+	setup := runner.BenchSetup{Warmup: *warmup, Steps: *steps, Parallel: *parallel, Eval: *eval}
+	var profErr error
+	if *cpuProfile != "" { // the timed steps alone
+		setup.Timed = func() func() {
+			stop, err := startCPUProfile(*cpuProfile)
+			if err != nil {
+				profErr = err
+				return func() {}
+			}
+			return stop
 		}
+	}
+	rs, total, err := runner.RunBench(cfg, splits, setup)
+	if err == nil {
+		err = profErr
+	}
+	if err != nil {
+		return err
+	}
+	if *eval {
+		images := total
 		if *asJSON {
 			if *parallel == 1 {
 				return json.NewEncoder(os.Stdout).Encode(rs[0])
@@ -76,19 +85,11 @@ func runBench(args []string) error {
 		return nil
 	}
 	if *parallel == 1 {
-		r, err := runner.Bench(cfg, splits, *warmup, *steps)
-		if err != nil {
-			return err
-		}
 		if *asJSON {
-			return json.NewEncoder(os.Stdout).Encode(r)
+			return json.NewEncoder(os.Stdout).Encode(rs[0])
 		}
-		fmt.Println(r)
+		fmt.Println(rs[0])
 		return nil
-	}
-	rs, total, err := runner.BenchParallel(cfg, splits, *warmup, *steps, *parallel)
-	if err != nil {
-		return err
 	}
 	if *asJSON {
 		var ms []float64

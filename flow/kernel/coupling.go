@@ -29,12 +29,11 @@ func (k *Coupling) at(buf []float32, n, c int) []float32 {
 }
 
 // plane computes, for image n and channel c, th = tanh(sRaw/f) and es = e^s into the cache,
-// and returns the sum of s over the plane.
+// and returns the sum of s over the plane; h is image n's network output (2C×H×W).
 func (k *Coupling) plane(n, c int, h, scale []float32) float32 {
 	hw := k.S.hw()
-	per := k.S.C * hw
 	th, es := k.at(k.th, n, c), k.at(k.es, n, c)
-	raw := h[2*n*per+c*hw:][:hw]
+	raw := h[c*hw:][:hw]
 	keep := k.Keep[c*hw:][:hw]
 	f := expf(scale[c])
 	for i, r := range raw {
@@ -54,92 +53,127 @@ func (k *Coupling) plane(n, c int, h, scale []float32) float32 {
 	return sum
 }
 
-// Forward computes z' (N×C×H×W) and ldj (N), and keeps what Backward needs.
-func (k *Coupling) Forward(z, h, scale, out, ldj []float32) {
-	hw := k.S.hw()
-	per := k.S.C * hw
+// prepare sizes the caches for a batch.
+func (k *Coupling) prepare() {
+	per := k.S.C * k.S.hw()
 	k.th = grow(k.th, k.S.N*per)
 	k.es = grow(k.es, k.S.N*per)
+}
+
+// Forward computes z' (N×C×H×W) and ldj (N), and keeps what Backward needs.
+func (k *Coupling) Forward(z, h, scale, out, ldj []float32) {
+	per := k.S.C * k.S.hw()
+	k.prepare()
 	k.pool.Each(k.S.N, func(_, from, to int) {
 		for n := from; n < to; n++ {
-			var sum float32
-			for c := 0; c < k.S.C; c++ {
-				sum += k.plane(n, c, h, scale)
-				es := k.at(k.es, n, c)
-				t := h[2*n*per+per+c*hw:][:hw]
-				keep := k.Keep[c*hw:][:hw]
-				zc, oc := z[n*per+c*hw:][:hw], out[n*per+c*hw:][:hw]
-				for i, e := range es {
-					oc[i] = (zc[i] + t[i]*keep[i]) * e
-				}
-			}
-			ldj[n] = sum
+			ldj[n] = k.forwardImage(n, z[n*per:(n+1)*per], h[2*n*per:2*(n+1)*per], scale, out[n*per:(n+1)*per])
 		}
 	})
+}
+
+// forwardImage is Forward for image n: z, out its C×H×W planes, h its 2C×H×W network output;
+// it returns the image's log-determinant.
+func (k *Coupling) forwardImage(n int, z, h, scale, out []float32) float32 {
+	hw := k.S.hw()
+	per := k.S.C * hw
+	var sum float32
+	for c := 0; c < k.S.C; c++ {
+		es := k.at(k.es, n, c)
+		t := h[per+c*hw:][:hw]
+		keep := k.Keep[c*hw:][:hw]
+		zc, oc := z[c*hw:][:hw], out[c*hw:][:hw]
+		if s, ok := couplingFwd(k.at(k.th, n, c), es, oc, h[c*hw:][:hw], t, keep, zc, expf(scale[c])); ok {
+			sum += s
+			continue
+		}
+		sum += k.plane(n, c, h, scale)
+		for i, e := range es {
+			oc[i] = (zc[i] + t[i]*keep[i]) * e
+		}
+	}
+	return sum
 }
 
 // Backward computes the gradients of a loss with respect to z, h and scale, given dout = ∂L/∂z'
 // (nil for none) and dldj = ∂L/∂ldj (nil for none), from the cache of the Forward of the same
 // step. dz may be nil when not wanted; z is read only with dout.
 func (k *Coupling) Backward(z, h, scale, dout, dldj, dz, dh, dscale []float32) {
-	hw := k.S.hw()
-	per := k.S.C * hw
+	per := k.S.C * k.S.hw()
 	k.pool.Each(k.S.N, func(w, from, to int) {
 		acc := grow(k.dsc[w], k.S.C)
 		k.dsc[w] = acc
 		zero(acc)
 		for n := from; n < to; n++ {
-			for c := 0; c < k.S.C; c++ {
-				th, es := k.at(k.th, n, c), k.at(k.es, n, c)
-				raw := h[2*n*per+c*hw:][:hw]
-				t := h[2*n*per+per+c*hw:][:hw]
-				keep := k.Keep[c*hw:][:hw]
-				f := expf(scale[c])
-				dhs := dh[2*n*per+c*hw:][:hw]
-				dht := dh[2*n*per+per+c*hw:][:hw]
-				base := at(dldj, n)
-				var dsc float32
-				if dout != nil {
-					d := dout[n*per+c*hw:][:hw]
-					zc := z[n*per+c*hw:][:hw]
-					var dzc []float32
-					if dz != nil {
-						dzc = dz[n*per+c*hw:][:hw]
-					}
-					if v, ok := couplingBwd(dzc, dht, dhs, d, es, zc, t, keep, th, raw, base, f); ok {
-						acc[c] += v
-						continue
-					}
-					for i, e := range es {
-						de := d[i] * e
-						if dz != nil {
-							dz[n*per+c*hw+i] = de
-						}
-						dht[i] = de * keep[i]
-						ds := (base + de*(zc[i]+t[i]*keep[i])) * keep[i]
-						sech2 := 1 - th[i]*th[i]
-						dhs[i] = ds * sech2
-						// ∂s/∂scale = f·(tanh u - u·sech² u), u = sRaw/f
-						dsc += ds * f * (th[i] - raw[i]/f*sech2)
-					}
-				} else {
-					zero(dht)
-					for i, v := range th {
-						ds := base * keep[i]
-						sech2 := 1 - v*v
-						dhs[i] = ds * sech2
-						dsc += ds * f * (v - raw[i]/f*sech2)
-					}
+			img := func(s []float32, size int) []float32 {
+				if s == nil {
+					return nil
 				}
-				acc[c] += dsc
+				return s[n*size : (n+1)*size]
 			}
+			k.backwardImage(n, img(z, per), h[2*n*per:2*(n+1)*per], scale, img(dout, per), at(dldj, n), img(dz, per), dh[2*n*per:2*(n+1)*per], acc)
 		}
 	})
+	k.sumScale(dscale, k.S.N)
+}
+
+// sumScale adds the scale gradients of the workers that Pool.Each gave work over n items into
+// dscale.
+func (k *Coupling) sumScale(dscale []float32, n int) {
 	zero(dscale)
-	for w := 0; w < min(k.pool.Workers, k.S.N); w++ {
+	for w := 0; w < min(k.pool.Workers, n); w++ {
 		for c, v := range k.dsc[w][:k.S.C] {
 			dscale[c] += v
 		}
+	}
+}
+
+// backwardImage is Backward for image n (its planes; dout and dz nil for none, base its
+// ∂L/∂ldj), adding the scale gradient to acc.
+func (k *Coupling) backwardImage(n int, z, h, scale, dout []float32, base float32, dz, dh, acc []float32) {
+	hw := k.S.hw()
+	per := k.S.C * hw
+	for c := 0; c < k.S.C; c++ {
+		th, es := k.at(k.th, n, c), k.at(k.es, n, c)
+		raw := h[c*hw:][:hw]
+		t := h[per+c*hw:][:hw]
+		keep := k.Keep[c*hw:][:hw]
+		f := expf(scale[c])
+		dhs := dh[c*hw:][:hw]
+		dht := dh[per+c*hw:][:hw]
+		var dsc float32
+		if dout != nil {
+			d := dout[c*hw:][:hw]
+			zc := z[c*hw:][:hw]
+			var dzc []float32
+			if dz != nil {
+				dzc = dz[c*hw:][:hw]
+			}
+			if v, ok := couplingBwd(dzc, dht, dhs, d, es, zc, t, keep, th, raw, base, f); ok {
+				acc[c] += v
+				continue
+			}
+			for i, e := range es {
+				de := d[i] * e
+				if dz != nil {
+					dzc[i] = de
+				}
+				dht[i] = de * keep[i]
+				ds := (base + de*(zc[i]+t[i]*keep[i])) * keep[i]
+				sech2 := 1 - th[i]*th[i]
+				dhs[i] = ds * sech2
+				// ∂s/∂scale = f·(tanh u - u·sech² u), u = sRaw/f
+				dsc += ds * f * (th[i] - raw[i]/f*sech2)
+			}
+		} else {
+			zero(dht)
+			for i, v := range th {
+				ds := base * keep[i]
+				sech2 := 1 - v*v
+				dhs[i] = ds * sech2
+				dsc += ds * f * (v - raw[i]/f*sech2)
+			}
+		}
+		acc[c] += dsc
 	}
 }
 
@@ -148,17 +182,4 @@ func at(s []float32, i int) float32 {
 		return 0
 	}
 	return s[i]
-}
-
-// Mask computes out = z·m with m (C×H×W) broadcast over the batch; it is also its own backward.
-func Mask(p *Pool, s Batch, m, z, out []float32) {
-	per := s.C * s.hw()
-	p.Each(s.N, func(_, from, to int) {
-		for n := from; n < to; n++ {
-			zn, on := z[n*per:(n+1)*per], out[n*per:(n+1)*per]
-			for i, v := range zn {
-				on[i] = v * m[i]
-			}
-		}
-	})
 }

@@ -159,3 +159,43 @@ func sigmoidVec(ah, om float32) func(out, dy, dl, a, b []float32) (float32, bool
 		return sigmoidAVX512(out[:n], dy[:n], dl[:n], a, ah, om), true
 	}
 }
+
+//go:noescape
+func gatedSumAVX512(out, x, val, sig []float32)
+
+// gatedSum does the leading elements of gatedSumSlice with AVX-512 and returns how many.
+func gatedSum(out, x, val, sig []float32) int {
+	if !hasAVX512 {
+		return 0
+	}
+	n := len(x)
+	gatedSumAVX512(out[:n], x, val[:n], sig[:n])
+	return n &^ 15
+}
+
+//go:noescape
+func couplingFwdAVX512(th, es, out, raw, t, keep, z []float32, f float32) (sum float32)
+
+// couplingFwd is the coupling's forward loops over one plane (see Coupling.forwardImage) with
+// AVX-512; ok is false without it, and then the caller runs the Go loops.
+func couplingFwd(th, es, out, raw, t, keep, z []float32, f float32) (sum float32, ok bool) {
+	if !hasAVX512 {
+		return 0, false
+	}
+	n := len(raw)
+	return couplingFwdAVX512(th[:n], es[:n], out[:n], raw, t[:n], keep[:n], z[:n], f), true
+}
+
+//go:noescape
+func eluPairGradAddAVX512(dx, pos, neg, dpos, dneg, add []float32)
+
+// eluPairGradAdd is eluPairGrad plus add (the residual's gradient) with AVX-512; it returns how
+// many leading elements it did (0 without AVX-512).
+func eluPairGradAdd(dx, pos, neg, dpos, dneg, add []float32) int {
+	if !hasAVX512 {
+		return 0
+	}
+	n := len(dx)
+	eluPairGradAddAVX512(dx, pos[:n], neg[:n], dpos[:n], dneg[:n], add[:n])
+	return n &^ 15
+}

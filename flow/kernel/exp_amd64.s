@@ -187,13 +187,13 @@ gdone:
 	VBROADCASTSS expP4<>(SB), Z20 \
 	VBROADCASTSS expP5<>(SB), Z21
 
-// EXP512 sets Z2 = e^Z0 (Cephes expf, clamped to [-87, 88.38]); it clobbers Z0, Z1, Z3, Z4.
+// EXP512 sets Z2 = e^Z0 (Cephes expf, clamped to [-87, 88.38]); it clobbers Z0, Z1, Z3. k =
+// round(x·log2e) to nearest, and 2^k is applied by VSCALEFPS (k ≥ -126: no subnormal).
 #define EXP512 \
 	VMINPS  Z8, Z0, Z0 \
 	VMAXPS  Z9, Z0, Z0 \
 	VMULPS  Z10, Z0, Z1 \
-	VADDPS  Z11, Z1, Z1 \
-	VRNDSCALEPS $1, Z1, Z1 \
+	VRNDSCALEPS $0, Z1, Z1 \
 	VFNMADD231PS Z12, Z1, Z0 \
 	VFNMADD231PS Z13, Z1, Z0 \
 	VMOVAPS      Z16, Z2 \
@@ -205,10 +205,7 @@ gdone:
 	VMULPS       Z0, Z0, Z3 \
 	VFMADD213PS  Z0, Z3, Z2 \
 	VADDPS       Z14, Z2, Z2 \
-	VCVTPS2DQ    Z1, Z4 \
-	VPADDD       Z15, Z4, Z4 \
-	VPSLLD       $23, Z4, Z4 \
-	VMULPS       Z4, Z2, Z2
+	VSCALEFPS    Z1, Z2, Z2
 
 // func expAVX512(dst, src []float32)
 // dst[i] = e^src[i] for i < len(src) rounded down to a multiple of 16.
@@ -307,6 +304,48 @@ g512loop:
 g512done:
 	RET
 
+// func eluPairGradAddAVX512(dx, pos, neg, dpos, dneg, add []float32)
+// dx = (pos > 0 ? dpos - dneg·(neg+1) : dpos·(pos+1) - dneg) + add, for len(dx) rounded down to 16.
+TEXT ·eluPairGradAddAVX512(SB), NOSPLIT, $0-144
+	MOVQ dx_base+0(FP), DI
+	MOVQ dx_len+8(FP), CX
+	MOVQ pos_base+24(FP), SI
+	MOVQ neg_base+48(FP), DX
+	MOVQ dpos_base+72(FP), R8
+	MOVQ dneg_base+96(FP), R9
+	MOVQ add_base+120(FP), R10
+	SHRQ $4, CX
+	JZ   ga512done
+	VBROADCASTSS expOne<>(SB), Z14
+	VXORPS Z6, Z6, Z6
+
+ga512loop:
+	VMOVUPS (SI), Z0              // pos
+	VMOVUPS (DX), Z1              // neg
+	VMOVUPS (R8), Z2              // dpos
+	VMOVUPS (R9), Z3              // dneg
+	VCMPPS  $30, Z6, Z0, K1       // pos > 0, i.e. x > 0
+	VADDPS  Z14, Z1, Z1           // neg + 1
+	VMOVAPS Z2, Z4
+	VFNMADD231PS Z1, Z3, Z4       // a = dpos - dneg·(neg+1)
+	VADDPS  Z14, Z0, Z0           // pos + 1
+	VFMSUB213PS Z3, Z2, Z0        // b = dpos·(pos+1) - dneg
+	VBLENDMPS Z4, Z0, K1, Z0
+	VADDPS  (R10), Z0, Z0
+	VMOVUPS Z0, (DI)
+	ADDQ $64, R10
+	ADDQ $64, SI
+	ADDQ $64, DX
+	ADDQ $64, R8
+	ADDQ $64, R9
+	ADDQ $64, DI
+	DECQ CX
+	JNZ  ga512loop
+	VZEROUPPER
+
+ga512done:
+	RET
+
 // func gatedFwdAVX512(out, sig, x, val, gate []float32)
 // sig = 1/(1 + e^-gate) and out = x + val·sig for len(x) rounded down to 16, with the same
 // exponential as expAVX512 and the operations in the Go loop's order (the same floats).
@@ -378,6 +417,34 @@ gb512loop:
 	VZEROUPPER
 
 gb512done:
+	RET
+
+// func gatedSumAVX512(out, x, val, sig []float32)
+// out = x + val·sig (the product rounded, then the sum, as gatedFwdAVX512) for len(x) rounded
+// down to 16.
+TEXT ·gatedSumAVX512(SB), NOSPLIT, $0-96
+	MOVQ out_base+0(FP), DI
+	MOVQ x_base+24(FP), SI
+	MOVQ x_len+32(FP), CX
+	MOVQ val_base+48(FP), R8
+	MOVQ sig_base+72(FP), R9
+	SHRQ $4, CX
+	JZ   gs512done
+
+gs512loop:
+	VMOVUPS (R9), Z0
+	VMULPS  (R8), Z0, Z0
+	VADDPS  (SI), Z0, Z0
+	VMOVUPS Z0, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DI
+	ADDQ $64, R8
+	ADDQ $64, R9
+	DECQ CX
+	JNZ  gs512loop
+	VZEROUPPER
+
+gs512done:
 	RET
 
 // CBBODY does the sixteen lanes of K1 at byte offset BX of every plane (masked-off lanes are
@@ -464,6 +531,88 @@ cbdone:
 	VHADDPS X0, X0, X0
 	VHADDPS X0, X0, X0
 	VMOVSS  X0, dsc+248(FP)
+	VZEROUPPER
+	RET
+
+DATA cfTwo<>+0(SB)/4, $2.0
+GLOBL cfTwo<>(SB), RODATA, $4
+
+// CFBODY does the sixteen lanes of K1 at byte offset BX of every plane (masked-off lanes are
+// neither read nor written, and add nothing to the sum in Z22).
+#define CFBODY \
+	VMOVUPS.Z (SI)(BX*1), K1, Z24 \
+	VMULPS  Z25, Z24, Z24 \
+	VDIVPS  Z26, Z24, Z0 \
+	EXP512 \
+	VSUBPS  Z14, Z2, Z27 \
+	VADDPS  Z14, Z2, Z28 \
+	VDIVPS  Z28, Z27, Z27 \
+	VMOVUPS Z27, K1, (DI)(BX*1) \
+	VMOVUPS.Z (R9)(BX*1), K1, Z29 \
+	VMULPS  Z26, Z27, Z0 \
+	VMULPS  Z29, Z0, Z0 \
+	VADDPS  Z0, Z22, K1, Z22 \
+	EXP512 \
+	VMOVUPS Z2, K1, (DX)(BX*1) \
+	VMOVUPS.Z (R8)(BX*1), K1, Z4 \
+	VMULPS  Z29, Z4, Z4 \
+	VADDPS.Z (R10)(BX*1), Z4, K1, Z4 \
+	VMULPS  Z2, Z4, Z4 \
+	VMOVUPS Z4, K1, (R11)(BX*1)
+
+// func couplingFwdAVX512(th, es, out, raw, t, keep, z []float32, f float32) (sum float32)
+// The affine coupling's forward over one plane (len(raw) elements, the last 1-15 under a lane
+// mask), element by element in the Go loops' order:
+//	th = tanh u = (e^2u - 1)/(e^2u + 1) with 2u = 2·raw/f, s = th·f·keep, es = e^s,
+//	out = (z + t·keep)·es,
+// and it returns Σ s (summed in sixteen lanes, then across them).
+TEXT ·couplingFwdAVX512(SB), NOSPLIT, $0-180
+	LOADEXP512
+	VBROADCASTSS cfTwo<>(SB), Z25
+	VBROADCASTSS f+168(FP), Z26
+	VXORPS Z22, Z22, Z22
+	MOVQ raw_len+80(FP), CX
+	ANDQ $15, CX
+	MOVQ $1, BX
+	SHLQ CX, BX
+	DECQ BX
+	KMOVW BX, K2                   // the tail's lanes
+	MOVQ raw_len+80(FP), CX
+	SHRQ $4, CX
+	SHLQ $6, CX                    // bytes in full vectors
+	MOVQ $-1, BX
+	KMOVW BX, K1
+	XORQ BX, BX
+	MOVQ th_base+0(FP), DI
+	MOVQ es_base+24(FP), DX
+	MOVQ out_base+48(FP), R11
+	MOVQ raw_base+72(FP), SI
+	MOVQ t_base+96(FP), R8
+	MOVQ keep_base+120(FP), R9
+	MOVQ z_base+144(FP), R10
+
+cfloop:
+	CMPQ BX, CX
+	JGE  cftail
+	CFBODY
+	ADDQ $64, BX
+	JMP  cfloop
+
+cftail:
+	KMOVW K2, K1
+	KORTESTW K1, K1
+	JZ   cfdone
+	CFBODY
+
+cfdone:
+	VMOVAPS Z22, Z0
+	VEXTRACTF64X4 $1, Z0, Y1
+	VADDPS  Y1, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPS  X1, X0, X0
+	VHADDPS X0, X0, X0
+	VHADDPS X0, X0, X0
+	VMOVSS  X0, sum+176(FP)
 	VZEROUPPER
 	RET
 

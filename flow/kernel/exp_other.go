@@ -13,10 +13,17 @@ func ExpSlice(dst, src []float32) {
 func eluPair(pos, neg, x []float32) int                  { return 0 }
 func eluPairGrad(dx, pos, neg, dpos, dneg []float32) int { return 0 }
 
+func eluPairGradAdd(dx, pos, neg, dpos, dneg, add []float32) int { return 0 }
+
 func sum(s []float32) float32 { return sumGo(s) }
 
 func gatedFwd(out, sig, x, val, gate []float32) int   { return 0 }
 func gatedBwd(dval, dgate, d, sig, val []float32) int { return 0 }
+func gatedSum(out, x, val, sig []float32) int         { return 0 }
+
+func couplingFwd(th, es, out, raw, t, keep, z []float32, f float32) (float32, bool) {
+	return 0, false
+}
 
 func couplingBwd(dz, dht, dhs, d, e, z, t, keep, th, raw []float32, base, f float32) (float32, bool) {
 	return 0, false

@@ -285,3 +285,176 @@ psreduce:
 	VMOVSS  X1, sb+100(FP)
 	VZEROUPPER
 	RET
+
+DATA lnOne<>+0(SB)/4, $1.0
+GLOBL lnOne<>(SB), RODATA, $4
+
+// func lnRstdAVX512(v []float32, inv, eps float32)
+// v[i] = 1/sqrt(v[i]·inv + eps), in float32 (VSQRTPS and VDIVPS, each correctly rounded).
+TEXT ·lnRstdAVX512(SB), NOSPLIT, $0-32
+	MOVQ v_base+0(FP), DI
+	MOVQ v_len+8(FP), CX
+	VBROADCASTSS inv+24(FP), Z2
+	VBROADCASTSS eps+28(FP), Z3
+	VBROADCASTSS lnOne<>(SB), Z4
+	SPLIT
+	JZ   rstdtail
+rstdloop:
+	VMOVUPS (DI), Z0
+	VFMADD213PS Z3, Z2, Z0
+	VSQRTPS Z0, Z0
+	VDIVPS  Z0, Z4, Z0
+	VMOVUPS Z0, (DI)
+	ADDQ $64, DI
+	DECQ CX
+	JNZ  rstdloop
+rstdtail:
+	TESTQ DX, DX
+	JZ   rstddone
+	TAILMASK
+	VMOVUPS.Z (DI), K1, Z0
+	VFMADD213PS Z3, Z2, Z0
+	VSQRTPS Z0, Z0
+	VDIVPS  Z0, Z4, Z0
+	VMOVUPS Z0, K1, (DI)
+rstddone:
+	VZEROUPPER
+	RET
+
+// func keepAVX512(dst []float32, mask []uint32)
+// dst[i] &= mask[i]: the floats where mask is all ones stay, the others become +0.
+TEXT ·keepAVX512(SB), NOSPLIT, $0-48
+	MOVQ dst_base+0(FP), DI
+	MOVQ dst_len+8(FP), CX
+	MOVQ mask_base+24(FP), SI
+	SPLIT
+	JZ   keeptail
+keeploop:
+	VMOVUPS (SI), Z0
+	VANDPS  (DI), Z0, Z0
+	VMOVUPS Z0, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DI
+	DECQ CX
+	JNZ  keeploop
+keeptail:
+	TESTQ DX, DX
+	JZ   keepdone
+	TAILMASK
+	VMOVUPS.Z (SI), K1, Z0
+	VANDPS.Z  (DI), Z0, K1, Z0
+	VMOVUPS Z0, K1, (DI)
+keepdone:
+	VZEROUPPER
+	RET
+
+// func copyRowsAVX512(dst []float32, dstStride int, src []float32, srcStride, rows, w int)
+// Copies rows rows of w floats, row r from src[r·srcStride:] to dst[r·dstStride:], sixteen at
+// a time, the last 1-15 of each row under a lane mask.
+TEXT ·copyRowsAVX512(SB), NOSPLIT, $0-80
+	MOVQ dst_base+0(FP), DI
+	MOVQ dstStride+24(FP), R8
+	SHLQ $2, R8
+	MOVQ src_base+32(FP), SI
+	MOVQ srcStride+56(FP), R9
+	SHLQ $2, R9
+	MOVQ rows+64(FP), R10
+	MOVQ w+72(FP), R11
+	MOVQ R11, DX
+	ANDQ $15, DX
+	MOVQ DX, CX
+	MOVQ $1, AX
+	SHLQ CX, AX
+	DECQ AX
+	KMOVW AX, K1                   // the tail's lanes
+	SHRQ $4, R11                   // full vectors per row
+	TESTQ R10, R10
+	JZ   cpdone
+cprow:
+	XORQ BX, BX
+	MOVQ R11, CX
+	TESTQ CX, CX
+	JZ   cptail
+cpvec:
+	VMOVUPS (SI)(BX*1), Z0
+	VMOVUPS Z0, (DI)(BX*1)
+	ADDQ $64, BX
+	DECQ CX
+	JNZ  cpvec
+cptail:
+	TESTQ DX, DX
+	JZ   cpnext
+	VMOVUPS.Z (SI)(BX*1), K1, Z0
+	VMOVUPS Z0, K1, (DI)(BX*1)
+cpnext:
+	ADDQ R8, DI
+	ADDQ R9, SI
+	DECQ R10
+	JNZ  cprow
+cpdone:
+	VZEROUPPER
+	RET
+
+// func mulAVX512(out, a, b []float32)
+// out[i] = a[i]·b[i] for i < len(a), sixteen at a time, the last 1-15 under a lane mask.
+TEXT ·mulAVX512(SB), NOSPLIT, $0-72
+	MOVQ out_base+0(FP), DI
+	MOVQ a_base+24(FP), SI
+	MOVQ a_len+32(FP), CX
+	MOVQ b_base+48(FP), R8
+	SPLIT
+	JZ   multail
+mulloop:
+	VMOVUPS (SI), Z0
+	VMULPS  (R8), Z0, Z0
+	VMOVUPS Z0, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DI
+	ADDQ $64, R8
+	DECQ CX
+	JNZ  mulloop
+multail:
+	TESTQ DX, DX
+	JZ   muldone
+	TAILMASK
+	VMOVUPS.Z (SI), K1, Z0
+	VMOVUPS.Z (R8), K1, Z1
+	VMULPS  Z1, Z0, Z0
+	VMOVUPS Z0, K1, (DI)
+muldone:
+	VZEROUPPER
+	RET
+
+// func mulAddAVX512(dst, a, b []float32)
+// dst[i] += a[i]·b[i] (the product rounded, then the sum) for i < len(a), the last 1-15 under a
+// lane mask.
+TEXT ·mulAddAVX512(SB), NOSPLIT, $0-72
+	MOVQ dst_base+0(FP), DI
+	MOVQ a_base+24(FP), SI
+	MOVQ a_len+32(FP), CX
+	MOVQ b_base+48(FP), R8
+	SPLIT
+	JZ   matail
+maloop:
+	VMOVUPS (SI), Z0
+	VMULPS  (R8), Z0, Z0
+	VADDPS  (DI), Z0, Z0
+	VMOVUPS Z0, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DI
+	ADDQ $64, R8
+	DECQ CX
+	JNZ  maloop
+matail:
+	TESTQ DX, DX
+	JZ   madone
+	TAILMASK
+	VMOVUPS.Z (SI), K1, Z0
+	VMOVUPS.Z (R8), K1, Z1
+	VMULPS  Z1, Z0, Z0
+	VMOVUPS.Z (DI), K1, Z1
+	VADDPS  Z1, Z0, Z0
+	VMOVUPS Z0, K1, (DI)
+madone:
+	VZEROUPPER
+	RET

@@ -10,3 +10,10 @@ func lnNormAVX512(out, x, mean, rstd []float32, gm, b float32)                  
 func lnGradSumsAVX512(sumG, sumGX, d, x, mean, rstd []float32, gm float32)      { panic("unreachable") }
 func lnGradAVX512(dx, d, x, mean, rstd, sumG, sumGX []float32, gm, inv float32) { panic("unreachable") }
 func lnParamSumsAVX512(d, x, mean, rstd []float32) (sg, sb float32)             { panic("unreachable") }
+func lnRstdAVX512(v []float32, inv, eps float32)                                { panic("unreachable") }
+func keepAVX512(dst []float32, mask []uint32)                                   { panic("unreachable") }
+func copyRowsAVX512(dst []float32, dstStride int, src []float32, srcStride, rows, w int) {
+	panic("unreachable")
+}
+func mulAVX512(out, a, b []float32)    { panic("unreachable") }
+func mulAddAVX512(dst, a, b []float32) { panic("unreachable") }

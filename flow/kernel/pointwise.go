@@ -38,6 +38,20 @@ func eluImageGrad(dx, pos, neg, dpos, dneg []float32) {
 	}
 }
 
+// eluImageGradAdd is eluImageGrad with add added to dx (the same floats: the gradient, then the
+// sum).
+func eluImageGradAdd(dx, pos, neg, dpos, dneg, add []float32) {
+	done := eluPairGradAdd(dx, pos, neg, dpos, dneg, add)
+	if done == len(dx) {
+		return
+	}
+	dx, add = dx[done:], add[done:len(dx)]
+	eluImageGrad(dx, pos[done:], neg[done:], dpos[done:], dneg[done:])
+	for i, v := range add {
+		dx[i] += v
+	}
+}
+
 // ConcatELUForward writes out (N×2C×H×W) = cat(elu(x), elu(-x)) along channels, x: N×C×H×W.
 // Each element needs one exponential, e^-|x|, computed eight at a time in the negative half first.
 func ConcatELUForward(p *Pool, s Batch, x, out []float32) {
@@ -102,6 +116,16 @@ func pixelStats(x, mean, rstd []float32, c, hw int) {
 	}
 	for ch := 0; ch < c; ch++ {
 		lnSqDevAcc(rstd, x[ch*hw:(ch+1)*hw], mean)
+	}
+	lnRstd(rstd, inv)
+}
+
+// lnRstd turns sums of squared deviations into 1/sqrt(sum·inv + eps): in float32 with AVX-512,
+// else through float64 (the two differ by at most a rounding).
+func lnRstd(rstd []float32, inv float32) {
+	if hasAVX512 {
+		lnRstdAVX512(rstd, inv, LayerNormEps)
+		return
 	}
 	for i, v := range rstd {
 		rstd[i] = float32(1 / math.Sqrt(float64(v*inv+LayerNormEps)))

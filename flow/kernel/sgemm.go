@@ -11,7 +11,9 @@ import "gonum.org/v1/gonum/blas"
 // path RunRows' B.
 type Gemm struct {
 	scratch []float32
-	rows    [3]*float32 // AddDotRows' row pointers: a field, since a local would escape through the kernel's function value
+	// scratchA holds AddDotRows' A on the BLAS path.
+	scratchA []float32
+	rows     [8]*float32 // AddDotRows' row pointers: a field, since a local would escape through the kernel's function value
 	// BLAS forces the BLAS path: for benchmarks side by side, and for machines where it wins.
 	BLAS bool
 }
@@ -61,18 +63,16 @@ func (g *Gemm) Run(transA, transB bool, m, n, k int, a []float32, lda int, b []f
 	if beta == 1 {
 		accumulate = 1
 	}
-	kernels, nr := wideKernels, 48
-	if n <= 16 {
-		kernels, nr = narrowKernels, 16
-	}
 	if bias != nil {
 		_ = bias[m-1]
 	}
 	var biasRow *float32
-	for j := 0; j < n; j += nr { // column panels outside: B's panel (k × nr) stays in cache for all rows
-		masks := laneMasks(min(nr, n-j))
+	for j := 0; j < n; j += 48 { // column panels outside: B's panel (k × 48) stays in cache for all rows
+		width := min(48, n-j)
+		masks := laneMasks(width)
 		i := 0
-		for _, kern := range kernels {
+		v := (width - 1) / 16 // the last panel: as few vectors as it needs
+		for _, kern := range panelKernels[b2i(width == 16*(v+1))][v] {
 			for ; m-i >= kern.rows; i += kern.rows {
 				if bias != nil {
 					biasRow = &bias[i]
@@ -87,14 +87,40 @@ func (g *Gemm) Run(transA, transB bool, m, n, k int, a []float32, lda int, b []f
 // matrix B is base[rowOffs[kk]:rowOffs[kk]+n]: an im2col matrix whose rows are views into a few
 // shifted planes, never copied out (the BLAS path copies it).
 func (g *Gemm) RunRows(m, n, k int, a []float32, lda int, base []float32, rowOffs []int, bias, c []float32, ldc int) {
+	g.runRows(m, n, k, a, lda, base, newRowTable(rowOffs[:k]), bias, c, ldc)
+}
+
+// rowTable is a table of row offsets and its extent, so that a caller using it many times
+// (Net) has the rows checked once per call by the extent, not row by row.
+type rowTable struct {
+	offs   []int
+	lo, hi int // the least and greatest offset
+}
+
+func newRowTable(offs []int) rowTable {
+	t := rowTable{offs: offs}
+	if len(offs) > 0 {
+		t.lo, t.hi = offs[0], offs[0]
+		for _, off := range offs {
+			t.lo, t.hi = min(t.lo, off), max(t.hi, off)
+		}
+	}
+	return t
+}
+
+// check panics unless the first rows of the table, n floats each, lie inside base.
+func (t rowTable) check(rows, n int, base []float32, what string) {
+	if rows > len(t.offs) || t.lo < 0 || t.hi+n > len(base) {
+		panic("kernel: " + what + " row outside its base")
+	}
+}
+
+func (g *Gemm) runRows(m, n, k int, a []float32, lda int, base []float32, t rowTable, bias, c []float32, ldc int) {
 	if m == 0 || n == 0 {
 		return
 	}
-	for _, off := range rowOffs[:k] {
-		if off < 0 || off+n > len(base) {
-			panic("kernel: RunRows row outside base")
-		}
-	}
+	t.check(k, n, base, "RunRows")
+	rowOffs := t.offs
 	if !hasAVX512 || g.BLAS || k == 0 {
 		g.scratch = grow(g.scratch, k*n)
 		for kk, off := range rowOffs[:k] {
@@ -110,9 +136,11 @@ func (g *Gemm) RunRows(m, n, k int, a []float32, lda int, base []float32, rowOff
 	}
 	var biasRow *float32
 	for j := 0; j < n; j += 48 {
-		masks := laneMasks(min(48, n-j))
+		width := min(48, n-j)
+		masks := laneMasks(width)
 		i := 0
-		for _, kern := range rowsKernels {
+		v := (width - 1) / 16
+		for _, kern := range rowsPanelKernels[b2i(width == 16*(v+1))][v] {
 			for ; m-i >= kern.rows; i += kern.rows {
 				if bias != nil {
 					biasRow = &bias[i]
@@ -128,16 +156,18 @@ func (g *Gemm) RunRows(m, n, k int, a []float32, lda int, base []float32, rowOff
 // dwᵀ += im2col·doutᵀ, with the im2col rows views into shift3 planes. Without the AVX-512
 // kernels it copies A out and runs the BLAS.
 func (g *Gemm) AddDotRows(m, n, k int, aBase []float32, aOffs []int, b []float32, ldb int, c []float32, ldc int) {
+	g.addDotRows(m, n, k, aBase, newRowTable(aOffs[:m]), b, ldb, c, ldc)
+}
+
+func (g *Gemm) addDotRows(m, n, k int, aBase []float32, t rowTable, b []float32, ldb int, c []float32, ldc int) {
 	if m == 0 || n == 0 || k == 0 {
 		return
 	}
-	for _, off := range aOffs[:m] {
-		if off < 0 || off+k > len(aBase) {
-			panic("kernel: AddDotRows row outside aBase")
-		}
-	}
+	t.check(m, k, aBase, "AddDotRows")
+	aOffs := t.offs
 	if !hasAVX512 || g.BLAS { // A copied out, then the tiled product with B transposed
-		a := make([]float32, m*k) // off the fast path: Conv calls this only with AVX-512
+		g.scratchA = grow(g.scratchA, m*k)
+		a := g.scratchA
 		for r, off := range aOffs[:m] {
 			copy(a[r*k:(r+1)*k], aBase[off:off+k])
 		}
@@ -148,24 +178,27 @@ func (g *Gemm) AddDotRows(m, n, k int, aBase []float32, aOffs []int, b []float32
 	_ = c[(m-1)*ldc+n-1]
 	tail := uint64(1)<<uint(k%16) - 1
 	rows := &g.rows
-	r := 0
-	for ri, step := range []int{3, 1} {
-		for ; m-r >= step; r += step {
-			for i := 0; i < step; i++ {
-				rows[i] = &aBase[aOffs[r+i]]
-			}
-			j := 0
-			for ci, width := range []int{8, 4, 2, 1} {
-				for ; n-j >= width; j += width {
-					dotKernels[ri][ci](k, &rows[0], &b[j*ldb], ldb, &c[r*ldc+j], ldc, tail)
+	j := 0
+	for ci, width := range []int{8, 4, 2, 1} { // B's rows by 8, then the rest
+		for ; n-j >= width; j += width {
+			r := 0
+			for _, kern := range dotKernels[ci] {
+				for ; m-r >= kern.rows; r += kern.rows {
+					for i := 0; i < kern.rows; i++ {
+						rows[i] = &aBase[aOffs[r+i]]
+					}
+					kern.run(k, &rows[0], &b[j*ldb], ldb, &c[r*ldc+j], ldc, tail)
 				}
 			}
 		}
 	}
 }
 
-// dotKernel is a micro-kernel of AddDotRows.
-type dotKernel func(n int, a **float32, b *float32, ldb int, c *float32, ldc int, tail uint64)
+// rowsDotKernel is a micro-kernel of AddDotRows and the rows of A it takes.
+type rowsDotKernel struct {
+	rows int
+	run  func(n int, a **float32, b *float32, ldb int, c *float32, ldc int, tail uint64)
+}
 
 // rowsKernel is a micro-kernel that reads B through a table of row offsets.
 type rowsKernel struct {
@@ -186,6 +219,14 @@ func Backend() string {
 type rowKernel struct {
 	rows int
 	run  func(k int, a *float32, ars, aks int, b *float32, ldb int, c *float32, ldc int, bias *float32, masks uint64, accumulate int)
+}
+
+// b2i is 1 for true.
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // laneMasks returns the 16-lane masks (low bits first) that select w ≤ 48 columns.

@@ -15,14 +15,16 @@ import (
 	"strings"
 )
 
-// kernels: 8×48 for C with many columns; 24×16 for C with at most 16 (a narrow tile wastes
-// lanes, so it takes rows instead); and fewer rows of each for the last rows of C.
-var kernels = []struct{ mr, nv int }{{8, 3}, {4, 3}, {2, 3}, {1, 3}, {24, 1}, {16, 1}, {8, 1}, {4, 1}, {2, 1}, {1, 1}}
+// kernels: 8×48 for C with many columns; 8×32 and 24×16 for a last column panel of at most 32
+// or 16 (and for C with at most 16: a narrow tile wastes lanes, so it takes rows instead); and
+// fewer rows of each for the last rows of C.
+var kernels = []struct{ mr, nv int }{{8, 3}, {4, 3}, {2, 3}, {1, 3}, {8, 2}, {4, 2}, {2, 2}, {1, 2},
+	{24, 1}, {16, 1}, {8, 1}, {4, 1}, {2, 1}, {1, 1}}
 
-// rowKernels are the wide kernels again with B's rows given by a table of offsets from b rather
-// than a stride: the rows of an im2col matrix are shifted views of a few planes, so the
-// convolution need not copy them (see Conv.shift3).
-var rowKernels = []int{8, 4, 2, 1}
+// rowKernels are the same tiles with B's rows given by a table of offsets from b rather than a
+// stride: the rows of an im2col matrix are shifted views of a few planes, so the convolution
+// need not copy them (see Conv.shift3 and Net).
+var rowKernels = kernels
 
 // rowRegs hold the A row pointers; R9 = ars and R10 = 3·ars (bytes) index them.
 var rowRegs = []string{"SI", "DI", "R8", "R11", "R13"}
@@ -68,8 +70,10 @@ func cover(mr int) (bases []int, rows []rowAddress) {
 }
 
 // kernel writes one micro-kernel; with rowTable, its ldb argument is instead a pointer to k row
-// offsets (in elements) from b.
-func kernel(w *strings.Builder, mr, nv int, rowTable bool) {
+// offsets (in elements) from b. A full kernel (name suffix F) ignores the masks: it serves
+// panels of exactly 16·nv columns with plain loads and stores, which are faster than masked
+// ones where they cross cache lines (B's shifted rows do, almost always).
+func kernel(w *strings.Builder, mr, nv int, rowTable, full bool) {
 	p := func(format string, args ...any) { fmt.Fprintf(w, "\t"+format+"\n", args...) }
 	acc := func(i, v int) string { return fmt.Sprintf("Z%d", i*nv+v) }
 	breg := func(v int) string { return fmt.Sprintf("Z%d", mr*nv+v) }
@@ -84,6 +88,21 @@ func kernel(w *strings.Builder, mr, nv int, rowTable bool) {
 	name, ldb := fmt.Sprintf("sgemmKernel%dx%d", mr, 16*nv), "ldb int"
 	if rowTable {
 		name, ldb = fmt.Sprintf("sgemmRowsKernel%dx%d", mr, 16*nv), "rowOffs *int"
+	}
+	if full {
+		name += "F"
+	}
+	load := func(v int, src string) string { // a masked-zeroing load of vector v, or a plain one
+		if full {
+			return fmt.Sprintf("VMOVUPS %s", src)
+		}
+		return fmt.Sprintf("VMOVUPS.Z %s, K%d", src, v+1)
+	}
+	store := func(v int, dst string) string {
+		if full {
+			return dst
+		}
+		return fmt.Sprintf("K%d, %s", v+1, dst)
 	}
 	fmt.Fprintf(w, "// func %s(k int, a *float32, ars, aks int, b *float32, %s, c *float32, ldc int, bias *float32, masks uint64, accumulate int)\n", name, ldb)
 	fmt.Fprintf(w, "TEXT ·%s(SB), NOSPLIT, $0-88\n", name)
@@ -140,7 +159,7 @@ func kernel(w *strings.Builder, mr, nv int, rowTable bool) {
 		bRow = "(BX)(AX*4)"
 	}
 	for v := 0; v < nv; v++ {
-		p("VMOVUPS.Z %d%s, K%d, %s", 64*v, bRow, v+1, breg(v))
+		p("%s, %s", load(v, fmt.Sprintf("%d%s", 64*v, bRow)), breg(v))
 	}
 	for i := 0; i < mr; i++ {
 		p("VBROADCASTSS (%s)%s, %s", rowRegs[rows[i].ptr], rows[i].index, bcast(i))
@@ -167,9 +186,9 @@ func kernel(w *strings.Builder, mr, nv int, rowTable bool) {
 	p("JEQ %s_plain", name)
 	for i := 0; i < mr; i++ {
 		for v := 0; v < nv; v++ {
-			p("VMOVUPS.Z %d(DX), K%d, %s", 64*v, v+1, breg(v))
+			p("%s, %s", load(v, fmt.Sprintf("%d(DX)", 64*v)), breg(v))
 			p("VADDPS %s, %s, %s", breg(v), acc(i, v), acc(i, v))
-			p("VMOVUPS %s, K%d, %d(DX)", acc(i, v), v+1, 64*v)
+			p("VMOVUPS %s, %s", acc(i, v), store(v, fmt.Sprintf("%d(DX)", 64*v)))
 		}
 		p("ADDQ R10, DX")
 	}
@@ -178,7 +197,7 @@ func kernel(w *strings.Builder, mr, nv int, rowTable bool) {
 	fmt.Fprintf(w, "%s_plain:\n", name)
 	for i := 0; i < mr; i++ {
 		for v := 0; v < nv; v++ {
-			p("VMOVUPS %s, K%d, %d(DX)", acc(i, v), v+1, 64*v)
+			p("VMOVUPS %s, %s", acc(i, v), store(v, fmt.Sprintf("%d(DX)", 64*v)))
 		}
 		p("ADDQ R10, DX")
 	}
@@ -303,14 +322,112 @@ func reduce8(p func(string, ...any), a int) {
 	p("VADDPS Z28, %s, %s", z(0), z(0))
 }
 
+// tallDotKernels are dot kernels for B with few rows (a filter gradient of 2 or 4 output
+// channels, where a 3-row kernel has too few accumulators and reloads B for every 3 rows of A):
+// R rows of A by C rows of B, R·C ≤ 24 accumulators held compactly.
+var tallDotKernels = []struct{ r, c int }{{8, 2}, {6, 4}}
+
+// tallDotKernel writes such a kernel, with dotKernel's signature. Each row pointer of A and of B
+// is a register, advanced together through one offset (BX); the sums are reduced eight
+// accumulators at a time (reduce8) and added to C through a spill on the stack.
+func tallDotKernel(w *strings.Builder, rr, cc int) {
+	p := func(format string, args ...any) { fmt.Fprintf(w, "\t"+format+"\n", args...) }
+	nacc := rr * cc
+	if nacc%8 != 0 || nacc > 24 {
+		panic("tall dot kernel: accumulators must be 8, 16 or 24")
+	}
+	aRegs := []string{"AX", "DX", "SI", "DI", "R8", "R9", "R10", "R11", "R12", "R13", "R15", "BP"}[:rr]
+	bRegs := []string{"R13", "R12", "R11", "R10"}[:cc] // from the end, so they never meet aRegs
+	for _, a := range aRegs {
+		for _, b := range bRegs {
+			if a == b {
+				panic("tall dot kernel: too many row registers")
+			}
+		}
+	}
+	name := fmt.Sprintf("sgemmDotKernel%dx%d", rr, cc)
+	fmt.Fprintf(w, "// func %s(n int, a **float32, b *float32, ldb int, c *float32, ldc int, tail uint64)\n", name)
+	fmt.Fprintf(w, "TEXT ·%s(SB), NOSPLIT, $32-56\n", name)
+	p("MOVQ b+16(FP), %s", bRegs[0])
+	p("MOVQ ldb+24(FP), CX")
+	p("SHLQ $2, CX")
+	for j := 1; j < cc; j++ {
+		p("LEAQ (%s)(CX*1), %s", bRegs[j-1], bRegs[j])
+	}
+	p("MOVQ a+8(FP), CX")
+	for r := len(aRegs) - 1; r >= 0; r-- { // CX last: it holds the table until then
+		p("MOVQ %d(CX), %s", 8*r, aRegs[r])
+	}
+	p("MOVQ n+0(FP), CX")
+	p("SHRQ $4, CX")
+	for i := 0; i < nacc; i++ {
+		p("VPXORD Z%d, Z%d, Z%d", i, i, i)
+	}
+	p("XORQ BX, BX")
+	body := func(masked bool) {
+		load, mask := "VMOVUPS", ""
+		if masked {
+			load, mask = "VMOVUPS.Z", " K1,"
+		}
+		for j := 0; j < cc; j++ {
+			p("%s (%s)(BX*1),%s Z%d", load, bRegs[j], mask, 24+j)
+		}
+		for r := 0; r < rr; r++ {
+			p("%s (%s)(BX*1),%s Z28", load, aRegs[r], mask)
+			for j := 0; j < cc; j++ {
+				p("VFMADD231PS Z%d, Z28, Z%d", 24+j, r*cc+j)
+			}
+		}
+	}
+	p("TESTQ CX, CX")
+	p("JEQ %s_tail", name)
+	fmt.Fprintf(w, "%s_loop:\n", name)
+	body(false)
+	p("ADDQ $64, BX")
+	p("DECQ CX")
+	p("JNE %s_loop", name)
+	fmt.Fprintf(w, "%s_tail:\n", name)
+	p("MOVQ tail+48(FP), CX")
+	p("TESTQ CX, CX")
+	p("JEQ %s_reduce", name)
+	p("KMOVW CX, K1")
+	body(true)
+	fmt.Fprintf(w, "%s_reduce:\n", name)
+	p("MOVQ c+32(FP), DX")
+	p("MOVQ ldc+40(FP), CX")
+	p("SHLQ $2, CX")
+	p("VMOVUPS sgemmDotPerm<>(SB), Z31")
+	for q := 0; q < nacc/8; q++ {
+		reduce8(p, 8*q)
+		p("VPERMPS Z%d, Z31, Z24", 8*q)
+		p("VMOVUPS Y24, sums-32(SP)")
+		for i := 0; i < 8; i++ {
+			idx := 8*q + i
+			r, j := idx/cc, idx%cc
+			if j == 0 && idx > 0 {
+				p("ADDQ CX, DX") // the next row of C
+			}
+			p("VMOVSS sums-%d(SP), X25", 32-4*i)
+			p("VADDSS %d(DX), X25, X25", 4*j)
+			p("VMOVSS X25, %d(DX)", 4*j)
+			_ = r
+		}
+	}
+	p("VZEROUPPER")
+	p("RET")
+	fmt.Fprintln(w)
+}
+
 func main() {
 	var w strings.Builder
 	w.WriteString("// Code generated by sgemm_gen.go; DO NOT EDIT.\n\n#include \"textflag.h\"\n\n")
-	for _, k := range kernels {
-		kernel(&w, k.mr, k.nv, false)
-	}
-	for _, mr := range rowKernels {
-		kernel(&w, mr, 3, true)
+	for _, full := range []bool{false, true} {
+		for _, k := range kernels {
+			kernel(&w, k.mr, k.nv, false, full)
+		}
+		for _, k := range rowKernels {
+			kernel(&w, k.mr, k.nv, true, full)
+		}
 	}
 	w.WriteString("// sgemmDotPerm gathers reduce8's sums in order: lane j from lane 4·(j mod 4) + 2·(j / 4).\n")
 	for j, src := range []int{0, 4, 8, 12, 2, 6, 10, 14, 0, 0, 0, 0, 0, 0, 0, 0} {
@@ -319,6 +436,9 @@ func main() {
 	w.WriteString("GLOBL sgemmDotPerm<>(SB), RODATA, $64\n\n")
 	for _, k := range dotKernels {
 		dotKernel(&w, k.r, k.c)
+	}
+	for _, k := range tallDotKernels {
+		tallDotKernel(&w, k.r, k.c)
 	}
 	if err := os.WriteFile("sgemm_amd64.s", []byte(w.String()), 0o644); err != nil {
 		fmt.Fprintln(os.Stderr, err)

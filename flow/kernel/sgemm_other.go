@@ -6,7 +6,7 @@ package kernel
 var hasAVX512 = false
 
 var (
-	wideKernels, narrowKernels []rowKernel
-	rowsKernels                []rowsKernel
-	dotKernels                 [2][4]dotKernel
+	panelKernels     [2][3][]rowKernel
+	rowsPanelKernels [2][3][]rowsKernel
+	dotKernels       [4][]rowsDotKernel
 )

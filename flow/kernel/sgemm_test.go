@@ -36,7 +36,8 @@ func naiveGemm(transA, transB bool, m, n, k int, a []float32, lda int, b []float
 
 // TestGemmMatchesDefinition runs the AVX-512 kernels (where the processor has them) and the
 // BLAS path on shapes that hit every edge: rows not a multiple of the tile, columns not a
-// multiple of 16 or 48, narrow C (the 24×16 kernel), k = 1, padded leading dimensions.
+// multiple of 16 or 48, narrow C and last panels of 16 or 32 columns (the 24×16 and 8×32
+// kernels and their fewer-row forms), k = 1, padded leading dimensions.
 func TestGemmMatchesDefinition(t *testing.T) {
 	if !hasAVX512 {
 		t.Log("no AVX-512: only the BLAS path is tested")
@@ -44,7 +45,8 @@ func TestGemmMatchesDefinition(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	shapes := [][3]int{{1, 1, 1}, {8, 48, 5}, {9, 49, 3}, {7, 17, 33}, {32, 784, 72}, {24, 16, 100},
 		{25, 15, 7}, {50, 8, 13}, {3, 100, 1}, {72, 12, 196}, {64, 47, 11}, {16, 97, 40},
-		{20, 16, 9}, {44, 5, 17}, {32, 10, 6}} // narrow C: 16-, 8- and 4-row kernels after the 24-row ones
+		{20, 16, 9}, {44, 5, 17}, {32, 10, 6}, // narrow C: 16-, 8- and 4-row kernels after the 24-row ones
+		{25, 64, 7}, {13, 80, 9}, {3, 30, 4}, {47, 112, 5}} // a last panel of 16 or 32 columns: the 16- and 32-wide kernels
 	for _, s := range shapes {
 		m, n, k := s[0], s[1], s[2]
 		for _, tA := range []bool{false, true} {
@@ -114,7 +116,8 @@ func TestSum(t *testing.T) {
 // shifted views of a convolution's input are) gives the product with B copied out.
 func TestGemmRowsMatchesDefinition(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
-	for _, s := range [][3]int{{1, 1, 1}, {8, 48, 9}, {13, 784, 18}, {7, 50, 27}, {16, 196, 144}, {3, 17, 5}} {
+	for _, s := range [][3]int{{1, 1, 1}, {8, 48, 9}, {13, 784, 18}, {7, 50, 27}, {16, 196, 144}, {3, 17, 5},
+		{25, 64, 11}, {9, 80, 13}, {5, 32, 3}, {47, 112, 4}} { // last panels of 16 and 32 columns
 		m, n, k := s[0], s[1], s[2]
 		for _, variant := range []struct{ blas, bias bool }{{false, false}, {false, true}, {true, true}} {
 			base := randSlice(rng, 3*n+k)
@@ -144,12 +147,13 @@ func TestGemmRowsMatchesDefinition(t *testing.T) {
 }
 
 // TestAddDotRows: C += A·Bᵀ with A's rows as offsets into a base, for shapes that take every
-// kernel (3 and 1 rows, 8/4/2/1 columns) and row lengths with and without a tail.
+// kernel (3 and 1 rows, 8/4/2/1 columns, 6×4 and 8×2) and row lengths with and without a tail.
 func TestAddDotRows(t *testing.T) { bothGemmPaths(t, testAddDotRows) }
 
 func testAddDotRows(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
-	for _, s := range [][3]int{{1, 1, 1}, {3, 8, 16}, {4, 15, 33}, {9, 12, 784}, {144, 8, 196}, {7, 3, 5}, {2, 64, 49}, {18, 1, 300}} {
+	for _, s := range [][3]int{{1, 1, 1}, {3, 8, 16}, {4, 15, 33}, {9, 12, 784}, {144, 8, 196}, {7, 3, 5}, {2, 64, 49}, {18, 1, 300},
+		{17, 2, 100}, {13, 6, 40}, {72, 2, 816}, {25, 4, 17}, {11, 14, 64}} { // the 8×2 and 6×4 kernels, with fewer-row ones after them
 		m, n, k := s[0], s[1], s[2]
 		base := randSlice(rng, 2*k+m)
 		offs := make([]int, m)

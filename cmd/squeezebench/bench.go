@@ -39,12 +39,16 @@ func runBench(args []string) error {
 		return err
 	}
 	if *memProfile != "" {
-		defer writeMemProfile(*memProfile)
+		defer func() {
+			if err := runner.WriteMemProfile(*memProfile); err != nil {
+				fmt.Fprintln(os.Stderr, err)
+			}
+		}()
 	}
 	var profErr error
 	if *cpuProfile != "" { // the timed steps alone
 		setup.Timed = func() func() {
-			stop, err := startCPUProfile(*cpuProfile)
+			stop, err := runner.StartCPUProfile(*cpuProfile)
 			if err != nil {
 				profErr = err
 				return func() {}

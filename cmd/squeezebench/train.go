@@ -31,7 +31,7 @@ func runTrain(args []string) error {
 		return err
 	}
 	if *cpuProfile != "" {
-		stop, err := startCPUProfile(*cpuProfile)
+		stop, err := runner.StartCPUProfile(*cpuProfile)
 		if err != nil {
 			return err
 		}

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"image"
+	"os"
+	"path/filepath"
 )
 
 // File is one file of the atlas directory: its path relative to the directory, and its bytes.
@@ -13,7 +15,7 @@ type File struct {
 }
 
 // Files renders the atlas directory: cells/<slug>.png for every cell, atlas.png, squeezes.png,
-// patterns.json, and facts.md when facts is not nil. It writes nothing; the caller does.
+// patterns.json, and facts.md when facts is not nil. It writes nothing; WriteFiles does.
 func Files(a Atlas, facts *Facts) ([]File, error) {
 	var files []File
 	addPNG := func(path string, img image.Image) error {
@@ -44,4 +46,18 @@ func Files(a Atlas, facts *Facts) ([]File, error) {
 		files = append(files, File{"facts.md", Markdown(*facts)})
 	}
 	return files, nil
+}
+
+// WriteFiles writes files into the directory dir, creating it and the files' subdirectories.
+func WriteFiles(dir string, files []File) error {
+	for _, f := range files {
+		path := filepath.Join(dir, f.Path)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(path, f.Data, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -32,3 +32,17 @@ func WithSettings(cfg runner.Config, sets []Override) (runner.Config, error) {
 	out.Cell, out.Seed, out.Engine, out.Workers = cfg.Cell, cfg.Seed, cfg.Engine, cfg.Workers
 	return out, nil
 }
+
+// RunConfig is what `train` trains: cfg with the overrides sets (WithSettings), validated
+// (runner.Config.Validate: a configuration without overrides is not checked by WithSettings) and
+// checked against machine bytes of memory for one run on ImageShape (runner.Config.CheckMemory).
+func RunConfig(cfg runner.Config, sets []Override, machine int64) (runner.Config, error) {
+	cfg, err := WithSettings(cfg, sets)
+	if err != nil {
+		return cfg, err
+	}
+	if err := cfg.Validate(); err != nil {
+		return cfg, err
+	}
+	return cfg, cfg.CheckMemory(ImageShape, 1, machine)
+}

@@ -75,6 +75,66 @@ type BenchSetup struct {
 	Timed func() (end func())
 }
 
+// Configure is cfg as s times it: batch, when positive, is the batch of the timed passes (the
+// evaluation batch with Eval, the training batch otherwise), and with Parallel > 1 a cfg without
+// workers of its own gets GOMAXPROCS/Parallel of them (at least 1), so that the runs share the
+// cores.
+func (s BenchSetup) Configure(cfg Config, batch int) Config {
+	if batch > 0 && s.Eval {
+		cfg.EvalBatch = batch
+	} else if batch > 0 {
+		cfg.Batch = batch
+	}
+	if cfg.Workers == 0 && s.Parallel > 1 {
+		cfg.Workers = max(1, runtime.GOMAXPROCS(0)/s.Parallel)
+	}
+	return cfg
+}
+
+// BenchReport is what RunBench measured with Setup: every run's figures, their Total (steps per
+// second; with Eval, images per second) and the workers each run had.
+type BenchReport struct {
+	Setup   BenchSetup
+	Workers int
+	Runs    []BenchResult
+	Total   float64
+}
+
+// JSON is the report as `squeezebench bench -json` prints it: the one run's figures, or with
+// several at once their figures and totals.
+func (b BenchReport) JSON() any {
+	switch {
+	case b.Setup.Parallel == 1:
+		return b.Runs[0]
+	case b.Setup.Eval:
+		return map[string]any{
+			"parallel": b.Setup.Parallel, "workers": b.Workers, "total_images_per_s": b.Total, "runs": b.Runs}
+	}
+	var ms []float64
+	for _, r := range b.Runs {
+		ms = append(ms, r.MsPerStep)
+	}
+	return map[string]any{
+		"parallel": b.Setup.Parallel, "workers": b.Workers, "ms_per_step": ms, "total_steps_per_s": b.Total, "runs": b.Runs}
+}
+
+// String is the report as text: every run's figures (BenchResult.String) and, with several at
+// once, their total.
+func (b BenchReport) String() string {
+	var sb strings.Builder
+	for _, r := range b.Runs {
+		fmt.Fprintln(&sb, r)
+	}
+	switch {
+	case b.Setup.Parallel == 1:
+	case b.Setup.Eval:
+		fmt.Fprintf(&sb, "%d evaluations at once, %d workers each: %.0f images/s in total\n", b.Setup.Parallel, b.Workers, b.Total)
+	default:
+		fmt.Fprintf(&sb, "%d trainings at once, %d workers each: %.2f steps/s in total\n", b.Setup.Parallel, b.Workers, b.Total)
+	}
+	return sb.String()
+}
+
 // RunBench is BenchParallel or, with Eval, BenchEval (whose total is then images per second).
 func RunBench(cfg Config, data *dataset.Splits, s BenchSetup) ([]BenchResult, float64, error) {
 	rs, total, err := benchParallel(cfg, data, s)

@@ -5,9 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 	"time"
 
 	"squeezebench/dataset"
@@ -63,94 +61,40 @@ func runAblate(args []string) error {
 	if dir == "" {
 		dir = e.ResultsDir()
 	}
-	opt := pool.Options{Parallel: e.Parallel, Shard: k, Shards: n, CheckpointEvery: e.CheckpointEvery, ClaimTimeout: *claimTimeout, Out: os.Stdout, Live: isTerminal(os.Stdout)}
-	if *parallel > 0 {
-		opt.Parallel = *parallel
-		if err := e.Config.CheckMemory(experiments.ImageShape, opt.Parallel, runner.MachineMemory()); err != nil {
-			return fmt.Errorf("-parallel %d: %w", opt.Parallel, err)
-		}
-	}
-	if *ckptEvery >= 0 {
-		opt.CheckpointEvery = *ckptEvery
+	opt := pool.Options{Shard: k, Shards: n, ClaimTimeout: *claimTimeout, Out: os.Stdout, Live: isTerminal(os.Stdout)}
+	if opt, err = opt.WithExperiment(e, *parallel, *ckptEvery, runner.MachineMemory()); err != nil {
+		return err
 	}
 	if *dryRun {
 		return pool.DryRun(os.Stdout, e, dir, *data, opt.Parallel, k, n, warn)
 	}
 	// Everything is checked before anything is written: the results directory, the experiment
 	// copy it holds, and the data, whose identity must be that of the runs already there.
-	if err := runner.CheckWritableDir(dir); err != nil {
-		return fmt.Errorf("-results: %w", err)
-	}
-	if err := pool.CheckExperimentCopy(dir, e, *replace); err != nil {
-		return err
-	}
 	jobs := e.Jobs()
-	loaded, order, err := pool.LoadData(e, jobs, *data, warn)
+	loaded, order, err := pool.Prepare(dir, e, jobs, *data, *replace, warn)
 	if err != nil {
-		return err
-	}
-	var more []*dataset.Splits
-	for _, id := range order[1:] {
-		more = append(more, loaded[id])
-	}
-	if err := pool.RecordData(dir, loaded[order[0]], more...); err != nil {
-		return err
-	}
-	if err := pool.WriteExperiment(dir, e.Source); err != nil {
 		return err
 	}
 	for _, id := range order {
 		fmt.Println(loaded[id])
 	}
-	mine := pool.Shard(jobs, k, n)
-	part := ""
-	if n > 0 {
-		part = fmt.Sprintf(", shard %d/%d: %d of them", k, n, len(mine))
-	}
-	twins := ""
-	if tw := e.Twins(); len(tw) > 0 {
-		twins = fmt.Sprintf(" (%d cells are twins of others: their jobs are served by their models' runs)", len(tw))
-	}
-	fmt.Printf("experiment %s (%s): %d cells x %d seeds = %d jobs%s%s; %d at once; results in %s\n",
-		e.Name, e.File, len(e.Cells()), len(e.Seeds), len(jobs), twins, part, opt.Parallel, dir)
+	fmt.Println(pool.Banner(e, jobs, opt, dir))
 
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-	go func() {
-		if _, ok := <-sigs; !ok {
-			return
-		}
-		signal.Stop(sigs) // a second signal kills the process as usual
+	ctx, stop := pool.Interruptible(context.Background(), func() {
 		fmt.Fprintln(os.Stderr, "\nstopping: no new jobs start; running ones stop after their current step and save a checkpoint (signal again to kill)")
-		cancel()
-	}()
+	})
 	start := time.Now()
 	reports := pool.Run(ctx, dir, jobs, loaded, opt)
-	signal.Stop(sigs)
-	close(sigs) // ends the goroutine: nothing prints after a normal end
+	stop() // nothing prints after a normal end
 	fmt.Printf("\n%s: %d jobs in %s\n", e.Name, len(reports), time.Since(start).Round(time.Second))
 	pool.WriteSummary(os.Stdout, reports)
 	fmt.Println()
 	reportErr := writeReport(dir, "") // on whatever results there are, partial ones too
-	return pool.Outcome(reports, "squeezebench ablate "+shellJoin(args), reportErr)
+	return pool.Outcome(reports, pool.ResumeCommand(args), reportErr)
 }
 
 // warn prints a warning of the ablate command.
 func warn(msg string) { fmt.Fprintln(os.Stderr, "squeezebench ablate: "+msg) }
-
-// shellJoin quotes args for a shell where needed.
-func shellJoin(args []string) string {
-	var out []string
-	for _, a := range args {
-		if a == "" || strings.ContainsAny(a, " \t\n'\"\\$`*?[]{}()<>|&;#~!") {
-			a = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
-		}
-		out = append(out, a)
-	}
-	return strings.Join(out, " ")
-}
 
 // isTerminal reports whether f is a character device (a terminal), where a live status block
 // beats a stream of lines; CI and Slurm logs get plain lines.

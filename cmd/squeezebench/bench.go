@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"runtime"
 
 	"squeezebench/dataset"
 	"squeezebench/runner"
@@ -30,29 +29,26 @@ func runBench(args []string) error {
 	if err != nil {
 		return err
 	}
-	if *batch > 0 && *eval {
-		cfg.EvalBatch = *batch
-	} else if *batch > 0 {
-		cfg.Batch = *batch
-	}
 	if *steps < 1 || *warmup < 0 || *parallel < 1 {
 		return fmt.Errorf("-steps and -parallel must be at least 1 and -warmup not negative")
 	}
-	if cfg.Workers == 0 && *parallel > 1 {
-		cfg.Workers = max(1, runtime.GOMAXPROCS(0) / *parallel)
-	}
+	setup := runner.BenchSetup{Warmup: *warmup, Steps: *steps, Parallel: *parallel, Eval: *eval}
+	cfg = setup.Configure(cfg, *batch)
 	splits, err := dataset.Load(*data)
 	if err != nil {
 		return err
 	}
 	if *memProfile != "" {
-		defer writeMemProfile(*memProfile)
+		defer func() {
+			if err := runner.WriteMemProfile(*memProfile); err != nil {
+				fmt.Fprintln(os.Stderr, err)
+			}
+		}()
 	}
-	setup := runner.BenchSetup{Warmup: *warmup, Steps: *steps, Parallel: *parallel, Eval: *eval}
 	var profErr error
 	if *cpuProfile != "" { // the timed steps alone
 		setup.Timed = func() func() {
-			stop, err := startCPUProfile(*cpuProfile)
+			stop, err := runner.StartCPUProfile(*cpuProfile)
 			if err != nil {
 				profErr = err
 				return func() {}
@@ -67,41 +63,10 @@ func runBench(args []string) error {
 	if err != nil {
 		return err
 	}
-	if *eval {
-		images := total
-		if *asJSON {
-			if *parallel == 1 {
-				return json.NewEncoder(os.Stdout).Encode(rs[0])
-			}
-			return json.NewEncoder(os.Stdout).Encode(map[string]any{
-				"parallel": *parallel, "workers": cfg.Workers, "total_images_per_s": images, "runs": rs})
-		}
-		for _, r := range rs {
-			fmt.Println(r)
-		}
-		if *parallel > 1 {
-			fmt.Printf("%d evaluations at once, %d workers each: %.0f images/s in total\n", *parallel, cfg.Workers, images)
-		}
-		return nil
-	}
-	if *parallel == 1 {
-		if *asJSON {
-			return json.NewEncoder(os.Stdout).Encode(rs[0])
-		}
-		fmt.Println(rs[0])
-		return nil
-	}
+	rep := runner.BenchReport{Setup: setup, Workers: cfg.Workers, Runs: rs, Total: total}
 	if *asJSON {
-		var ms []float64
-		for _, r := range rs {
-			ms = append(ms, r.MsPerStep)
-		}
-		return json.NewEncoder(os.Stdout).Encode(map[string]any{
-			"parallel": *parallel, "workers": cfg.Workers, "ms_per_step": ms, "total_steps_per_s": total, "runs": rs})
+		return json.NewEncoder(os.Stdout).Encode(rep.JSON())
 	}
-	for _, r := range rs {
-		fmt.Println(r)
-	}
-	fmt.Printf("%d trainings at once, %d workers each: %.2f steps/s in total\n", *parallel, cfg.Workers, total)
+	fmt.Print(rep)
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"squeezebench/flow"
 	"squeezebench/flow/flowtest"
 	"squeezebench/variants"
+	"squeezebench/variants/varianttest"
 )
 
 func runCheck(args []string) error {
@@ -25,7 +26,7 @@ func runCheck(args []string) error {
 	fmt.Fprintf(w, "cell\tdims\tmax |x - reverse(forward(x))|\tmax log-det error\tmax |ldj_fwd + ldj_rev|\tlog-det\tresult\n")
 	failed := 0
 	for _, cell := range variants.AllCells() {
-		res, err := checkCell(cell, in, sizes, *samples, *seed)
+		res, err := varianttest.CheckFlow(flowtest.Checker{Samples: *samples, Seed: *seed}, cell, in, sizes)
 		if err != nil {
 			return fmt.Errorf("cell %s: %w", cell, err)
 		}
@@ -42,13 +43,4 @@ func runCheck(args []string) error {
 		return fmt.Errorf("%d of %d cells failed", failed, len(variants.AllCells()))
 	}
 	return nil
-}
-
-// checkCell is flowtest's check of the cell's whole flow.
-func checkCell(cell variants.Cell, in flow.Shape, sizes flow.Sizes, samples int, seed uint64) (flow.CheckResult, error) {
-	arch, err := cell.Arch(in, sizes)
-	if err != nil {
-		return flow.CheckResult{}, err
-	}
-	return flowtest.Checker{Samples: samples, Seed: seed}.CheckFlow(arch)
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -51,10 +50,8 @@ func runPatterns(args []string) error {
 	if err != nil {
 		return err
 	}
-	for _, f := range files {
-		if err := writeFile(filepath.Join(*out, f.Path), f.Data); err != nil {
-			return err
-		}
+	if err := atlas.WriteFiles(*out, files); err != nil {
+		return err
 	}
 	wrote := fmt.Sprintf("atlas.png, squeezes.png, cells/*.png (%d), patterns.json", len(a.Cells))
 	if facts != nil {
@@ -62,11 +59,4 @@ func runPatterns(args []string) error {
 	}
 	fmt.Printf("%d cells; wrote %s in %s\n", len(a.Cells), wrote, *out)
 	return nil
-}
-
-func writeFile(path string, data []byte) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	return os.WriteFile(path, data, 0o644)
 }

@@ -31,7 +31,7 @@ func runTrain(args []string) error {
 		return err
 	}
 	if *cpuProfile != "" {
-		stop, err := startCPUProfile(*cpuProfile)
+		stop, err := runner.StartCPUProfile(*cpuProfile)
 		if err != nil {
 			return err
 		}
@@ -59,13 +59,7 @@ func runTrain(args []string) error {
 		return err
 	}
 	cfg.Seed = *seed
-	if cfg, err = experiments.WithSettings(cfg, sets); err != nil {
-		return err
-	}
-	if err := cfg.Validate(); err != nil {
-		return err
-	}
-	if err := cfg.CheckMemory(experiments.ImageShape, 1, runner.MachineMemory()); err != nil {
+	if cfg, err = experiments.RunConfig(cfg, sets, runner.MachineMemory()); err != nil {
 		return err
 	}
 	// The output is checked before anything trains: a run is never lost to an unwritable -out.

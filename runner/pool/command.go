@@ -16,7 +16,86 @@ import (
 )
 
 // What an ablate invocation needs around Run: the data sets its jobs train on, the results
-// directory's experiment copy, the shard, and its outcome as an error.
+// directory's experiment copy, the shard, its options, the line it starts with, and its outcome
+// as an error with the command that resumes it.
+
+// Prepare readies the results directory dir for the jobs of e, checking everything before
+// anything is written: dir is writable, the experiment copy it holds is e's (CheckExperimentCopy,
+// with replace), and the data (LoadData from dataDir) is that of the runs already there
+// (RecordData, which writes data.json when dir has none); then it writes the experiment copy
+// (WriteExperiment). It returns the loaded data sets and their order, as LoadData.
+func Prepare(dir string, e *experiments.Experiment, jobs []experiments.Job, dataDir string, replace bool, warn func(string)) (Data, []dataset.ID, error) {
+	if err := runner.CheckWritableDir(dir); err != nil {
+		return nil, nil, fmt.Errorf("-results: %w", err)
+	}
+	if err := CheckExperimentCopy(dir, e, replace); err != nil {
+		return nil, nil, err
+	}
+	loaded, order, err := LoadData(e, jobs, dataDir, warn)
+	if err != nil {
+		return nil, nil, err
+	}
+	var more []*dataset.Splits
+	for _, id := range order[1:] {
+		more = append(more, loaded[id])
+	}
+	if err := RecordData(dir, loaded[order[0]], more...); err != nil {
+		return nil, nil, err
+	}
+	if err := WriteExperiment(dir, e.Source); err != nil {
+		return nil, nil, err
+	}
+	return loaded, order, nil
+}
+
+// WithExperiment is opt with e's compute settings, the runs trained at once (compute.parallel)
+// and the steps between checkpoints (compute.checkpoint_every), where the command does not give
+// its own: parallel > 0 replaces e's, and is checked against machine bytes of memory
+// (runner.Config.CheckMemory); checkpointEvery >= 0 replaces e's.
+func (opt Options) WithExperiment(e *experiments.Experiment, parallel, checkpointEvery int, machine int64) (Options, error) {
+	opt.Parallel, opt.CheckpointEvery = e.Parallel, e.CheckpointEvery
+	if parallel > 0 {
+		opt.Parallel = parallel
+		if err := e.Config.CheckMemory(experiments.ImageShape, opt.Parallel, machine); err != nil {
+			return opt, fmt.Errorf("-parallel %d: %w", opt.Parallel, err)
+		}
+	}
+	if checkpointEvery >= 0 {
+		opt.CheckpointEvery = checkpointEvery
+	}
+	return opt, nil
+}
+
+// Banner is the line an ablation of e's jobs into dir starts with: its cells, seeds and jobs, the
+// twins among the cells, the part of them opt's shard runs, and the runs at once.
+func Banner(e *experiments.Experiment, jobs []experiments.Job, opt Options, dir string) string {
+	part := ""
+	if opt.Shards > 0 {
+		part = fmt.Sprintf(", shard %d/%d: %d of them", opt.Shard, opt.Shards, len(Shard(jobs, opt.Shard, opt.Shards)))
+	}
+	twins := ""
+	if tw := e.Twins(); len(tw) > 0 {
+		twins = fmt.Sprintf(" (%d cells are twins of others: their jobs are served by their models' runs)", len(tw))
+	}
+	return fmt.Sprintf("experiment %s (%s): %d cells x %d seeds = %d jobs%s%s; %d at once; results in %s",
+		e.Name, e.File, len(e.Cells()), len(e.Seeds), len(jobs), twins, part, opt.Parallel, dir)
+}
+
+// ResumeCommand is the command line of an ablation with the arguments args, quoted for a shell:
+// what Outcome tells to run again.
+func ResumeCommand(args []string) string { return "squeezebench ablate " + shellJoin(args) }
+
+// shellJoin quotes args for a shell where needed.
+func shellJoin(args []string) string {
+	var out []string
+	for _, a := range args {
+		if a == "" || strings.ContainsAny(a, " \t\n'\"\\$`*?[]{}()<>|&;#~!") {
+			a = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+		}
+		out = append(out, a)
+	}
+	return strings.Join(out, " ")
+}
 
 // LoadData loads the data sets the jobs train on, in the order the jobs first name them. -data
 // (dir) replaces the one data set of an experiment (a grid varying the data set refuses it): data

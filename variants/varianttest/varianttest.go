@@ -53,3 +53,13 @@ func TestCells(t *testing.T, a variants.Axis, name string) {
 		})
 	}
 }
+
+// CheckFlow is the checker's check (flowtest.Checker.CheckFlow) of the whole flow of cell c laid
+// out on the image in with the nets sizes: what `squeezebench check` reports for every cell.
+func CheckFlow(ch flowtest.Checker, c variants.Cell, in flow.Shape, sizes flow.Sizes) (flow.CheckResult, error) {
+	arch, err := c.Arch(in, sizes)
+	if err != nil {
+		return flow.CheckResult{}, err
+	}
+	return ch.CheckFlow(arch)
+}

@@ -67,3 +67,20 @@ func TestCatchesABrokenVariant(t *testing.T) {
 		}
 	}
 }
+
+// CheckFlow passes a registered cell, fails the leaky coupler's cell, and refuses a cell of an
+// unregistered variant.
+func TestCheckFlow(t *testing.T) {
+	ch := flowtest.Checker{Samples: 1, Seed: 1}
+	res, err := varianttest.CheckFlow(ch, variants.Cell{}, varianttest.Image, varianttest.Sizes)
+	if err != nil || !res.OK() || res.Dims != varianttest.Image.C*varianttest.Image.H*varianttest.Image.W || res.Samples != 1 {
+		t.Errorf("the default cell: %+v, %v", res, err)
+	}
+	res, err = varianttest.CheckFlow(ch, variants.Cell{variants.Coupling: "leaky"}, varianttest.Image, varianttest.Sizes)
+	if err != nil || res.OK() {
+		t.Errorf("the leaky coupler: %+v, %v: want a failed check", res, err)
+	}
+	if _, err := varianttest.CheckFlow(ch, variants.Cell{variants.Squeeze: "nope"}, varianttest.Image, varianttest.Sizes); err == nil {
+		t.Error("a cell of an unregistered squeeze was checked")
+	}
+}

@@ -264,52 +264,7 @@ func TestInitActNormsWithoutActNorm(t *testing.T) {
 // The training gradient with respect to the actnorm parameters matches central differences.
 func TestActNormGradient(t *testing.T) {
 	m := glowModel(t, tensor.Float64)
-	const batch = 2
-	train, err := m.NewDensity(batch, true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	eval, err := m.NewDensity(batch, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pixels := randomPixels(rand.New(rand.NewPCG(43, 44)), batch*m.Dims())
-	noise := func() *rand.Rand { return rand.New(rand.NewPCG(45, 46)) }
-	if _, _, err := train.Run(pixels, noise()); err != nil {
-		t.Fatal(err)
-	}
-	gs, err := train.Grads()
-	if err != nil {
-		t.Fatal(err)
-	}
-	const h = 1e-5
-	checked := 0
-	for i, p := range m.Params {
-		if !strings.Contains(p.Name, "actnorm") {
-			continue
-		}
-		g := floats(gs[i])
-		vals := p.Value.Data().([]float64)
-		for j := range vals {
-			orig := vals[j]
-			vals[j] = orig + h
-			_, lp, err := eval.Run(pixels, noise())
-			if err != nil {
-				t.Fatal(err)
-			}
-			vals[j] = orig - h
-			_, lm, err := eval.Run(pixels, noise())
-			if err != nil {
-				t.Fatal(err)
-			}
-			vals[j] = orig
-			fd := (lp - lm) / (2 * h)
-			if tol := 5e-9 + 2e-5*math.Abs(fd); math.Abs(fd-g[j]) > tol {
-				t.Errorf("%s[%d]: gradient %.10g, finite differences %.10g", p.Name, j, g[j], fd)
-			}
-			checked++
-		}
-	}
+	checked := checkParamGradients(t, m, func(name string) bool { return strings.Contains(name, "actnorm") })
 	if checked != 4*2*8 {
 		t.Fatalf("%d actnorm gradient entries checked, want 4 layers x 2 parameters x 8 channels", checked)
 	}

@@ -3,6 +3,7 @@ package flow
 import (
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"gorgonia.org/tensor"
@@ -169,52 +170,7 @@ func TestInvConvGradient(t *testing.T) {
 		t.Fatal(err)
 	}
 	m.Randomize(rand.New(rand.NewPCG(41, 42)), RandomScale)
-	const batch = 2
-	train, err := m.NewDensity(batch, true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	eval, err := m.NewDensity(batch, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pixels := randomPixels(rand.New(rand.NewPCG(43, 44)), batch*m.Dims())
-	noise := func() *rand.Rand { return rand.New(rand.NewPCG(45, 46)) }
-	if _, _, err := train.Run(pixels, noise()); err != nil {
-		t.Fatal(err)
-	}
-	gs, err := train.Grads()
-	if err != nil {
-		t.Fatal(err)
-	}
-	const h = 1e-5
-	checked := 0
-	for i, p := range m.Params {
-		if len(p.Name) < 3 || p.Name[len(p.Name)-3:] != ".lu" {
-			continue
-		}
-		g := floats(gs[i])
-		vals := p.Value.Data().([]float64)
-		for j := range vals {
-			orig := vals[j]
-			vals[j] = orig + h
-			_, lp, err := eval.Run(pixels, noise())
-			if err != nil {
-				t.Fatal(err)
-			}
-			vals[j] = orig - h
-			_, lm, err := eval.Run(pixels, noise())
-			if err != nil {
-				t.Fatal(err)
-			}
-			vals[j] = orig
-			fd := (lp - lm) / (2 * h)
-			if tol := 5e-9 + 2e-5*math.Abs(fd); math.Abs(fd-g[j]) > tol {
-				t.Errorf("%s[%d]: gradient %.10g, finite differences %.10g", p.Name, j, g[j], fd)
-			}
-			checked++
-		}
-	}
+	checked := checkParamGradients(t, m, func(name string) bool { return strings.HasSuffix(name, ".lu") })
 	if checked == 0 {
 		t.Fatal("no invconv parameters found")
 	}
@@ -283,4 +239,58 @@ func TestSetInvConvMatrix(t *testing.T) {
 	if _, err := m.InvConvMatrix("nope"); err == nil {
 		t.Error("unknown layer name accepted")
 	}
+}
+
+// checkParamGradients compares the float64 training gradient of m with respect to every entry of
+// the parameters whose name keep accepts with central differences of the evaluation loss (one
+// fixed batch, the same dequantization noise in every evaluation), and returns the entries checked.
+func checkParamGradients(t *testing.T, m *Model, keep func(name string) bool) int {
+	t.Helper()
+	const batch = 2
+	train, err := m.NewDensity(batch, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eval, err := m.NewDensity(batch, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pixels := randomPixels(rand.New(rand.NewPCG(43, 44)), batch*m.Dims())
+	noise := func() *rand.Rand { return rand.New(rand.NewPCG(45, 46)) }
+	if _, _, err := train.Run(pixels, noise()); err != nil {
+		t.Fatal(err)
+	}
+	gs, err := train.Grads()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const h = 1e-5
+	checked := 0
+	for i, p := range m.Params {
+		if !keep(p.Name) {
+			continue
+		}
+		g := floats(gs[i])
+		vals := p.Value.Data().([]float64)
+		for j := range vals {
+			orig := vals[j]
+			vals[j] = orig + h
+			_, lp, err := eval.Run(pixels, noise())
+			if err != nil {
+				t.Fatal(err)
+			}
+			vals[j] = orig - h
+			_, lm, err := eval.Run(pixels, noise())
+			if err != nil {
+				t.Fatal(err)
+			}
+			vals[j] = orig
+			fd := (lp - lm) / (2 * h)
+			if tol := 5e-9 + 2e-5*math.Abs(fd); math.Abs(fd-g[j]) > tol {
+				t.Errorf("%s[%d]: gradient %.10g, finite differences %.10g", p.Name, j, g[j], fd)
+			}
+			checked++
+		}
+	}
+	return checked
 }

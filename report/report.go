@@ -319,6 +319,12 @@ func (an *Analysis) contrasts(kind string, axis variants.Axis) []*Contrast {
 	return out
 }
 
+// pairName names an interaction by its two axes and the levels it compares on each, so that an
+// axis of three levels (two interactions with every other axis) gives lines that say which is which.
+func (c *Contrast) pairName() string {
+	return fmt.Sprintf("%s (%s − %s) × %s (%s − %s)", c.Axis, c.Alt, c.Ref, c.Axis2, c.Alt2, c.Ref2)
+}
+
 // interactionsOf is the interactions of axes a and b (one per pair of non-reference levels).
 func (an *Analysis) interactionsOf(a, b variants.Axis) []*Contrast {
 	var out []*Contrast
@@ -409,7 +415,7 @@ func (an *Analysis) Markdown(figs []Figure, version string, ref *refAnalysis) st
 		p("None computed: interactions need two varied axes.\n\n")
 	} else {
 		for _, c := range an.Interactions {
-			p("- **%s × %s**: %s\n", c.Axis, c.Axis2, c.Verdict())
+			p("- **%s**: %s\n", c.pairName(), c.Verdict())
 		}
 		p("\n")
 	}

@@ -846,4 +846,11 @@ func TestInteractionsOfThreeLevels(t *testing.T) {
 			t.Errorf("no interaction %q in %v", want, labels)
 		}
 	}
+	// The Interactions list names the levels: two squeeze × split lines are told apart.
+	md := an.Markdown(nil, "test", nil)
+	for _, want := range []string{"- **squeeze (tf-style − tutorial) × split (checkerboard − channel)**:", "- **squeeze (tf-ordered − tutorial) × split (checkerboard − channel)**:"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("REPORT.md lacks the line %q", want)
+		}
+	}
 }

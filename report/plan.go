@@ -78,14 +78,15 @@ func (p *Plan) Table() string {
 	return markdown(header, rows)
 }
 
-// fmtDuration is "1 h 05 min", "12 min", "40 s".
+// fmtDuration is "1 h 05 min", "12 min", "40 s", rounded to the minute from a minute on (so
+// 3 h 59.6 min is "4 h 00 min", not "3 h 60 min").
 func fmtDuration(d time.Duration) string {
-	switch {
-	case d >= time.Hour:
-		h := int(d.Hours())
-		return fmt.Sprintf("%d h %02d min", h, int(math.Round(d.Minutes()))-60*h)
-	case d >= time.Minute:
-		return fmt.Sprintf("%d min", int(math.Round(d.Minutes())))
+	if d >= time.Minute-time.Second/2 {
+		m := int(math.Round(d.Minutes()))
+		if m >= 60 {
+			return fmt.Sprintf("%d h %02d min", m/60, m%60)
+		}
+		return fmt.Sprintf("%d min", m)
 	}
 	return fmt.Sprintf("%d s", int(d.Seconds()))
 }

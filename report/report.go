@@ -281,6 +281,27 @@ func (d *Data) newest() time.Time {
 	return t
 }
 
+// computeText says what the runs cost: their wall times summed (each trained model once, a
+// structural twin's result is the same run) and that sum over the runs trained at once, the
+// experiment's duration here without the gaps between sittings. Empty when no run has a result.
+func (d *Data) computeText(parallel int) string {
+	var total time.Duration
+	trained := 0
+	for _, r := range d.Runs {
+		if r.Result == nil || d.ModelOf[r.Cell.String()] != r.Cell.String() {
+			continue // no result, or a twin's: the copy of another cell's run
+		}
+		trained++
+		total += time.Duration(r.Result.WallSeconds * float64(time.Second))
+	}
+	if total == 0 {
+		return ""
+	}
+	parallel = max(parallel, 1)
+	return fmt.Sprintf("the %d trained runs' wall times sum to %s (training and evaluation); at %d at once that is about %s on the machine below",
+		trained, fmtDuration(total), parallel, fmtDuration(total/time.Duration(parallel)))
+}
+
 // dataText names the data set of the runs: the recorded one, else the experiment's.
 func (d *Data) dataText() string {
 	if r := d.DataRecord; r != nil {
@@ -499,6 +520,9 @@ func (an *Analysis) header(b *strings.Builder, version string) {
 	p("| budget | %s%s |\n", d.budget(), d.settingsText())
 	p("| evaluation | %s |\n", d.evaluation())
 	p("| runs | %d of %d expected runs usable (status ok, this configuration) |\n", d.usable(), len(d.Runs))
+	if c := d.computeText(e.Parallel); c != "" {
+		p("| compute | %s |\n", c)
+	}
 	p("| machine | backend %s; threads per process (GOMAXPROCS) %s; engine %s, %d worker(s) per run, %d run(s) at once; %s |\n",
 		d.distinct(func(r *runner.Result) string { return r.Backend }),
 		d.distinct(func(r *runner.Result) string { return strconv.Itoa(r.Threads) }),

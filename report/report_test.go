@@ -14,6 +14,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"squeezebench/dataset"
 	"squeezebench/experiments"
@@ -851,6 +852,32 @@ func TestInteractionsOfThreeLevels(t *testing.T) {
 	for _, want := range []string{"- **squeeze (tf-style − tutorial) × split (checkerboard − channel)**:", "- **squeeze (tf-ordered − tutorial) × split (checkerboard − channel)**:"} {
 		if !strings.Contains(md, want) {
 			t.Errorf("REPORT.md lacks the line %q", want)
+		}
+	}
+}
+
+// The compute row sums each trained model's wall time once: a twin's result is a copy of the
+// run of the cell it equals, not more compute.
+func TestComputeCountsTwinsOnce(t *testing.T) {
+	an := analyze(t, writeConstructed(t, twinsTOML, still(noise), nil))
+	// 8 cells, 2 of them twins: 6 models x 4 seeds trained, 2 s each.
+	got := an.Data.computeText(2)
+	if want := "the 24 trained runs' wall times sum to 48 s (training and evaluation); at 2 at once that is about 24 s"; !strings.HasPrefix(got, want) {
+		t.Errorf("compute row %q, want it to start with %q", got, want)
+	}
+}
+
+func TestFmtDurationRoundsToTheMinute(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		40 * time.Second:                              "40 s",
+		59*time.Second + 600*time.Millisecond:         "1 min",
+		12*time.Minute + 20*time.Second:               "12 min",
+		59*time.Minute + 40*time.Second:               "1 h 00 min",
+		3*time.Hour + 59*time.Minute + 36*time.Second: "4 h 00 min",
+		time.Hour + 5*time.Minute:                     "1 h 05 min",
+	} {
+		if got := fmtDuration(d); got != want {
+			t.Errorf("fmtDuration(%v) = %q, want %q", d, got, want)
 		}
 	}
 }

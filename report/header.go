@@ -56,13 +56,49 @@ func (d *Data) evaluation() string {
 		}
 		return groupThousands(int64(n))
 	}
-	every := "at the end"
+	var when []string
 	if c.ValEvery > 0 {
-		every = fmt.Sprintf("every %d steps and at the end", c.ValEvery)
+		when = append(when, fmt.Sprintf("every %d steps", c.ValEvery))
+	}
+	if len(c.EvalSteps) > 0 {
+		when = append(when, "after "+evalEpochsText(c.EvalSteps, c.Batch))
+	}
+	every := strings.Join(append(when, "at the end"), ", ")
+	if len(when) == 1 {
+		every = when[0] + " and at the end"
 	}
 	return fmt.Sprintf("final train, validation and test bpd with %d importance samples each, on %s training, %s validation and %s test images; "+
-		"during training (%s) the same training and validation images with %s",
+		"during training, %s, the same training and validation images with %s",
 		c.ImportanceSamples, count(c.ValImages), count(c.ValImages), count(c.TestImages), every, plural(c.EvalSamples, "sample"))
+}
+
+// evalEpochsText names extra evaluation steps by epoch where they end one (eval_epochs makes
+// them so): "epochs 1, 2 and 5 (steps 781, 1,562 and 3,905)"; else by step.
+func evalEpochsText(steps []int, batch int) string {
+	var eps, sts []string
+	perEpoch := TrainImages / max(batch, 1)
+	for _, s := range steps {
+		sts = append(sts, groupThousands(int64(s)))
+		if s%perEpoch == 0 {
+			eps = append(eps, strconv.Itoa(s/perEpoch))
+		}
+	}
+	list := func(x []string) string {
+		if len(x) == 1 {
+			return x[0]
+		}
+		return strings.Join(x[:len(x)-1], ", ") + " and " + x[len(x)-1]
+	}
+	noun := func(one string, n int) string {
+		if n == 1 {
+			return one
+		}
+		return one + "s"
+	}
+	if len(eps) != len(steps) {
+		return noun("step", len(sts)) + " " + list(sts)
+	}
+	return fmt.Sprintf("%s %s (%s %s)", noun("epoch", len(eps)), list(eps), noun("step", len(sts)), list(sts))
 }
 
 // plural is "1 epoch", "3 epochs".

@@ -881,3 +881,20 @@ func TestFmtDurationRoundsToTheMinute(t *testing.T) {
 		}
 	}
 }
+
+// eval_epochs' steps are named by epoch in the report's evaluation row.
+func TestEvalEpochsText(t *testing.T) {
+	for _, c := range []struct {
+		steps []int
+		batch int
+		want  string
+	}{
+		{[]int{781, 1562, 3905}, 64, "epochs 1, 2 and 5 (steps 781, 1,562 and 3,905)"},
+		{[]int{390}, 128, "epoch 1 (step 390)"},
+		{[]int{100, 781}, 64, "steps 100 and 781"},
+	} {
+		if got := evalEpochsText(c.steps, c.batch); got != c.want {
+			t.Errorf("evalEpochsText(%v, %d) = %q, want %q", c.steps, c.batch, got, c.want)
+		}
+	}
+}

@@ -189,45 +189,13 @@ func TestDensityRunIsDeterministic(t *testing.T) {
 func TestDensityGradient(t *testing.T) {
 	m := tinyModel(t, tensor.Float64)
 	m.Randomize(rand.New(rand.NewPCG(41, 42)), RandomScale)
-	const batch = 2
-	train, err := m.NewDensity(batch, true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	eval, err := m.NewDensity(batch, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pixels := randomPixels(rand.New(rand.NewPCG(43, 44)), batch*m.Dims())
-	noise := func() *rand.Rand { return rand.New(rand.NewPCG(45, 46)) }
-	var grads [][]float64
-	for run := 0; run < 2; run++ {
-		if _, _, err := train.Run(pixels, noise()); err != nil {
-			t.Fatal(err)
-		}
-		gs, err := train.Grads()
-		if err != nil {
-			t.Fatal(err)
-		}
-		for i, g := range gs {
-			if run == 0 {
-				grads = append(grads, floats(g))
-			} else if d := maxAbsDiff(floats(g), grads[i]); d != 0 {
-				t.Fatalf("run 2: gradient of %s differs from run 1 by %g", m.Params[i].Name, d)
-			}
+	f := newGradFixture(t, m)
+	grads := f.grads(t)
+	for i, g := range f.grads(t) {
+		if d := maxAbsDiff(g, grads[i]); d != 0 {
+			t.Fatalf("run 2: gradient of %s differs from run 1 by %g", m.Params[i].Name, d)
 		}
 	}
-	loss := func() float64 {
-		_, bpd, err := eval.Run(pixels, noise())
-		if err != nil {
-			t.Fatal(err)
-		}
-		return bpd
-	}
-	// The loss carries rounding noise near 1e-14 (a sum of hundreds of log terms): a step of 1e-6
-	// leaves errors of 1e-8 in gradients of 1e-5, while at 1e-4 the curvature of the vardeq
-	// parameters' gradients (of order 1 to 10) gives relative errors of 1e-4. 1e-5 is between.
-	const h = 1e-5
 	rng := rand.New(rand.NewPCG(47, 48))
 	checked, worst := 0, 0.0
 	// every kind of parameter, in one coupling of each kind (vardeq, checkerboard, channel)
@@ -236,20 +204,8 @@ func TestDensityGradient(t *testing.T) {
 		if !slices.ContainsFunc(sampled, func(pre string) bool { return strings.HasPrefix(p.Name, pre) }) {
 			continue
 		}
-		vals := p.Value.Data().([]float64)
-		j := rng.IntN(len(vals))
-		orig := vals[j]
-		vals[j] = orig + h
-		lp := loss()
-		vals[j] = orig - h
-		lm := loss()
-		vals[j] = orig
-		fd := (lp - lm) / (2 * h)
-		tol := 5e-9 + 2e-5*math.Abs(fd)
-		worst = math.Max(worst, math.Abs(fd-grads[i][j])/tol)
-		if math.Abs(fd-grads[i][j]) > tol {
-			t.Errorf("%s[%d]: gradient %.10g, finite differences %.10g", p.Name, j, grads[i][j], fd)
-		}
+		j := rng.IntN(len(grads[i]))
+		worst = math.Max(worst, f.check(t, i, j, grads[i][j]))
 		checked++
 	}
 	t.Logf("%d gradient entries checked, worst error %.2g of tolerance", checked, worst)

@@ -83,12 +83,6 @@ func evalEpochsText(steps []int, batch int) string {
 			eps = append(eps, strconv.Itoa(s/perEpoch))
 		}
 	}
-	list := func(x []string) string {
-		if len(x) == 1 {
-			return x[0]
-		}
-		return strings.Join(x[:len(x)-1], ", ") + " and " + x[len(x)-1]
-	}
 	noun := func(one string, n int) string {
 		if n == 1 {
 			return one
@@ -96,9 +90,9 @@ func evalEpochsText(steps []int, batch int) string {
 		return one + "s"
 	}
 	if len(eps) != len(steps) {
-		return noun("step", len(sts)) + " " + list(sts)
+		return noun("step", len(sts)) + " " + joinAnd(sts)
 	}
-	return fmt.Sprintf("%s %s (%s %s)", noun("epoch", len(eps)), list(eps), noun("step", len(sts)), list(sts))
+	return fmt.Sprintf("%s %s (%s %s)", noun("epoch", len(eps)), joinAnd(eps), noun("step", len(sts)), joinAnd(sts))
 }
 
 // plural is "1 epoch", "3 epochs".

@@ -269,7 +269,7 @@ func (an *Analysis) overTraining(b *strings.Builder) {
 	}
 	fmt.Fprintf(b, "\n<details><summary>The points</summary>\n\n")
 	for _, t := range an.Traces {
-		fmt.Fprintf(b, "**%s** (%s)\n\n%s\n", t.Contrast.Label, t.Label, TraceTable(t, an.Data.Experiment.Config.Batch))
+		fmt.Fprintf(b, "**%s** (%s)\n\n%s\n", t.Contrast.Label, t.Label, TraceTable(t))
 	}
 	fmt.Fprintf(b, "</details>\n\n")
 }

@@ -188,10 +188,9 @@ func (an *Analysis) BlockTable() string {
 	return markdown(header, rows)
 }
 
-// TraceTable is one trace's points: at every evaluation (its step, and the epoch that is at
-// batch), the mean of the per-seed values, its adjusted interval and whether a difference is
-// claimed there.
-func TraceTable(t *Trace, batch int) string {
+// TraceTable is one trace's points: at every evaluation (its step and epoch), the mean of the
+// per-seed values, its adjusted interval and whether a difference is claimed there.
+func TraceTable(t *Trace) string {
 	header := []string{"step", "epoch", "seeds", "mean (bpd)", "interval", "claimed"}
 	var rows [][]string
 	for i, s := range t.Steps {
@@ -200,8 +199,7 @@ func TraceTable(t *Trace, batch int) string {
 		if p.Claimed() {
 			cl = "yes"
 		}
-		epoch := fmt.Sprintf("%.2f", float64(s)/float64(TrainImages/max(batch, 1))) // the runner's epochs: whole batches
-		rows = append(rows, []string{fmt.Sprint(s), epoch, fmt.Sprint(p.N), signed(p.Mean), ciText(p.Lo, p.Hi, 4), cl})
+		rows = append(rows, []string{fmt.Sprint(s), fmt.Sprintf("%.2f", t.Epochs[i]), fmt.Sprint(p.N), signed(p.Mean), ciText(p.Lo, p.Hi, 4), cl})
 	}
 	return markdown(header, rows)
 }

@@ -16,6 +16,7 @@ type Trace struct {
 	Contrast   *Contrast    // the final contrast it follows
 	Label      string       // what is traced, e.g. "validation bpd"
 	Steps      []int        // evaluation steps
+	Epochs     []float64    // the epoch at each of them, as the runs recorded it
 	Points     []stats.Test // one per step
 	Trend      stats.Test   // per-seed slope (bpd per 100 steps) over the second half of training
 	TrendSteps [2]int       // the steps the trend is fitted over
@@ -64,6 +65,22 @@ func (an *Analysis) evalSteps() []int {
 	return steps
 }
 
+// epochAt is the epoch the runs recorded at an evaluation step (all runs of one experiment
+// share their steps per epoch); NaN when no ok run has that step.
+func (an *Analysis) epochAt(step int) float64 {
+	for _, r := range an.Data.Runs {
+		if !r.OK() {
+			continue
+		}
+		for _, m := range r.Metrics {
+			if m.Step == step {
+				return m.Epoch
+			}
+		}
+	}
+	return nan
+}
+
 // traces follows every main effect, every validation-gap test and every conditional effect
 // over training.
 func (an *Analysis) traces() []*Trace {
@@ -95,6 +112,9 @@ func (an *Analysis) traces() []*Trace {
 
 func (an *Analysis) trace(c *Contrast, steps []int) *Trace {
 	t := &Trace{Contrast: c, Steps: steps}
+	for _, s := range steps {
+		t.Epochs = append(t.Epochs, an.epochAt(s))
+	}
 	perSeed := map[uint64][]float64{} // seed -> value at every step
 	for _, s := range steps {
 		q, label := traceQuantity(c, s)

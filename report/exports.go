@@ -114,11 +114,11 @@ func summaryJSON(an *Analysis) ([]byte, error) {
 		var pts []map[string]any
 		for i, s := range t.Steps {
 			pt := t.Points[i]
-			pts = append(pts, map[string]any{"step": s, "n": pt.N, "mean": num(pt.Mean), "ci_lo": num(pt.Lo), "ci_hi": num(pt.Hi), "level": num(pt.Level), "claimed": pt.Claimed(), "per_seed": pt.Values})
+			pts = append(pts, map[string]any{"step": s, "epoch": num(t.Epochs[i]), "n": pt.N, "mean": num(pt.Mean), "ci_lo": num(pt.Lo), "ci_hi": num(pt.Hi), "level": num(pt.Level), "claimed": pt.Claimed(), "per_seed": pt.Values})
 		}
 		traces = append(traces, map[string]any{"contrast": t.Contrast.Label, "quantity": t.Label, "points": pts,
-			"trend_per_100_steps": map[string]any{"from_step": t.TrendSteps[0], "to_step": t.TrendSteps[1], "n": t.Trend.N, "mean": num(t.Trend.Mean), "ci_lo": num(t.Trend.Lo), "ci_hi": num(t.Trend.Hi)},
-			"words":               t.Words()})
+			"trend_over_second_half": map[string]any{"from_step": t.TrendSteps[0], "to_step": t.TrendSteps[1], "n": t.Trend.N, "mean": num(t.Trend.Mean), "ci_lo": num(t.Trend.Lo), "ci_hi": num(t.Trend.Hi)},
+			"words":                  t.Words()})
 	}
 	var problems []map[string]any
 	for _, r := range d.Runs {

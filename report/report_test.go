@@ -434,6 +434,38 @@ func TestTrendWords(t *testing.T) {
 	}
 }
 
+// The trend is the fitted change over its span, in bpd: a slow drift over ten epochs is as
+// large as it is, not a rounded slope per step.
+func TestFittedChange(t *testing.T) {
+	steps := []int{3905, 5467, 7810}
+	vals := []float64{0.010, 0.010 + 1e-6*1562, 0.010 + 1e-6*3905}
+	if got := fittedChange(steps, vals); math.Abs(got-0.003905) > 1e-12 {
+		t.Errorf("fitted change %g, want 0.003905", got)
+	}
+	if got := fittedChange(steps, []float64{0.02, 0.02, 0.02}); got != 0 {
+		t.Errorf("a constant effect changes by %g", got)
+	}
+}
+
+// A trace over several epochs names its steps with their epochs.
+func TestTraceWordsNameEpochs(t *testing.T) {
+	tr := &Trace{Steps: []int{781, 1562, 2343, 3905, 5467, 7810}, Epochs: []float64{1, 2, 3, 5, 7, 10}, TrendSteps: [2]int{3905, 7810}}
+	for range tr.Steps {
+		tr.Points = append(tr.Points, stats.OneSample([]float64{0.010, 0.011, 0.012, 0.0105}))
+	}
+	tr.Trend = stats.OneSample([]float64{0.0003, -0.0004, 0.0001, -0.0002})
+	w := tr.Words()
+	for _, want := range []string{"from step 781 (epoch 1) on", "(epochs 5–10, steps 3,905–7,810)", "fitted change over that span"} {
+		if !strings.Contains(w, want) {
+			t.Errorf("words lack %q: %s", want, w)
+		}
+	}
+	tr.Epochs = []float64{0.13, 0.26, 0.38, 0.51, 0.64, 1}
+	if w := tr.Words(); strings.Contains(w, "epoch") {
+		t.Errorf("a one-epoch trace names epochs: %s", w)
+	}
+}
+
 // Comparing a result set with itself finds no difference and identical seeds; a copy with one
 // cell shifted finds that cell and the contrasts it enters.
 func TestCompare(t *testing.T) {

@@ -18,8 +18,8 @@ type Trace struct {
 	Steps      []int        // evaluation steps
 	Epochs     []float64    // the epoch at each of them, as the runs recorded it
 	Points     []stats.Test // one per step
-	Trend      stats.Test   // per-seed slope (bpd per 100 steps) over the second half of training
-	TrendSteps [2]int       // the steps the trend is fitted over
+	Trend      stats.Test   // per seed, the fitted change in bpd over the second half of training
+	TrendSteps [2]int       // the first and last step the trend is fitted over
 }
 
 // traceQuantity is the quantity of a trace at one evaluation: the validation bpd for effects on
@@ -126,7 +126,9 @@ func (an *Analysis) trace(c *Contrast, steps []int) *Trace {
 		}
 	}
 	// The trend: per seed, the least-squares slope of its values over the evaluations of the
-	// second half of training (at least three), in bpd per 100 steps; then the test over seeds.
+	// second half of training (at least three), times that span's length in steps: the change in
+	// bpd the fit says happened over it (in bpd, not per step, so that a ten-epoch run's slow
+	// drift does not round to zero); then the test over seeds.
 	last := steps[len(steps)-1]
 	from := 0
 	for from < len(steps) && steps[from] < last/2 {
@@ -134,19 +136,25 @@ func (an *Analysis) trace(c *Contrast, steps []int) *Trace {
 	}
 	if len(steps)-from >= 3 {
 		t.TrendSteps = [2]int{steps[from], last}
-		var slopes []float64
+		var changes []float64
 		for _, s := range an.Data.Experiment.Seeds {
 			vals := perSeed[s]
 			if len(vals) != len(steps) {
 				continue // a seed missing at some step
 			}
-			slopes = append(slopes, 100*slope(steps[from:], vals[from:]))
+			changes = append(changes, fittedChange(steps[from:], vals[from:]))
 		}
-		t.Trend = stats.OneSample(slopes)
+		t.Trend = stats.OneSample(changes)
 	} else {
 		t.Trend = stats.OneSample(nil)
 	}
 	return t
+}
+
+// fittedChange is the change in ys from the first to the last of xs that the least-squares
+// line through them gives.
+func fittedChange(xs []int, ys []float64) float64 {
+	return float64(xs[len(xs)-1]-xs[0]) * slope(xs, ys)
 }
 
 // slope is the least-squares slope of ys against xs.
@@ -217,9 +225,9 @@ func (t *Trace) Words() string {
 	case claimedAt == 0:
 		when = fmt.Sprintf("not detectable at any of the %d evaluations", len(t.Points))
 	case step == t.Steps[0]:
-		when = fmt.Sprintf("detectable at every evaluation, from step %d on", step)
+		when = fmt.Sprintf("detectable at every evaluation, from %s on", t.stepName(step))
 	case step > 0:
-		when = fmt.Sprintf("detectable from step %d on", step)
+		when = fmt.Sprintf("detectable from %s on", t.stepName(step))
 	default:
 		when = fmt.Sprintf("detectable at %d of %d evaluations but not at the last", claimedAt, len(t.Points))
 	}
@@ -231,8 +239,12 @@ func (t *Trace) Words() string {
 		return when + "; too few evaluations in the second half of training (or seeds complete at all of them) to tell a trend."
 	}
 	final := t.Points[len(t.Points)-1].Mean
-	ci := fmt.Sprintf("%s bpd per 100 steps, 95%% CI %s to %s, %d seeds", signed(tr.Mean), signed(tr.Lo), signed(tr.Hi), tr.N)
-	span := fmt.Sprintf("steps %d–%d", t.TrendSteps[0], t.TrendSteps[1])
+	ci := fmt.Sprintf("fitted change over that span %s bpd, 95%% CI %s to %s, %d seeds", signed(tr.Mean), signed(tr.Lo), signed(tr.Hi), tr.N)
+	a, b := t.TrendSteps[0], t.TrendSteps[1]
+	span := fmt.Sprintf("steps %s–%s", groupThousands(int64(a)), groupThousands(int64(b)))
+	if t.multiEpoch() {
+		span = fmt.Sprintf("epochs %s–%s, %s", fmtEpoch(t.epochOf(a)), fmtEpoch(t.epochOf(b)), span)
+	}
 	switch {
 	case !tr.Claimed():
 		return fmt.Sprintf("%s; over the second half of training (%s) no trend in its size is detectable (%s): stable at this budget.", when, span, ci)
@@ -241,6 +253,36 @@ func (t *Trace) Words() string {
 	default:
 		return fmt.Sprintf("%s; over the second half of training (%s) it is shrinking toward zero or beyond (%s).", when, span, ci)
 	}
+}
+
+// multiEpoch reports whether the trace runs over two epochs or more, where a step reads better
+// with its epoch beside it.
+func (t *Trace) multiEpoch() bool {
+	return len(t.Epochs) > 0 && t.Epochs[len(t.Epochs)-1] >= 2
+}
+
+// epochOf is the recorded epoch at one of the trace's steps (NaN if it has none).
+func (t *Trace) epochOf(step int) float64 {
+	if i := slices.Index(t.Steps, step); i >= 0 && i < len(t.Epochs) {
+		return t.Epochs[i]
+	}
+	return nan
+}
+
+// stepName names an evaluation step, with its epoch when the trace runs over several.
+func (t *Trace) stepName(step int) string {
+	if !t.multiEpoch() || math.IsNaN(t.epochOf(step)) {
+		return "step " + groupThousands(int64(step))
+	}
+	return fmt.Sprintf("step %s (epoch %s)", groupThousands(int64(step)), fmtEpoch(t.epochOf(step)))
+}
+
+// fmtEpoch prints an epoch as a whole number when it is one, else to two decimals.
+func fmtEpoch(e float64) string {
+	if e == math.Trunc(e) {
+		return fmt.Sprintf("%.0f", e)
+	}
+	return fmt.Sprintf("%.2f", e)
 }
 
 // signed formats a small number with its sign: "+0.0012", "−0.0004".

@@ -5,6 +5,7 @@ package report
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -130,6 +131,39 @@ func (d *Data) distinct(f func(*runner.Result) string) string {
 	return strings.Join(out, ", ")
 }
 
+// codeVersions is the code that trained the runs, from their results: one version, or each with
+// its count when a resumed or extended experiment ran several; runs from before results recorded
+// it are counted under dirVersion (the results directory's, that of the last start).
+func (d *Data) codeVersions(dirVersion string) string {
+	count := map[string]int{}
+	unrecorded := 0
+	for _, r := range d.Runs {
+		switch {
+		case r.Result == nil:
+		case r.Result.CodeVersion == "":
+			unrecorded++
+		default:
+			count[r.Result.CodeVersion]++
+		}
+	}
+	if len(count) == 0 {
+		return dirVersion
+	}
+	if len(count) == 1 && unrecorded == 0 {
+		for v := range count {
+			return v
+		}
+	}
+	var parts []string
+	for _, v := range slices.Sorted(maps.Keys(count)) {
+		parts = append(parts, fmt.Sprintf("%s (%s)", v, plural(count[v], "run")))
+	}
+	if unrecorded > 0 {
+		parts = append(parts, fmt.Sprintf("%s not recorded (the results directory's last start: %s)", plural(unrecorded, "run"), dirVersion))
+	}
+	return strings.Join(parts, ", ")
+}
+
 // newest is the latest end among the results (recorded in result.json); zero when none is known.
 func (d *Data) newest() time.Time {
 	var t time.Time
@@ -247,7 +281,7 @@ func (an *Analysis) header(b *strings.Builder, version string) {
 		d.distinct(func(r *runner.Result) string { return strconv.Itoa(r.Threads) }),
 		cmpOr(e.Config.Engine, "fast"), e.Config.Workers, e.Parallel,
 		d.distinct(func(r *runner.Result) string { return r.GoVersion }))
-	p("| code version | %s |\n", version)
+	p("| code version | %s |\n", d.codeVersions(version))
 	if t := d.newest(); !t.IsZero() {
 		p("| newest result | %s UTC |\n", t.UTC().Format("2006-01-02 15:04"))
 	}

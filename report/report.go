@@ -167,7 +167,7 @@ func CodeVersion(dir string) string {
 	if v := pool.CodeVersion(dir); v != "" {
 		return v
 	}
-	if v := pool.GitVersion(); v != "" {
+	if v := runner.CodeVersion(); v != "" {
 		return v + " (of the report; the runs did not record theirs)"
 	}
 	return "unknown"

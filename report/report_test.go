@@ -930,3 +930,29 @@ func TestEvalEpochsText(t *testing.T) {
 		}
 	}
 }
+
+// The code version row names the code that trained the runs: one version once, several with
+// their counts, and runs that recorded none under the results directory's version.
+func TestCodeVersions(t *testing.T) {
+	data := func(versions ...string) *Data {
+		d := &Data{}
+		for _, v := range versions {
+			d.Runs = append(d.Runs, &Run{Result: &runner.Result{CodeVersion: v}})
+		}
+		d.Runs = append(d.Runs, &Run{Status: StatusMissing})
+		return d
+	}
+	for _, c := range []struct {
+		versions []string
+		want     string
+	}{
+		{[]string{"", ""}, "dir1"},
+		{[]string{"abc", "abc"}, "abc"},
+		{[]string{"abc", "def", "abc"}, "abc (2 runs), def (1 run)"},
+		{[]string{"abc", ""}, "abc (1 run), 1 run not recorded (the results directory's last start: dir1)"},
+	} {
+		if got := data(c.versions...).codeVersions("dir1"); got != c.want {
+			t.Errorf("%q: %q, want %q", c.versions, got, c.want)
+		}
+	}
+}

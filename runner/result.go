@@ -53,11 +53,14 @@ type Result struct {
 	Backend     string `json:"backend"`
 	GoVersion   string `json:"go_version"`
 	Threads     int    `json:"threads"`
+	// CodeVersion is the code that trained the run (CodeVersion()); results written before it
+	// was recorded have none.
+	CodeVersion string `json:"code_version,omitempty"`
 }
 
 func newResult(cfg Config) Result {
 	cfg.Cell = fullCell(cfg.Cell)
-	return Result{Config: cfg, ConfigHash: cfg.Hash(), GoVersion: runtime.Version(), Threads: runtime.GOMAXPROCS(0)}
+	return Result{Config: cfg, ConfigHash: cfg.Hash(), GoVersion: runtime.Version(), Threads: runtime.GOMAXPROCS(0), CodeVersion: CodeVersion()}
 }
 
 // Cell is the canonical name of the run's cell.

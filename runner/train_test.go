@@ -134,7 +134,7 @@ func TestWriteOutcome(t *testing.T) {
 	if err := json.Unmarshal(b, &r); err != nil {
 		t.Fatalf("result.json: %v", err)
 	}
-	if r.Config.Cell.Get(variants.Squeeze) != "tf-style" || r.Config.Cell[variants.Split] != "channel" || r.ConfigHash != cfg.Hash() || r.Params == 0 || r.FLOPsPerImage == 0 {
+	if r.Config.Cell.Get(variants.Squeeze) != "tf-style" || r.Config.Cell[variants.Split] != "channel" || r.ConfigHash != cfg.Hash() || r.Params == 0 || r.FLOPsPerImage == 0 || r.CodeVersion != CodeVersion() {
 		t.Errorf("result.json holds %+v", r)
 	}
 	ms, err := ReadMetrics(filepath.Join(dir, "metrics.csv"))

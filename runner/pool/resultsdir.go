@@ -1,13 +1,11 @@
 package pool
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 
@@ -88,7 +86,7 @@ func WriteExperiment(dir string, source []byte) error {
 	if err := runner.WriteFileAtomic(filepath.Join(dir, ExperimentFile), source); err != nil {
 		return err
 	}
-	if v := GitVersion(); v != "" {
+	if v := runner.CodeVersion(); v != "" {
 		return runner.WriteFileAtomic(filepath.Join(dir, CodeVersionFile), []byte(v+"\n"))
 	}
 	return nil
@@ -101,18 +99,4 @@ func CodeVersion(dir string) string {
 		return ""
 	}
 	return strings.TrimSpace(string(b))
-}
-
-// GitVersion is `git rev-parse --short HEAD` of the working directory, with "-dirty" when
-// tracked files have uncommitted changes; "" without git.
-func GitVersion() string {
-	out, err := exec.Command("git", "rev-parse", "--short", "HEAD").Output()
-	if err != nil {
-		return ""
-	}
-	v := strings.TrimSpace(string(out))
-	if st, err := exec.Command("git", "status", "--porcelain", "--untracked-files=no").Output(); err == nil && len(bytes.TrimSpace(st)) > 0 {
-		v += "-dirty"
-	}
-	return v
 }

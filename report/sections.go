@@ -262,8 +262,9 @@ func (an *Analysis) overTraining(b *strings.Builder) {
 	fmt.Fprintf(b, "Every evaluation of the same runs feeds the same seed-level analysis: the bpd of the validation subset (and its gap to the\n")
 	fmt.Fprintf(b, "training subset, the same number of images with the same estimator, %s) at every evaluation; the final answers above\n", plural(c.EvalSamples, "importance sample"))
 	fmt.Fprintf(b, "use the test set with %s.\n", plural(c.ImportanceSamples, "importance sample"))
-	fmt.Fprintf(b, "At each step the interval is adjusted over the contrasts of its family traced there. A trend is the per-seed least-squares\n")
-	fmt.Fprintf(b, "slope over the second half of training, tested over seeds (a descriptive 95%% interval).\n\n")
+	fmt.Fprintf(b, "At each step the interval is adjusted over the contrasts of its family traced there. A trend is, per seed, the change in bpd\n")
+	fmt.Fprintf(b, "that the least-squares line through its values over the second half of training gives from its first to its last\n")
+	fmt.Fprintf(b, "evaluation, tested over seeds (a descriptive 95%% interval).\n\n")
 	for _, t := range an.Traces {
 		fmt.Fprintf(b, "- **%s** (%s): %s\n", t.Contrast.Label, t.Label, t.Words())
 	}

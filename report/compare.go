@@ -46,7 +46,14 @@ func Compare(a, b *Analysis) *Agreement {
 	for _, ca := range a.Cells {
 		cb, ok := bCells[ca.Name]
 		if !ok || ca.Test.N == 0 || cb.Test.N == 0 {
-			ag.Cells = append(ag.Cells, Diff{Label: ca.Slug, Diff: nan, Lo: nan, Hi: nan, Note: "not in both"})
+			d := Diff{Label: ca.Slug, A: nan, B: nan, Diff: nan, Lo: nan, Hi: nan, Note: "not in both"}
+			if ca.Test.N > 0 {
+				d.A = ca.Test.Mean
+			}
+			if ok && cb.Test.N > 0 {
+				d.B = cb.Test.Mean
+			}
+			ag.Cells = append(ag.Cells, d)
 			continue
 		}
 		d := welch(ca.Test.Mean, ca.Test.SD, ca.Test.N, cb.Test.Mean, cb.Test.SD, cb.Test.N)
@@ -68,7 +75,14 @@ func Compare(a, b *Analysis) *Agreement {
 				label += " (" + ca.Quantity.Label + ")"
 			}
 			if !ok || ca.N < 2 || cb.N < 2 {
-				ag.Contrasts = append(ag.Contrasts, Diff{Label: label, Diff: nan, Lo: nan, Hi: nan, Note: "not testable in both"})
+				d := Diff{Label: label, A: nan, B: nan, Diff: nan, Lo: nan, Hi: nan, Note: "not testable in both"}
+				if ca.N >= 2 {
+					d.A = ca.Mean
+				}
+				if ok && cb.N >= 2 {
+					d.B = cb.Mean
+				}
+				ag.Contrasts = append(ag.Contrasts, d)
 				continue
 			}
 			d := welch(ca.Mean, ca.SD, ca.N, cb.Mean, cb.SD, cb.N)

@@ -956,3 +956,34 @@ func TestCodeVersions(t *testing.T) {
 		}
 	}
 }
+
+// A cell or contrast that only one side has shows that side's value and n/a for the other, not
+// a made-up 0.
+func TestCompareOneSided(t *testing.T) {
+	splitOnly := strings.Replace(constructedTOML, `coupling = ["channelwise", "rowwise"]`+"\n", "", 1)
+	a := analyze(t, writeConstructed(t, constructedTOML, still(noise), nil))
+	b := analyze(t, writeConstructed(t, splitOnly, still(noise), nil))
+	ag := Compare(a, b)
+	var cell, contrast *Diff
+	for i := range ag.Cells {
+		if strings.HasSuffix(ag.Cells[i].Label, "rowwise") {
+			cell = &ag.Cells[i]
+		}
+	}
+	for i := range ag.Contrasts {
+		if strings.HasPrefix(ag.Contrasts[i].Label, "coupling:") {
+			contrast = &ag.Contrasts[i]
+		}
+	}
+	if cell == nil || contrast == nil {
+		t.Fatalf("no rowwise cell or coupling contrast in the comparison: %+v %+v", ag.Cells, ag.Contrasts)
+	}
+	for _, d := range []*Diff{cell, contrast} {
+		if math.IsNaN(d.A) || !math.IsNaN(d.B) || !math.IsNaN(d.Diff) {
+			t.Errorf("%s: A %v, B %v, A − B %v; want A's value and NaN for the rest", d.Label, d.A, d.B, d.Diff)
+		}
+	}
+	if row := diffTable("cell", []Diff{*cell}); !strings.Contains(row, fmtNum(cell.A, 4)) || !strings.Contains(row, "n/a") {
+		t.Errorf("table row does not show A's value and n/a:\n%s", row)
+	}
+}

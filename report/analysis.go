@@ -113,7 +113,7 @@ type Analysis struct {
 	Main         []*Contrast     // one family
 	Interactions []*Contrast     // one family
 	Hypotheses   []*Contrast     // one family: generalisation gaps and effects within mixing levels
-	Traces       []*Trace        // the main effects and gap tests over training
+	Traces       []*Trace        // the main effects, hypothesis tests and interactions over training
 	Matched      []*Matched      // main effects at equal training compute (one family)
 	BySetting    []*SettingCurve // variant effects against each numeric setting axis (one family)
 

@@ -357,19 +357,34 @@ func EffectsFigure(fam []*Contrast, title string) ([]byte, error) {
 	return encodePNG([][]*plot.Plot{{p}}, 11*vg.Inch, vg.Length(1.5+0.45*float64(len(names)))*vg.Inch)
 }
 
-// TraceFigure is every traced contrast over training, one small panel each: the mean over seeds
-// of the per-seed values at every evaluation with its adjusted interval as a band, the per-seed
-// values as grey dots, and zero; a filled marker where a difference is claimed.
+// TraceFigure is every traced main effect and hypothesis test over training; see traceFigure.
 func (an *Analysis) TraceFigure() ([]byte, error) {
-	if len(an.Traces) == 0 {
+	return traceFigure(slices.DeleteFunc(slices.Clone(an.Traces), isInteraction))
+}
+
+// InteractionTraceFigure is every traced interaction over training; see traceFigure.
+func (an *Analysis) InteractionTraceFigure() ([]byte, error) {
+	return traceFigure(slices.DeleteFunc(slices.Clone(an.Traces), func(t *Trace) bool { return !isInteraction(t) }))
+}
+
+func isInteraction(t *Trace) bool { return t.Contrast.Kind == "interaction" }
+
+// traceFigure draws traces over training, one small panel each: the mean over seeds of the
+// per-seed values at every evaluation with its adjusted interval as a band, the per-seed values
+// as grey dots, and zero; a filled marker where a difference is claimed.
+func traceFigure(traces []*Trace) ([]byte, error) {
+	if len(traces) == 0 {
 		return nil, nil
 	}
 	var plots []*plot.Plot
-	for _, t := range an.Traces {
+	for _, t := range traces {
 		c := t.Contrast
 		title := c.Label
-		if c.Kind == "gap" {
+		switch c.Kind {
+		case "gap":
 			title = fmt.Sprintf("%s: %s − %s, %s", c.Axis, c.Alt, c.Ref, t.Label)
+		case "interaction":
+			title = c.pairName()
 		}
 		p := newPlot(title, "step", "difference in bpd")
 		p.Title.TextStyle.Font.Size = vg.Points(9)

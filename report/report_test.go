@@ -392,8 +392,14 @@ func TestTraces(t *testing.T) {
 		return v
 	}, nil)
 	an := analyze(t, dir)
-	if len(an.Traces) != len(an.Main)+1 { // main effects and the validation-gap test
-		t.Fatalf("%d traces, want %d", len(an.Traces), len(an.Main)+1)
+	if want := len(an.Main) + 1 + len(an.Interactions); len(an.Traces) != want { // main effects, the validation-gap test, interactions
+		t.Fatalf("%d traces, want %d", len(an.Traces), want)
+	}
+	// The effects add up, so the split × coupling interaction is followed and never claimed.
+	if tr := an.traceOf(an.Interactions[0]); tr == nil {
+		t.Error("the interaction is not traced")
+	} else if step, _ := tr.Since(); step != 0 || !strings.HasPrefix(tr.Words(), "not detectable at any") {
+		t.Errorf("additive effects, yet the interaction trace says %q", tr.Words())
 	}
 	for _, tr := range an.Traces {
 		if len(tr.Steps) != 2 || tr.Steps[0] != 5 || tr.Steps[1] != 10 {

@@ -107,7 +107,11 @@ func (an *Analysis) Markdown(figs []Figure, version string, ref *refAnalysis) st
 		p("None computed: interactions need two varied axes.\n\n")
 	} else {
 		for _, c := range an.Interactions {
-			p("- **%s**: %s\n", c.pairName(), c.Verdict())
+			p("- **%s**: %s", c.pairName(), c.Verdict())
+			if t := an.traceOf(c); t != nil {
+				p(" Over training (%s): %s", t.Label, t.Words())
+			}
+			p("\n")
 		}
 		p("\n")
 	}

@@ -81,14 +81,14 @@ func (an *Analysis) epochAt(step int) float64 {
 	return nan
 }
 
-// traces follows every main effect, every validation-gap test and every conditional effect
-// over training.
+// traces follows every main effect, every validation-gap test, every conditional effect and
+// every interaction over training, each family adjusted at each step as at the end.
 func (an *Analysis) traces() []*Trace {
 	steps := an.evalSteps()
 	if len(steps) < 2 {
 		return nil
 	}
-	var main, hyp []*Trace
+	var main, hyp, inter []*Trace
 	for _, c := range an.Main {
 		main = append(main, an.trace(c, steps))
 	}
@@ -98,7 +98,10 @@ func (an *Analysis) traces() []*Trace {
 		}
 		hyp = append(hyp, an.trace(c, steps))
 	}
-	for _, fam := range [][]*Trace{main, hyp} {
+	for _, c := range an.Interactions {
+		inter = append(inter, an.trace(c, steps))
+	}
+	for _, fam := range [][]*Trace{main, hyp, inter} {
 		for i := range steps {
 			var ts []*stats.Test
 			for _, t := range fam {
@@ -107,7 +110,7 @@ func (an *Analysis) traces() []*Trace {
 			stats.Adjust(ts, stats.Alpha)
 		}
 	}
-	return append(main, hyp...)
+	return slices.Concat(main, hyp, inter)
 }
 
 func (an *Analysis) trace(c *Contrast, steps []int) *Trace {

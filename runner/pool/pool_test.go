@@ -197,6 +197,9 @@ func TestAblateInterruptAndResume(t *testing.T) {
 	if got := statuses(reps); got != "done ok* ok*" {
 		t.Fatalf("resumed ablation: %s", got)
 	}
+	if !strings.HasPrefix(reps[1].Note, "continued: the previous run was interrupted") {
+		t.Errorf("the resumed job's note: %q", reps[1].Note)
+	}
 	log, _ := os.ReadFile(filepath.Join(runDir(dir, jobs[1]), "train.log"))
 	if !strings.Contains(string(log), "resuming from the checkpoint at step 2 ") {
 		t.Errorf("train.log does not show the resume:\n%s", log)

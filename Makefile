@@ -16,8 +16,12 @@ BLAS_ENV      = $(if $(HAVE_OPENBLAS),CGO_LDFLAGS=-lopenblas)
 
 .PHONY: build test test-slurm vet check describe train ablation openblas fashion-mnist clean
 
+# The code a build is of, recorded in every result it trains (runner.CodeVersion): the commit,
+# "-dirty" when tracked files have uncommitted changes (untracked results do not count).
+CODE_VERSION = $(shell git rev-parse --short HEAD 2>/dev/null)$(shell git status --porcelain --untracked-files=no 2>/dev/null | grep -q . && echo -dirty)
+
 build: openblas
-	$(BLAS_ENV) $(GO) build $(BLAS_TAGS) -o $(BIN) ./cmd/squeezebench
+	$(BLAS_ENV) $(GO) build $(BLAS_TAGS) -ldflags "-X squeezebench/runner.builtFrom=$(CODE_VERSION)" -o $(BIN) ./cmd/squeezebench
 
 # Install OpenBLAS when missing and we are root on Debian; otherwise say how, and go on without it.
 openblas:

@@ -36,24 +36,42 @@ type Agreement struct {
 	Verdicts []string
 }
 
-// Compare compares analysis a with analysis b (cells and contrasts matched by name).
+// Compare compares analysis a with analysis b (cells and contrasts matched by name; those only
+// one of them has are listed with that side's value).
 func Compare(a, b *Analysis) *Agreement {
 	ag := &Agreement{A: a, B: b}
+	ag.compareCells()
+	ag.compareContrasts()
+	familyWise(ag.Cells)
+	familyWise(ag.Contrasts)
+	return ag
+}
+
+// oneSided is the row of a cell or contrast that cannot be compared: the value of each side
+// that has one, n/a for the rest.
+func oneSided(label, note string, a, b float64, haveA, haveB bool) Diff {
+	d := Diff{Label: label, A: nan, B: nan, Diff: nan, Lo: nan, Hi: nan, Note: note}
+	if haveA {
+		d.A = a
+	}
+	if haveB {
+		d.B = b
+	}
+	return d
+}
+
+func (ag *Agreement) compareCells() {
+	const note = "not in both"
 	bCells := map[string]*CellStats{}
-	for _, c := range b.Cells {
+	for _, c := range ag.B.Cells {
 		bCells[c.Name] = c
 	}
-	for _, ca := range a.Cells {
+	inA := map[string]bool{}
+	for _, ca := range ag.A.Cells {
+		inA[ca.Name] = true
 		cb, ok := bCells[ca.Name]
 		if !ok || ca.Test.N == 0 || cb.Test.N == 0 {
-			d := Diff{Label: ca.Slug, A: nan, B: nan, Diff: nan, Lo: nan, Hi: nan, Note: "not in both"}
-			if ca.Test.N > 0 {
-				d.A = ca.Test.Mean
-			}
-			if ok && cb.Test.N > 0 {
-				d.B = cb.Test.Mean
-			}
-			ag.Cells = append(ag.Cells, d)
+			ag.Cells = append(ag.Cells, oneSided(ca.Slug, note, ca.Test.Mean, cellMeanOf(cb), ca.Test.N > 0, ok && cb.Test.N > 0))
 			continue
 		}
 		d := welch(ca.Test.Mean, ca.Test.SD, ca.Test.N, cb.Test.Mean, cb.Test.SD, cb.Test.N)
@@ -61,42 +79,65 @@ func Compare(a, b *Analysis) *Agreement {
 		d.Seeds, d.Identical = identical(ca.Seeds, ca.TestBySeed, cb.Seeds, cb.TestBySeed)
 		ag.Cells = append(ag.Cells, d)
 	}
-	bCon := map[string]*Contrast{}
-	for _, fam := range b.Families() {
-		for _, c := range fam {
-			bCon[c.Label+"|"+c.Quantity.Name] = c
+	for _, cb := range ag.B.Cells {
+		if !inA[cb.Name] {
+			ag.Cells = append(ag.Cells, oneSided(cb.Slug, note, nan, cb.Test.Mean, false, cb.Test.N > 0))
 		}
 	}
-	for _, fam := range a.Families() {
+}
+
+// cellMeanOf is a cell's mean test bpd, NaN for no cell.
+func cellMeanOf(c *CellStats) float64 {
+	if c == nil {
+		return nan
+	}
+	return c.Test.Mean
+}
+
+func (ag *Agreement) compareContrasts() {
+	const note = "not testable in both"
+	key := func(c *Contrast) string { return c.Label + "|" + c.Quantity.Name }
+	label := func(c *Contrast) string {
+		if c.Quantity.Name != TestBPD.Name {
+			return c.Label + " (" + c.Quantity.Label + ")"
+		}
+		return c.Label
+	}
+	bCon := map[string]*Contrast{}
+	for _, fam := range ag.B.Families() {
+		for _, c := range fam {
+			bCon[key(c)] = c
+		}
+	}
+	inA := map[string]bool{}
+	for _, fam := range ag.A.Families() {
 		for _, ca := range fam {
-			cb, ok := bCon[ca.Label+"|"+ca.Quantity.Name]
-			label := ca.Label
-			if ca.Quantity.Name != TestBPD.Name {
-				label += " (" + ca.Quantity.Label + ")"
-			}
+			inA[key(ca)] = true
+			cb, ok := bCon[key(ca)]
 			if !ok || ca.N < 2 || cb.N < 2 {
-				d := Diff{Label: label, A: nan, B: nan, Diff: nan, Lo: nan, Hi: nan, Note: "not testable in both"}
-				if ca.N >= 2 {
-					d.A = ca.Mean
+				bMean := nan
+				if ok {
+					bMean = cb.Mean
 				}
-				if ok && cb.N >= 2 {
-					d.B = cb.Mean
-				}
-				ag.Contrasts = append(ag.Contrasts, d)
+				ag.Contrasts = append(ag.Contrasts, oneSided(label(ca), note, ca.Mean, bMean, ca.N >= 2, ok && cb.N >= 2))
 				continue
 			}
 			d := welch(ca.Mean, ca.SD, ca.N, cb.Mean, cb.SD, cb.N)
-			d.Label = label
+			d.Label = label(ca)
 			d.Seeds, d.Identical = identical(ca.Seeds, ca.PerSeed, cb.Seeds, cb.PerSeed)
 			ag.Contrasts = append(ag.Contrasts, d)
 			if va, vb := verdictSign(ca), verdictSign(cb); va != vb {
-				ag.Verdicts = append(ag.Verdicts, fmt.Sprintf("%s: %s in A, %s in B", label, verdictWord(ca), verdictWord(cb)))
+				ag.Verdicts = append(ag.Verdicts, fmt.Sprintf("%s: %s in A, %s in B", label(ca), verdictWord(ca), verdictWord(cb)))
 			}
 		}
 	}
-	familyWise(ag.Cells)
-	familyWise(ag.Contrasts)
-	return ag
+	for _, fam := range ag.B.Families() {
+		for _, cb := range fam {
+			if !inA[key(cb)] {
+				ag.Contrasts = append(ag.Contrasts, oneSided(label(cb), note, nan, cb.Mean, false, cb.N >= 2))
+			}
+		}
+	}
 }
 
 // welch is A − B with its standard error and Welch–Satterthwaite degrees of freedom (rounded

@@ -132,9 +132,11 @@ func (d *Data) distinct(f func(*runner.Result) string) string {
 }
 
 // codeVersions is the code that trained the runs, from their results: one version, or each with
-// its count when a resumed or extended experiment ran several; runs from before results recorded
-// it are counted under dirVersion (the results directory's, that of the last start).
-func (d *Data) codeVersions(dirVersion string) string {
+// its count when a resumed or extended experiment ran several. Runs from before results recorded
+// it are said to be unrecorded, with the version the results directory names (that of the
+// experiment's last start, which need not be theirs); fallback is the answer when nothing is
+// known at all.
+func (d *Data) codeVersions(fallback string) string {
 	count := map[string]int{}
 	unrecorded := 0
 	for _, r := range d.Runs {
@@ -146,10 +148,13 @@ func (d *Data) codeVersions(dirVersion string) string {
 			count[r.Result.CodeVersion]++
 		}
 	}
-	if len(count) == 0 {
-		return dirVersion
-	}
-	if len(count) == 1 && unrecorded == 0 {
+	dirVersion := pool.CodeVersion(d.Dir)
+	switch {
+	case len(count) == 0 && dirVersion != "":
+		return dirVersion + " (the results directory's, written at the experiment's last start; the runs did not record their own)"
+	case len(count) == 0:
+		return fallback
+	case len(count) == 1 && unrecorded == 0:
 		for v := range count {
 			return v
 		}
@@ -159,7 +164,11 @@ func (d *Data) codeVersions(dirVersion string) string {
 		parts = append(parts, fmt.Sprintf("%s (%s)", v, plural(count[v], "run")))
 	}
 	if unrecorded > 0 {
-		parts = append(parts, fmt.Sprintf("%s not recorded (the results directory's last start: %s)", plural(unrecorded, "run"), dirVersion))
+		not := plural(unrecorded, "run") + " not recorded"
+		if dirVersion != "" {
+			not += fmt.Sprintf(" (the results directory names %s, its last start)", dirVersion)
+		}
+		parts = append(parts, not)
 	}
 	return strings.Join(parts, ", ")
 }

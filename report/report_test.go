@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"hash/fnv"
 	"image/png"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -395,6 +396,13 @@ func TestTraces(t *testing.T) {
 	if want := len(an.Main) + 1 + len(an.Interactions); len(an.Traces) != want { // main effects, the validation-gap test, interactions
 		t.Fatalf("%d traces, want %d", len(an.Traces), want)
 	}
+	// The validation-gap trace is adjusted over the whole hypothesis family, the untraced test −
+	// train gap included, as its final verdict is.
+	for _, tr := range an.Traces {
+		if tr.Contrast.Kind == "gap" && tr.Points[0].Family != len(an.Hypotheses) {
+			t.Errorf("%s: adjusted over %d tests, the final family has %d", tr.Contrast.Label, tr.Points[0].Family, len(an.Hypotheses))
+		}
+	}
 	// The effects add up, so the split × coupling interaction is followed and never claimed.
 	if tr := an.traceOf(an.Interactions[0]); tr == nil {
 		t.Error("the interaction is not traced")
@@ -435,8 +443,14 @@ func TestTrendWords(t *testing.T) {
 	if w := mk([]float64{-0.0011, -0.0009, -0.0010, -0.0012}).Words(); !strings.Contains(w, "shrinking") {
 		t.Errorf("positive effect, negative slopes: %q", w)
 	}
-	if w := mk([]float64{0.0003, -0.0004, 0.0001, -0.0002}).Words(); !strings.Contains(w, "stable") {
-		t.Errorf("slopes around zero: %q", w)
+	if w := mk([]float64{0.0003, -0.0004, 0.0001, -0.0002}).Words(); !strings.Contains(w, "stable as far as these seeds tell, though a change of up to 0.0005 bpd over that span is not excluded") {
+		t.Errorf("changes around zero: %q", w)
+	}
+	// A trend toward an effect not (yet) claimed at the last evaluation is movement, not growth.
+	tr := mk([]float64{0.0011, 0.0009, 0.0010, 0.0012})
+	tr.Points[len(tr.Points)-1] = stats.OneSample([]float64{0.004, -0.003, 0.002, -0.001})
+	if w := tr.Words(); !strings.Contains(w, "it still moves toward more positive values") || strings.Contains(w, "growing") {
+		t.Errorf("trend without a final effect: %q", w)
 	}
 }
 
@@ -465,6 +479,14 @@ func TestTraceWordsNameEpochs(t *testing.T) {
 		if !strings.Contains(w, want) {
 			t.Errorf("words lack %q: %s", want, w)
 		}
+	}
+	tr.Epochs = []float64{0.5, 1, 1.5, 2.25, 3, 4}
+	if w := tr.Words(); !strings.Contains(w, "from step 781 (epoch 0.50) on") || !strings.Contains(w, "(epochs 2.25–4, steps 3,905–7,810)") {
+		t.Errorf("fractional epochs: %s", w)
+	}
+	tr.Epochs = []float64{1, 2, 3, math.NaN(), 7, 10}
+	if w := tr.Words(); strings.Contains(w, "NaN") || !strings.Contains(w, "(steps 3,905–7,810)") {
+		t.Errorf("an unknown epoch: %s", w)
 	}
 	tr.Epochs = []float64{0.13, 0.26, 0.38, 0.51, 0.64, 1}
 	if w := tr.Words(); strings.Contains(w, "epoch") {
@@ -938,10 +960,14 @@ func TestEvalEpochsText(t *testing.T) {
 }
 
 // The code version row names the code that trained the runs: one version once, several with
-// their counts, and runs that recorded none under the results directory's version.
+// their counts, and runs that recorded none as such, with the results directory's version.
 func TestCodeVersions(t *testing.T) {
-	data := func(versions ...string) *Data {
-		d := &Data{}
+	withFile, without := t.TempDir(), t.TempDir()
+	if err := os.WriteFile(filepath.Join(withFile, pool.CodeVersionFile), []byte("dir1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	data := func(dir string, versions ...string) *Data {
+		d := &Data{Dir: dir}
 		for _, v := range versions {
 			d.Runs = append(d.Runs, &Run{Result: &runner.Result{CodeVersion: v}})
 		}
@@ -949,15 +975,18 @@ func TestCodeVersions(t *testing.T) {
 		return d
 	}
 	for _, c := range []struct {
+		dir      string
 		versions []string
 		want     string
 	}{
-		{[]string{"", ""}, "dir1"},
-		{[]string{"abc", "abc"}, "abc"},
-		{[]string{"abc", "def", "abc"}, "abc (2 runs), def (1 run)"},
-		{[]string{"abc", ""}, "abc (1 run), 1 run not recorded (the results directory's last start: dir1)"},
+		{withFile, []string{"", ""}, "dir1 (the results directory's, written at the experiment's last start; the runs did not record their own)"},
+		{without, []string{"", ""}, "fallback"},
+		{withFile, []string{"abc", "abc"}, "abc"},
+		{withFile, []string{"abc", "def", "abc"}, "abc (2 runs), def (1 run)"},
+		{withFile, []string{"abc", ""}, "abc (1 run), 1 run not recorded (the results directory names dir1, its last start)"},
+		{without, []string{"abc", ""}, "abc (1 run), 1 run not recorded"},
 	} {
-		if got := data(c.versions...).codeVersions("dir1"); got != c.want {
+		if got := data(c.dir, c.versions...).codeVersions("fallback"); got != c.want {
 			t.Errorf("%q: %q, want %q", c.versions, got, c.want)
 		}
 	}
@@ -992,4 +1021,21 @@ func TestCompareOneSided(t *testing.T) {
 	if row := diffTable("cell", []Diff{*cell}); !strings.Contains(row, fmtNum(cell.A, 4)) || !strings.Contains(row, "n/a") {
 		t.Errorf("table row does not show A's value and n/a:\n%s", row)
 	}
+	// The other way round, every row only A had is listed with B's value.
+	aOnly, bOnly := map[string]float64{}, map[string]float64{}
+	for _, d := range append(ag.Cells, ag.Contrasts...) {
+		if !math.IsNaN(d.A) && math.IsNaN(d.B) {
+			aOnly[d.Label] = d.A
+		}
+	}
+	back := Compare(b, a)
+	for _, d := range append(back.Cells, back.Contrasts...) {
+		if math.IsNaN(d.A) && !math.IsNaN(d.B) {
+			bOnly[d.Label] = d.B
+		}
+	}
+	if len(aOnly) < 2 || !maps.Equal(aOnly, bOnly) {
+		t.Errorf("rows only A has %v; compared the other way round, rows only B has %v", aOnly, bOnly)
+	}
+
 }

@@ -268,7 +268,7 @@ func (an *Analysis) overTraining(b *strings.Builder) {
 	fmt.Fprintf(b, "use the test set with %s.\n", plural(c.ImportanceSamples, "importance sample"))
 	fmt.Fprintf(b, "At each step the interval is adjusted over the contrasts of its family traced there. A trend is, per seed, the change in bpd\n")
 	fmt.Fprintf(b, "that the least-squares line through its values over the second half of training gives from its first to its last\n")
-	fmt.Fprintf(b, "evaluation, tested over seeds (a descriptive 95%% interval).\n\n")
+	fmt.Fprintf(b, "evaluation, tested over seeds (a 95%% interval per trace, not adjusted over the traces: descriptive).\n\n")
 	for _, t := range an.Traces {
 		fmt.Fprintf(b, "- **%s** (%s): %s\n", t.Contrast.Label, t.Label, t.Words())
 	}

@@ -82,30 +82,41 @@ func (an *Analysis) epochAt(step int) float64 {
 }
 
 // traces follows every main effect, every validation-gap test, every conditional effect and
-// every interaction over training, each family adjusted at each step as at the end.
+// every interaction over training. At each step a family is adjusted over as many tests as at
+// the end: the test − train gaps, which have no trace (the test set is measured at the end
+// only), keep their place in the hypothesis family, so that a trace is never claimed at a
+// laxer level than the final verdict on the same contrast.
 func (an *Analysis) traces() []*Trace {
 	steps := an.evalSteps()
 	if len(steps) < 2 {
 		return nil
 	}
 	var main, hyp, inter []*Trace
+	var untraced []stats.Test // members of the hypothesis family without a trace: copies of their final tests
 	for _, c := range an.Main {
 		main = append(main, an.trace(c, steps))
 	}
 	for _, c := range an.Hypotheses {
 		if c.Quantity.Name == GapTest.Name {
-			continue // the test set is measured at the end only
+			untraced = append(untraced, c.Test)
+			continue
 		}
 		hyp = append(hyp, an.trace(c, steps))
 	}
 	for _, c := range an.Interactions {
 		inter = append(inter, an.trace(c, steps))
 	}
-	for _, fam := range [][]*Trace{main, hyp, inter} {
+	for _, fam := range []struct {
+		traces   []*Trace
+		untraced []stats.Test
+	}{{main, nil}, {hyp, untraced}, {inter, nil}} {
 		for i := range steps {
 			var ts []*stats.Test
-			for _, t := range fam {
+			for _, t := range fam.traces {
 				ts = append(ts, &t.Points[i])
+			}
+			for _, u := range fam.untraced {
+				ts = append(ts, &u) // a copy: counted in the family, its adjusted values dropped
 			}
 			stats.Adjust(ts, stats.Alpha)
 		}
@@ -245,17 +256,28 @@ func (t *Trace) Words() string {
 	ci := fmt.Sprintf("fitted change over that span %s bpd, 95%% CI %s to %s, %d seeds", signed(tr.Mean), signed(tr.Lo), signed(tr.Hi), tr.N)
 	a, b := t.TrendSteps[0], t.TrendSteps[1]
 	span := fmt.Sprintf("steps %s–%s", groupThousands(int64(a)), groupThousands(int64(b)))
-	if t.multiEpoch() {
-		span = fmt.Sprintf("epochs %s–%s, %s", fmtEpoch(t.epochOf(a)), fmtEpoch(t.epochOf(b)), span)
+	if ea, eb := t.epochOf(a), t.epochOf(b); t.multiEpoch() && !math.IsNaN(ea) && !math.IsNaN(eb) {
+		span = fmt.Sprintf("epochs %s–%s, %s", fmtEpoch(ea), fmtEpoch(eb), span)
 	}
 	switch {
 	case !tr.Claimed():
-		return fmt.Sprintf("%s; over the second half of training (%s) no trend in its size is detectable (%s): stable at this budget.", when, span, ci)
+		return fmt.Sprintf("%s; over the second half of training (%s) no trend in its size is detectable (%s): stable as far as these seeds tell, though a change of up to %s bpd over that span is not excluded.",
+			when, span, ci, fmtNum(max(math.Abs(tr.Lo), math.Abs(tr.Hi)), 4))
+	case !t.Points[len(t.Points)-1].Claimed():
+		return fmt.Sprintf("%s; over the second half of training (%s) it still moves toward %s values (%s).", when, span, direction(tr.Mean), ci)
 	case math.Signbit(tr.Mean) == math.Signbit(final):
 		return fmt.Sprintf("%s; over the second half of training (%s) it is still growing (%s).", when, span, ci)
 	default:
 		return fmt.Sprintf("%s; over the second half of training (%s) it is shrinking toward zero or beyond (%s).", when, span, ci)
 	}
+}
+
+// direction names the sign of a change: "more positive" or "more negative".
+func direction(change float64) string {
+	if change > 0 {
+		return "more positive"
+	}
+	return "more negative"
 }
 
 // multiEpoch reports whether the trace runs over two epochs or more, where a step reads better

@@ -7,10 +7,23 @@ import (
 	"sync"
 )
 
-// CodeVersion is the code this process trains with: `git rev-parse --short HEAD` of the working
-// directory when it started, with "-dirty" when tracked files had uncommitted changes; "" without
-// git. Every result records it, so that runs resumed or added by a later checkout say so.
-var CodeVersion = sync.OnceValue(gitVersion)
+// builtFrom is the code the binary was built from, set by the Makefile
+// (-ldflags "-X squeezebench/runner.builtFrom=..."): `git rev-parse --short HEAD`, "-dirty" when
+// tracked files had uncommitted changes. Empty for go test and a plain go build.
+var builtFrom string
+
+// CodeVersion is the code this process trains with, which every result records: the version the
+// binary was built from, else the working directory's git version the first time it is asked
+// (ablate asks as it starts); "" without either. (Go's own vcs stamp is not used: it counts
+// untracked files, such as a results directory being written, as modifications.)
+var CodeVersion = sync.OnceValue(func() string { return versionOf(builtFrom) })
+
+func versionOf(built string) string {
+	if built != "" {
+		return built
+	}
+	return gitVersion()
+}
 
 func gitVersion() string {
 	out, err := exec.Command("git", "rev-parse", "--short", "HEAD").Output()

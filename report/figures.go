@@ -386,15 +386,16 @@ func traceFigure(traces []*Trace) ([]byte, error) {
 		case "interaction":
 			title = c.pairName()
 		}
-		p := newPlot(title, "step", "difference in bpd")
+		xlabel, xOf := t.axis()
+		p := newPlot(title, xlabel, "difference in bpd")
 		p.Title.TextStyle.Font.Size = vg.Points(9)
 		var mean, band, dots, claimed plotter.XYs
-		for i, s := range t.Steps {
+		for i := range t.Steps {
 			pt := t.Points[i]
 			if pt.N < 2 {
 				continue
 			}
-			x := float64(s)
+			x := xOf(i)
 			mean = append(mean, plotter.XY{X: x, Y: pt.Mean})
 			band = append(band, plotter.XY{X: x, Y: pt.Hi})
 			for _, v := range pt.Values {
@@ -406,7 +407,7 @@ func traceFigure(traces []*Trace) ([]byte, error) {
 		}
 		for i := len(t.Steps) - 1; i >= 0; i-- {
 			if pt := t.Points[i]; pt.N >= 2 {
-				band = append(band, plotter.XY{X: float64(t.Steps[i]), Y: pt.Lo})
+				band = append(band, plotter.XY{X: xOf(i), Y: pt.Lo})
 			}
 		}
 		if len(mean) == 0 {

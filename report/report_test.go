@@ -480,6 +480,9 @@ func TestTraceWordsNameEpochs(t *testing.T) {
 			t.Errorf("words lack %q: %s", want, w)
 		}
 	}
+	if label, x := tr.axis(); label != "epoch" || x(3) != 5 {
+		t.Errorf("a ten-epoch trace is drawn against %s, x(3) = %v", label, x(3))
+	}
 	tr.Epochs = []float64{0.5, 1, 1.5, 2.25, 3, 4}
 	if w := tr.Words(); !strings.Contains(w, "from step 781 (epoch 0.50) on") || !strings.Contains(w, "(epochs 2.25–4, steps 3,905–7,810)") {
 		t.Errorf("fractional epochs: %s", w)
@@ -491,6 +494,9 @@ func TestTraceWordsNameEpochs(t *testing.T) {
 	tr.Epochs = []float64{0.13, 0.26, 0.38, 0.51, 0.64, 1}
 	if w := tr.Words(); strings.Contains(w, "epoch") {
 		t.Errorf("a one-epoch trace names epochs: %s", w)
+	}
+	if label, x := tr.axis(); label != "step" || x(3) != 3905 {
+		t.Errorf("a one-epoch trace is drawn against %s, x(3) = %v", label, x(3))
 	}
 }
 

@@ -286,6 +286,15 @@ func (t *Trace) multiEpoch() bool {
 	return len(t.Epochs) > 0 && t.Epochs[len(t.Epochs)-1] >= 2
 }
 
+// axis is what a figure of the trace puts on x: epochs when it runs over several and every
+// evaluation has its epoch, else steps; and the x of evaluation i.
+func (t *Trace) axis() (string, func(i int) float64) {
+	if t.multiEpoch() && !slices.ContainsFunc(t.Epochs, math.IsNaN) {
+		return "epoch", func(i int) float64 { return t.Epochs[i] }
+	}
+	return "step", func(i int) float64 { return float64(t.Steps[i]) }
+}
+
 // epochOf is the recorded epoch at one of the trace's steps (NaN if it has none).
 func (t *Trace) epochOf(step int) float64 {
 	if i := slices.Index(t.Steps, step); i >= 0 && i < len(t.Epochs) {

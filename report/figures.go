@@ -76,18 +76,21 @@ func encodePNG(plots [][]*plot.Plot, w, h vg.Length) ([]byte, error) {
 
 // curve is the mean, min and max over seeds of one quantity at each step.
 type curve struct {
-	steps        []float64
+	x            []float64 // the evaluation steps, or their epochs
 	mean, lo, hi []float64
 }
 
-// curves is the mean, min and max over the cell's ok seeds of f at every evaluation step.
-func (an *Analysis) curves(cs *CellStats, f func(m runner.Metric) float64) curve {
+// curves is the mean, min and max over the cell's ok seeds of f at every evaluation step, placed
+// at its epoch when inEpochs.
+func (an *Analysis) curves(cs *CellStats, f func(m runner.Metric) float64, inEpochs bool) curve {
 	bystep := map[int][]float64{}
+	epoch := map[int]float64{}
 	for _, s := range cs.Seeds {
 		r := an.byKey[runKey(cs.Cell, s)]
 		for _, m := range r.Metrics {
 			if v := f(m); !math.IsNaN(v) {
 				bystep[m.Step] = append(bystep[m.Step], v)
+				epoch[m.Step] = m.Epoch
 			}
 		}
 	}
@@ -99,7 +102,11 @@ func (an *Analysis) curves(cs *CellStats, f func(m runner.Metric) float64) curve
 	var c curve
 	for _, s := range steps {
 		vs := bystep[s]
-		c.steps = append(c.steps, float64(s))
+		x := float64(s)
+		if inEpochs {
+			x = epoch[s]
+		}
+		c.x = append(c.x, x)
 		sum := 0.0
 		for _, v := range vs {
 			sum += v
@@ -150,14 +157,14 @@ func newPlot(title, x, y string) *plot.Plot {
 // addCurve draws a mean line with markers and a min–max band in color col; it returns the line
 // for a legend.
 func addCurve(p *plot.Plot, c curve, col color.RGBA) *plotter.Line {
-	band := make(plotter.XYs, 0, 2*len(c.steps))
-	line := make(plotter.XYs, len(c.steps))
-	for k := range c.steps {
-		band = append(band, plotter.XY{X: c.steps[k], Y: c.hi[k]})
-		line[k] = plotter.XY{X: c.steps[k], Y: c.mean[k]}
+	band := make(plotter.XYs, 0, 2*len(c.x))
+	line := make(plotter.XYs, len(c.x))
+	for k := range c.x {
+		band = append(band, plotter.XY{X: c.x[k], Y: c.hi[k]})
+		line[k] = plotter.XY{X: c.x[k], Y: c.mean[k]}
 	}
-	for k := len(c.steps) - 1; k >= 0; k-- {
-		band = append(band, plotter.XY{X: c.steps[k], Y: c.lo[k]})
+	for k := len(c.x) - 1; k >= 0; k-- {
+		band = append(band, plotter.XY{X: c.x[k], Y: c.lo[k]})
 	}
 	if poly, err := plotter.NewPolygon(band); err == nil {
 		poly.Color = withAlpha(col, 50)
@@ -189,6 +196,11 @@ func (an *Analysis) CurvesFigure() ([]byte, error) {
 	}
 	var panels []*panel
 	byModel := map[string]*panel{}
+	inEpochs := an.longerThanAnEpoch()
+	xlabel := "step"
+	if inEpochs {
+		xlabel = "epoch"
+	}
 	for _, cs := range an.Cells {
 		if cs.Twin() {
 			if p := byModel[cs.Model]; p != nil {
@@ -197,9 +209,9 @@ func (an *Analysis) CurvesFigure() ([]byte, error) {
 			continue
 		}
 		p := &panel{cs: cs,
-			val:   an.curves(cs, func(m runner.Metric) float64 { return m.ValBPD }),
-			train: an.curves(cs, func(m runner.Metric) float64 { return m.TrainEvalBPD })}
-		if len(p.val.steps) == 0 {
+			val:   an.curves(cs, func(m runner.Metric) float64 { return m.ValBPD }, inEpochs),
+			train: an.curves(cs, func(m runner.Metric) float64 { return m.TrainEvalBPD }, inEpochs)}
+		if len(p.val.x) == 0 {
 			continue
 		}
 		byModel[cs.Name] = p
@@ -211,9 +223,9 @@ func (an *Analysis) CurvesFigure() ([]byte, error) {
 	ymin, ymax := math.Inf(1), math.Inf(-1)
 	for _, p := range panels {
 		for _, c := range []curve{p.val, p.train} {
-			last := c.steps[len(c.steps)-1]
-			for k := range c.steps {
-				if c.steps[k] >= 0.25*last || len(c.steps) < 4 {
+			last := c.x[len(c.x)-1]
+			for k := range c.x {
+				if c.x[k] >= 0.25*last || len(c.x) < 4 {
 					ymin, ymax = math.Min(ymin, c.lo[k]), math.Max(ymax, c.hi[k])
 				}
 			}
@@ -225,7 +237,7 @@ func (an *Analysis) CurvesFigure() ([]byte, error) {
 		if len(p.twins) > 0 {
 			title += " (= " + strings.Join(p.twins, ", ") + ")"
 		}
-		pl := newPlot(title, "step", "bpd")
+		pl := newPlot(title, xlabel, "bpd")
 		pl.Title.TextStyle.Font.Size = vg.Points(9)
 		if l := addCurve(pl, p.train, colorOf(0)); l != nil {
 			pl.Legend.Add("train subset", l)

@@ -1045,3 +1045,17 @@ func TestCompareOneSided(t *testing.T) {
 	}
 
 }
+
+// Figures over training are drawn against epochs once the runs last two epochs or more.
+func TestLongerThanAnEpoch(t *testing.T) {
+	an := func(lastEpoch float64) *Analysis {
+		ms := []runner.Metric{{Step: 781, Epoch: 1, ValBPD: 1.3, TrainEvalBPD: 1.29}, {Step: 1562, Epoch: lastEpoch, ValBPD: 1.25, TrainEvalBPD: 1.24}}
+		return &Analysis{Data: &Data{Runs: []*Run{{Status: runner.StatusOK, Metrics: ms}}}}
+	}
+	if !an(2).longerThanAnEpoch() {
+		t.Error("two epochs: not drawn against epochs")
+	}
+	if an(1.5).longerThanAnEpoch() {
+		t.Error("one and a half epochs: drawn against epochs")
+	}
+}

@@ -81,6 +81,13 @@ func (an *Analysis) epochAt(step int) float64 {
 	return nan
 }
 
+// longerThanAnEpoch reports whether the runs' last evaluation is at epoch 2 or later, where
+// figures over training read better against epochs (as the traces' multiEpoch).
+func (an *Analysis) longerThanAnEpoch() bool {
+	steps := an.evalSteps()
+	return len(steps) > 0 && an.epochAt(steps[len(steps)-1]) >= 2
+}
+
 // traces follows every main effect, every validation-gap test, every conditional effect and
 // every interaction over training. At each step a family is adjusted over as many tests as at
 // the end: the test − train gaps, which have no trace (the test set is measured at the end

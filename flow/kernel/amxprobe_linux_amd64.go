@@ -1,0 +1,51 @@
+package kernel
+
+import (
+	"fmt"
+	"syscall"
+
+	"golang.org/x/sys/cpu"
+)
+
+// A probe of AMX-BF16, the one bfloat16 path that could make the GEMMs faster on this CPU
+// (AVX512-BF16 cannot: bf16probe_amd64.go). TDPBF16PS multiplies a 16×32 bfloat16 tile by a
+// 32×16 one (VNNI-packed: pairs along k) into a 16×16 float32 tile, 16,384 FLOPs per
+// instruction. TestAMXBF16Encoding checks the hand-encoded instructions against a float64
+// definition; BenchmarkAMXBF16Throughput measures the instruction's rate. No kernel uses it: a
+// GEMM on it needs packed operands and, before it could be offered, the seed-level equal-budget
+// comparison issue 13 asks for.
+
+var hasAMXBF16 = cpu.X86.HasAMXTile && cpu.X86.HasAMXBF16
+
+// requestAMX asks Linux for the AMX tile-data state (arch_prctl ARCH_REQ_XCOMP_PERM,
+// XFEATURE_XTILEDATA): a process must, before its first tile instruction.
+func requestAMX() error {
+	const archReqXcompPerm, xfeatureXtiledata = 0x1023, 18
+	if _, _, e := syscall.Syscall(syscall.SYS_ARCH_PRCTL, archReqXcompPerm, xfeatureXtiledata, 0); e != 0 {
+		return fmt.Errorf("arch_prctl(ARCH_REQ_XCOMP_PERM, XTILEDATA): %w", e)
+	}
+	return nil
+}
+
+// amxTileConfig is the 64-byte tile configuration of palette 1 with tiles 0-7 of 16 rows of
+// 64 bytes each (16 float32 or 32 bfloat16).
+func amxTileConfig() *[64]byte {
+	var cfg [64]byte
+	cfg[0] = 1
+	for t := range 8 {
+		cfg[16+2*t] = 64
+		cfg[48+t] = 16
+	}
+	return &cfg
+}
+
+// amxDot: c += a·b for one tile each (c 16×16 float32; a 16×32 bfloat16; b 16 rows of 16
+// bfloat16 pairs), row strides 64 bytes.
+//
+//go:noescape
+func amxDot(cfg *[64]byte, a, b, c *[1024]byte)
+
+// amxLoop runs n rounds of 4 independent TDPBF16PS on tiles loaded from a and b.
+//
+//go:noescape
+func amxLoop(cfg *[64]byte, a, b *[1024]byte, n int)

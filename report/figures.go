@@ -106,6 +106,9 @@ func (an *Analysis) curves(cs *CellStats, f func(m runner.Metric) float64, inEpo
 		if inEpochs {
 			x = epoch[s]
 		}
+		if math.IsNaN(x) {
+			continue // a step without its epoch (the figure's x is epochs)
+		}
 		c.x = append(c.x, x)
 		sum := 0.0
 		for _, v := range vs {
@@ -196,7 +199,7 @@ func (an *Analysis) CurvesFigure() ([]byte, error) {
 	}
 	var panels []*panel
 	byModel := map[string]*panel{}
-	inEpochs := an.longerThanAnEpoch()
+	inEpochs := an.curvesInEpochs()
 	xlabel := "step"
 	if inEpochs {
 		xlabel = "epoch"

@@ -1047,15 +1047,18 @@ func TestCompareOneSided(t *testing.T) {
 }
 
 // Figures over training are drawn against epochs once the runs last two epochs or more.
-func TestLongerThanAnEpoch(t *testing.T) {
-	an := func(lastEpoch float64) *Analysis {
-		ms := []runner.Metric{{Step: 781, Epoch: 1, ValBPD: 1.3, TrainEvalBPD: 1.29}, {Step: 1562, Epoch: lastEpoch, ValBPD: 1.25, TrainEvalBPD: 1.24}}
+func TestCurvesInEpochs(t *testing.T) {
+	an := func(first, last float64) *Analysis {
+		ms := []runner.Metric{{Step: 781, Epoch: first, ValBPD: 1.3, TrainEvalBPD: 1.29}, {Step: 1562, Epoch: last, ValBPD: 1.25, TrainEvalBPD: 1.24}}
 		return &Analysis{Data: &Data{Runs: []*Run{{Status: runner.StatusOK, Metrics: ms}}}}
 	}
-	if !an(2).longerThanAnEpoch() {
+	if !an(1, 2).curvesInEpochs() {
 		t.Error("two epochs: not drawn against epochs")
 	}
-	if an(1.5).longerThanAnEpoch() {
+	if an(0.75, 1.5).curvesInEpochs() {
 		t.Error("one and a half epochs: drawn against epochs")
+	}
+	if an(math.NaN(), 2).curvesInEpochs() {
+		t.Error("an unknown epoch: drawn against epochs")
 	}
 }

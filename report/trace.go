@@ -81,11 +81,20 @@ func (an *Analysis) epochAt(step int) float64 {
 	return nan
 }
 
-// longerThanAnEpoch reports whether the runs' last evaluation is at epoch 2 or later, where
-// figures over training read better against epochs (as the traces' multiEpoch).
-func (an *Analysis) longerThanAnEpoch() bool {
-	steps := an.evalSteps()
-	return len(steps) > 0 && an.epochAt(steps[len(steps)-1]) >= 2
+// drawnInEpochs reports whether figures over training put epochs on x: when the last of the
+// evaluations' epochs is 2 or later and every one is known.
+func drawnInEpochs(epochs []float64) bool {
+	return len(epochs) > 0 && epochs[len(epochs)-1] >= 2 && !slices.ContainsFunc(epochs, math.IsNaN)
+}
+
+// curvesInEpochs is drawnInEpochs for the experiment's evaluation steps (the learning curves
+// then use the same x as the traces).
+func (an *Analysis) curvesInEpochs() bool {
+	var epochs []float64
+	for _, s := range an.evalSteps() {
+		epochs = append(epochs, an.epochAt(s))
+	}
+	return drawnInEpochs(epochs)
 }
 
 // traces follows every main effect, every validation-gap test, every conditional effect and
@@ -296,7 +305,7 @@ func (t *Trace) multiEpoch() bool {
 // axis is what a figure of the trace puts on x: epochs when it runs over several and every
 // evaluation has its epoch, else steps; and the x of evaluation i.
 func (t *Trace) axis() (string, func(i int) float64) {
-	if t.multiEpoch() && !slices.ContainsFunc(t.Epochs, math.IsNaN) {
+	if drawnInEpochs(t.Epochs) {
 		return "epoch", func(i int) float64 { return t.Epochs[i] }
 	}
 	return "step", func(i int) float64 { return float64(t.Steps[i]) }

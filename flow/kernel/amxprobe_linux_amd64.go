@@ -45,7 +45,7 @@ func amxTileConfig() *[64]byte {
 //go:noescape
 func amxDot(cfg *[64]byte, a, b, c *[1024]byte)
 
-// amxLoop runs n rounds of 4 independent TDPBF16PS on tiles loaded from a and b.
+// amxLoop runs n rounds of 4 independent TDPBF16PS on tiles loaded from a and b (none for n <= 0).
 //
 //go:noescape
 func amxLoop(cfg *[64]byte, a, b *[1024]byte, n int)

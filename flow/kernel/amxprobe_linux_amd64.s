@@ -34,6 +34,8 @@ TEXT ·amxLoop(SB), NOSPLIT, $0-32
 	MOVQ b+16(FP), AX
 	BYTE $0xc4; BYTE $0xe2; BYTE $0x7b; BYTE $0x4b; BYTE $0x2c; BYTE $0x08 // tileloadd tmm5
 	MOVQ n+24(FP), DX
+	TESTQ DX, DX
+	JLE done
 loop:
 	BYTE $0xc4; BYTE $0xe2; BYTE $0x52; BYTE $0x5c; BYTE $0xc4 // tdpbf16ps tmm0, tmm4, tmm5
 	BYTE $0xc4; BYTE $0xe2; BYTE $0x52; BYTE $0x5c; BYTE $0xcc // tdpbf16ps tmm1, tmm4, tmm5
@@ -41,5 +43,6 @@ loop:
 	BYTE $0xc4; BYTE $0xe2; BYTE $0x52; BYTE $0x5c; BYTE $0xdc // tdpbf16ps tmm3, tmm4, tmm5
 	DECQ DX
 	JNZ loop
+done:
 	BYTE $0xc4; BYTE $0xe2; BYTE $0x78; BYTE $0x49; BYTE $0xc0 // tilerelease
 	RET

@@ -51,7 +51,13 @@ func TestAMXBF16Encoding(t *testing.T) {
 // BenchmarkAMXBF16Throughput: the rate of TDPBF16PS (16·16·32·2 FLOPs each) on one core.
 func BenchmarkAMXBF16Throughput(b *testing.B) {
 	amxReady(b)
-	var x, y [1024]byte
+	var x, y [1024]byte // normal bfloat16 data, not zeros that could flatter the rate
+	X, Y := (*[512]uint16)(unsafe.Pointer(&x)), (*[512]uint16)(unsafe.Pointer(&y))
+	rng := rand.New(rand.NewPCG(5, 6))
+	for i := range X {
+		X[i], Y[i] = bf16(float32(rng.NormFloat64())), bf16(float32(rng.NormFloat64()))
+	}
+	b.ResetTimer()
 	amxLoop(amxTileConfig(), &x, &y, b.N)
 	s := b.Elapsed().Seconds()
 	b.ReportMetric(s*1e9/float64(4*b.N), "ns/instr")

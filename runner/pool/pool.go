@@ -282,7 +282,7 @@ func runJob(ctx context.Context, job experiments.Job, dir string, data Data, opt
 		}
 		rep.Note = fmt.Sprintf("the result there was of another %s, moved to %s", what, moved)
 	case prev != nil && prev.Status == runner.StatusInterrupted:
-		rep.Note = "continued: the previous run was interrupted (its checkpoint, if it saved one, is where it resumes)"
+		rep.Note = "continued: the previous run was interrupted" // from its checkpoint, if it saved one (train says which step)
 	case prev != nil:
 		rep.Note = fmt.Sprintf("re-run: the previous run ended %s", prev.Status)
 	case perr != nil && !errors.Is(perr, fs.ErrNotExist):

@@ -272,8 +272,8 @@ func (t *Trace) Words() string {
 	ci := fmt.Sprintf("fitted change over that span %s bpd, 95%% CI %s to %s, %d seeds", signed(tr.Mean), signed(tr.Lo), signed(tr.Hi), tr.N)
 	a, b := t.TrendSteps[0], t.TrendSteps[1]
 	span := fmt.Sprintf("steps %s–%s", groupThousands(int64(a)), groupThousands(int64(b)))
-	if ea, eb := t.epochOf(a), t.epochOf(b); t.multiEpoch() && !math.IsNaN(ea) && !math.IsNaN(eb) {
-		span = fmt.Sprintf("epochs %s–%s, %s", fmtEpoch(ea), fmtEpoch(eb), span)
+	if t.inEpochs() {
+		span = fmt.Sprintf("epochs %s–%s, %s", fmtEpoch(t.epochOf(a)), fmtEpoch(t.epochOf(b)), span)
 	}
 	switch {
 	case !tr.Claimed():
@@ -296,16 +296,13 @@ func direction(change float64) string {
 	return "more negative"
 }
 
-// multiEpoch reports whether the trace runs over two epochs or more, where a step reads better
-// with its epoch beside it.
-func (t *Trace) multiEpoch() bool {
-	return len(t.Epochs) > 0 && t.Epochs[len(t.Epochs)-1] >= 2
-}
+// inEpochs reports whether the trace's steps are named and drawn by their epochs (drawnInEpochs:
+// two epochs or more, every one known).
+func (t *Trace) inEpochs() bool { return drawnInEpochs(t.Epochs) }
 
-// axis is what a figure of the trace puts on x: epochs when it runs over several and every
-// evaluation has its epoch, else steps; and the x of evaluation i.
+// axis is what a figure of the trace puts on x (epochs or steps) and the x of evaluation i.
 func (t *Trace) axis() (string, func(i int) float64) {
-	if drawnInEpochs(t.Epochs) {
+	if t.inEpochs() {
 		return "epoch", func(i int) float64 { return t.Epochs[i] }
 	}
 	return "step", func(i int) float64 { return float64(t.Steps[i]) }
@@ -319,9 +316,9 @@ func (t *Trace) epochOf(step int) float64 {
 	return nan
 }
 
-// stepName names an evaluation step, with its epoch when the trace runs over several.
+// stepName names an evaluation step, with its epoch when the trace is in epochs.
 func (t *Trace) stepName(step int) string {
-	if !t.multiEpoch() || math.IsNaN(t.epochOf(step)) {
+	if !t.inEpochs() {
 		return "step " + groupThousands(int64(step))
 	}
 	return fmt.Sprintf("step %s (epoch %s)", groupThousands(int64(step)), fmtEpoch(t.epochOf(step)))

@@ -45,7 +45,23 @@ func amxTileConfig() *[64]byte {
 //go:noescape
 func amxDot(cfg *[64]byte, a, b, c *[1024]byte)
 
-// amxLoop runs n rounds of 4 independent TDPBF16PS on tiles loaded from a and b (none for n <= 0).
+// amxLoopConfig shapes amxLoop's tiles for an m×16 float32 product over k bfloat16 (m <= 16;
+// k even, <= 32): tiles 0-3 (the products) m rows of 64 bytes, tile 4 (a) m rows of 2k bytes,
+// tile 5 (b) k/2 rows of 64 bytes. It measures whether a narrow tile, as the small model's
+// channel counts (4-32) would give, costs less than a full one.
+func amxLoopConfig(m, k int) *[64]byte {
+	var cfg [64]byte
+	cfg[0] = 1
+	for t := range 4 {
+		cfg[16+2*t], cfg[48+t] = 64, byte(m)
+	}
+	cfg[16+2*4], cfg[48+4] = byte(2*k), byte(m)
+	cfg[16+2*5], cfg[48+5] = 64, byte(k/2)
+	return &cfg
+}
+
+// amxLoop runs n rounds of 4 independent TDPBF16PS on tiles loaded from a and b (none for n <= 0),
+// shaped by cfg (amxLoopConfig).
 //
 //go:noescape
 func amxLoop(cfg *[64]byte, a, b *[1024]byte, n int)

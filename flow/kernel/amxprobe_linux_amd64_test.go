@@ -1,6 +1,7 @@
 package kernel
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -48,9 +49,18 @@ func TestAMXBF16Encoding(t *testing.T) {
 	}
 }
 
-// BenchmarkAMXBF16Throughput: the rate of TDPBF16PS (16·16·32·2 FLOPs each) on one core.
+// BenchmarkAMXBF16Throughput: the rate of TDPBF16PS (m·16·k·2 FLOPs each) on one core, for the
+// full tile (m = 16 rows, k = 32) and the narrower ones the small model's channel counts give.
 func BenchmarkAMXBF16Throughput(b *testing.B) {
 	amxReady(b)
+	for _, m := range []int{4, 8, 16} {
+		for _, k := range []int{8, 16, 32} {
+			b.Run(fmt.Sprintf("m=%d/k=%d", m, k), func(b *testing.B) { amxThroughput(b, m, k) })
+		}
+	}
+}
+
+func amxThroughput(b *testing.B, m, k int) {
 	var x, y [1024]byte // normal bfloat16 data, not zeros that could flatter the rate
 	X, Y := (*[512]uint16)(unsafe.Pointer(&x)), (*[512]uint16)(unsafe.Pointer(&y))
 	rng := rand.New(rand.NewPCG(5, 6))
@@ -58,8 +68,8 @@ func BenchmarkAMXBF16Throughput(b *testing.B) {
 		X[i], Y[i] = bf16(float32(rng.NormFloat64())), bf16(float32(rng.NormFloat64()))
 	}
 	b.ResetTimer()
-	amxLoop(amxTileConfig(), &x, &y, b.N)
+	amxLoop(amxLoopConfig(m, k), &x, &y, b.N)
 	s := b.Elapsed().Seconds()
 	b.ReportMetric(s*1e9/float64(4*b.N), "ns/instr")
-	b.ReportMetric(float64(4*b.N)*16*16*32*2/s/1e9, "GFLOP/s")
+	b.ReportMetric(float64(4*b.N)*float64(m*16*k*2)/s/1e9, "GFLOP/s")
 }

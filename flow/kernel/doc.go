@@ -12,4 +12,8 @@
 // or gonum's pure-Go one. exp and ConcatELU have AVX-512 and AVX2 versions, the LayerNorm loops
 // an AVX-512 one, each with a Go fallback; tests compare the paths with each other and with the
 // definitions.
+//
+// bfloat16 (issue 13, opt-in not offered yet): probes of AVX512-BF16 and AMX (bf16probe, amxprobe)
+// and a first AMX kernel, a convolution's forward over the Net's padded planes (amxconv), each
+// tested against its definition and benchmarked beside the float32 kernels; no layer calls them.
 package kernel

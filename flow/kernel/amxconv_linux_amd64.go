@@ -1,0 +1,187 @@
+package kernel
+
+import (
+	"fmt"
+	"math"
+	"sync"
+	"unsafe"
+)
+
+// AMX convolution, forward: the first kernel of the bfloat16 path issue 13 weighs (nothing calls
+// it yet; no -precision option is offered). It computes what RunRows does for a convolution over
+// a Net's padded planes,
+//
+//	c[co][p] = bias[co] + Σ_t Σ_ci w[co][ci][t] · x[ci][p + off_t]   for p < n (n a multiple of 16),
+//
+// with x and w rounded to bfloat16 and the sums in float32, on the tile unit: TDPBF16PS
+// multiplies m×k bfloat16 weights (a tile of up to 16 output channels × 32 input channels at one
+// tap) by a k/2×16 tile of input-channel pairs × 16 pixels. The input is laid out for that: plane
+// q holds channels 2q and 2q+1 interleaved pixel by pixel (amxPairPlanes), so one row of a B
+// tile, a channel pair at one tap over 16 pixels, is 64 contiguous bytes of a shifted plane and
+// TILELOADD reads it in place with the plane size as its row stride, as RunRows reads im2col rows
+// through their offsets. The output tile, m channels × 16 pixels, is stored straight into float32
+// planes the same way.
+
+// amxConv is a convolution's weights packed into A tiles, for cout output and cin input channels
+// over len(offs) taps (offsets of the taps in pixels, relative to the run).
+type amxConv struct {
+	cout, cin, kpad int // kpad: bfloat16 per tap, cin rounded up to 2, or to 32 when over 32
+	offs            []int
+	blocks          []amxBlock // one per 16 output channels
+}
+
+// amxBlock is one block of up to 16 output channels: its tile configuration, its A tiles (one
+// per tap and k-block, rows×2k bytes each) and its bias tile (rows × 16 float32).
+type amxBlock struct {
+	rows int
+	cfg  [64]byte
+	a    []uint16
+	bias []float32
+}
+
+// amxArgs is amxConvRun's argument block; the assembly reads it by the offsets noted.
+type amxArgs struct {
+	cfg     *[64]byte      // 0
+	a       unsafe.Pointer // 8: the A tiles, one after another
+	aStride int            // 16: bytes per A row (2k)
+	aTile   int            // 24: bytes per A tile
+	bOff    *int           // 32: per segment, the B tile's offset in bytes from b
+	nseg    int            // 40: segments (taps × k-blocks)
+	b       unsafe.Pointer // 48: the pair planes
+	bStride int            // 56: bytes per pair plane
+	bias    unsafe.Pointer // 64: the bias tile, 64 bytes per row
+	c       unsafe.Pointer // 72: the output run of channel 0
+	cStride int            // 80: bytes per output plane
+	nblocks int            // 88: n/16
+}
+
+//go:noescape
+func amxConvRun(args *amxArgs)
+
+var amxOnce struct {
+	sync.Once
+	err error
+}
+
+// amxAvailable reports whether the tile unit can be used, asking Linux for it once.
+func amxAvailable() error {
+	if !hasAMXBF16 {
+		return fmt.Errorf("no AMX-BF16 on this CPU")
+	}
+	amxOnce.Do(func() { amxOnce.err = requestAMX() })
+	return amxOnce.err
+}
+
+// newAMXConv packs w (cout × cin × taps, row-major as the float32 kernels take it) and bias
+// (cout, or nil) for the taps at offs.
+func newAMXConv(cout, cin int, offs []int, w, bias []float32) *amxConv {
+	taps := len(offs)
+	kpad := cin + cin%2
+	if kpad > 32 {
+		kpad = (cin + 31) / 32 * 32
+	}
+	k := min(kpad, 32)
+	kblocks := kpad / k
+	cv := &amxConv{cout: cout, cin: cin, kpad: kpad, offs: offs}
+	for m0 := 0; m0 < cout; m0 += 16 {
+		rows := min(16, cout-m0)
+		blk := amxBlock{rows: rows, a: make([]uint16, taps*kblocks*rows*k), bias: make([]float32, rows*16)}
+		blk.cfg[0] = 1
+		for t := range 2 { // tiles 0, 1: two output tiles, rows × 16 float32
+			blk.cfg[16+2*t], blk.cfg[48+t] = 64, byte(rows)
+		}
+		blk.cfg[16+2*2], blk.cfg[48+2] = byte(2*k), byte(rows) // tile 2: A
+		for t := 3; t <= 4; t++ {                              // tiles 3, 4: B, k/2 pair rows of 16 pixels
+			blk.cfg[16+2*t], blk.cfg[48+t] = 64, byte(k/2)
+		}
+		i := 0
+		for t := range taps {
+			for kb := range kblocks {
+				for r := range rows {
+					for e := range k {
+						if ci := kb*k + e; ci < cin {
+							blk.a[i] = toBF16(w[((m0+r)*cin+ci)*taps+t])
+						}
+						i++
+					}
+				}
+			}
+		}
+		for r := range rows {
+			if bias != nil {
+				for j := range 16 {
+					blk.bias[16*r+j] = bias[m0+r]
+				}
+			}
+		}
+		cv.blocks = append(cv.blocks, blk)
+	}
+	return cv
+}
+
+// run computes c's first n floats of each of cout planes (plane stride cPlane floats, run at
+// c[0]) from x, pair planes of pPlane pixels (amxPairPlanes) whose run starts at pixel o; n is a
+// multiple of 16.
+func (cv *amxConv) run(x []uint32, pPlane, o, n int, c []float32, cPlane int) {
+	if n%16 != 0 || n == 0 {
+		panic("kernel: amxConv.run: n must be a positive multiple of 16")
+	}
+	lo, hi := math.MaxInt, math.MinInt
+	for _, off := range cv.offs {
+		lo, hi = min(lo, o+off), max(hi, o+off)
+	}
+	if lo < 0 || (cv.kpad/2-1)*pPlane+hi+n > len(x) || (cv.cout-1)*cPlane+n > len(c) {
+		panic("kernel: amxConv.run: a tile outside its planes")
+	}
+	k := min(cv.kpad, 32)
+	kblocks := cv.kpad / k
+	segs := make([]int, 0, len(cv.offs)*kblocks)
+	for _, off := range cv.offs {
+		for kb := range kblocks {
+			segs = append(segs, 4*(kb*(k/2)*pPlane+o+off))
+		}
+	}
+	for b, blk := range cv.blocks {
+		amxConvRun(&amxArgs{
+			cfg: &blk.cfg, a: unsafe.Pointer(&blk.a[0]), aStride: 2 * k, aTile: 2 * k * blk.rows,
+			bOff: &segs[0], nseg: len(segs), b: unsafe.Pointer(&x[0]), bStride: 4 * pPlane,
+			bias: unsafe.Pointer(&blk.bias[0]), c: unsafe.Pointer(&c[16*b*cPlane]), cStride: 4 * cPlane,
+			nblocks: n / 16,
+		})
+	}
+}
+
+// amxPairPlanes lays cin float32 planes of pPlane floats (channel ci at x[ci·pPlane:]) out as
+// kpad/2 planes of bfloat16 pairs (the low half channel 2q, the high half 2q+1), zero past cin.
+func amxPairPlanes(x []float32, cin, kpad, pPlane int, dst []uint32) []uint32 {
+	dst = grow32(dst, kpad/2*pPlane)
+	clear(dst)
+	for ci := range cin {
+		q, hiHalf := ci/2, ci%2 == 1
+		for p, v := range x[ci*pPlane : (ci+1)*pPlane] {
+			h := uint32(toBF16(v))
+			if hiHalf {
+				dst[q*pPlane+p] |= h << 16
+			} else {
+				dst[q*pPlane+p] |= h
+			}
+		}
+	}
+	return dst
+}
+
+func grow32(s []uint32, n int) []uint32 {
+	if cap(s) < n {
+		return make([]uint32, n)
+	}
+	return s[:n]
+}
+
+// toBF16 rounds f to the nearest bfloat16, ties to even (as VCVTNE2PS2BF16 does; NaN stays NaN).
+func toBF16(f float32) uint16 {
+	u := math.Float32bits(f)
+	if u&0x7fffffff > 0x7f800000 {
+		return uint16(u>>16) | 0x40
+	}
+	return uint16((u + 0x7fff + (u>>16)&1) >> 16)
+}

@@ -1,0 +1,143 @@
+package kernel
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// amxLayout is a Net-like padded layout for one map of h rows of stride s: planes of p floats, the
+// run of n floats (h·s rounded up to 16) at o, and the offsets of a 3×3 convolution's taps.
+type amxLayout struct{ p, o, n int }
+
+func newAMXLayout(h, s int) (amxLayout, []int) {
+	up16 := func(v int) int { return (v + 15) / 16 * 16 }
+	o := up16(s + 1)
+	n := up16(h * s)
+	var offs []int
+	for kh := range 3 {
+		for kw := range 3 {
+			offs = append(offs, (kh-1)*s+(kw-1))
+		}
+	}
+	return amxLayout{p: up16(o + n + s + 1), o: o, n: n}, offs
+}
+
+func randomPlanes(rng *rand.Rand, n int) []float32 {
+	x := make([]float32, n)
+	for i := range x {
+		x[i] = float32(rng.NormFloat64())
+	}
+	return x
+}
+
+// amxConv computes, over every float of the run, the convolution of the bfloat16-rounded input
+// and weights plus the bias, to float32 accumulation of a float64 definition; for more than 16
+// output and 32 input channels (several tiles each way), odd block counts and odd channel counts.
+func TestAMXConvDefinition(t *testing.T) {
+	if err := amxAvailable(); err != nil {
+		t.Skip(err)
+	}
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, s := range []struct{ cout, cin, h, stride int }{
+		{8, 16, 28, 29}, {12, 24, 14, 30}, {16, 32, 7, 32}, {2, 16, 28, 29},
+		{8, 1, 28, 29}, {20, 40, 5, 6}, {33, 64, 3, 5}, {3, 7, 2, 3},
+	} {
+		t.Run(fmt.Sprintf("%d<-%d/%dx%d", s.cout, s.cin, s.h, s.stride), func(t *testing.T) {
+			lay, offs := newAMXLayout(s.h, s.stride)
+			x := randomPlanes(rng, s.cin*lay.p)
+			w := randomPlanes(rng, s.cout*s.cin*len(offs))
+			bias := randomPlanes(rng, s.cout)
+			cv := newAMXConv(s.cout, s.cin, offs, w, bias)
+			xp := amxPairPlanes(x, s.cin, cv.kpad, lay.p, nil)
+			c := make([]float32, s.cout*lay.p)
+			cv.run(xp, lay.p, lay.o, lay.n, c, lay.p)
+			bf := func(v float32) float64 { return float64(fromBF16(toBF16(v))) }
+			for co := range s.cout {
+				for p := range lay.n {
+					sum, mag := float64(bias[co]), math.Abs(float64(bias[co]))
+					for ci := range s.cin {
+						for tap, off := range offs {
+							term := bf(w[(co*s.cin+ci)*len(offs)+tap]) * bf(x[ci*lay.p+lay.o+p+off])
+							sum, mag = sum+term, mag+math.Abs(term)
+						}
+					}
+					if got := float64(c[co*lay.p+p]); math.Abs(got-sum) > 1e-5*mag+1e-6 {
+						t.Fatalf("c[%d][%d] = %v, want %v", co, p, got, sum)
+					}
+				}
+			}
+		})
+	}
+}
+
+// toBF16 rounds to nearest, ties to even.
+func TestToBF16(t *testing.T) {
+	for _, c := range []struct {
+		in   uint32
+		want uint16
+	}{
+		{0x3f800000, 0x3f80}, // 1
+		{0x3f808000, 0x3f80}, // halfway, even below: down
+		{0x3f818000, 0x3f82}, // halfway, odd below: up
+		{0x3f808001, 0x3f81}, // above halfway: up
+		{0x7f7fffff, 0x7f80}, // the largest float32 rounds to +Inf
+		{0x7fc00001, 0x7fc0}, // NaN stays NaN
+		{0x7f800001, 0x7fc0}, // a signalling NaN too (quietened)
+		{0x80000000, 0x8000}, // -0
+	} {
+		if got := toBF16(math.Float32frombits(c.in)); got != c.want {
+			t.Errorf("toBF16(%#08x) = %#04x, want %#04x", c.in, got, c.want)
+		}
+	}
+}
+
+// BenchmarkAMXConv times a 3×3 convolution over one map of the shapes the models issue, on AMX
+// (operands already bfloat16: the packing of the input is not timed, see the package notes) and
+// through RunRows in float32 (this package's AVX-512 kernels), side by side.
+func BenchmarkAMXConv(b *testing.B) {
+	if err := amxAvailable(); err != nil {
+		b.Skip(err)
+	}
+	rng := rand.New(rand.NewPCG(9, 10))
+	for _, s := range []struct {
+		name                 string
+		cout, cin, h, stride int
+	}{
+		{"small-stage1", 8, 16, 28, 29}, {"small-stage2-group2", 12, 24, 14, 30},
+		{"small-stage3-group4", 16, 32, 7, 32}, {"small-out", 2, 16, 28, 29},
+		{"tutorial-stage1", 32, 64, 28, 29}, {"tutorial-stage3-group4", 64, 128, 7, 32},
+	} {
+		lay, offs := newAMXLayout(s.h, s.stride)
+		x := randomPlanes(rng, s.cin*lay.p)
+		w := randomPlanes(rng, s.cout*s.cin*len(offs))
+		bias := randomPlanes(rng, s.cout)
+		c := make([]float32, s.cout*lay.p)
+		flops := 2 * float64(s.cout*s.cin*len(offs)*lay.n)
+		cv := newAMXConv(s.cout, s.cin, offs, w, bias)
+		xp := amxPairPlanes(x, s.cin, cv.kpad, lay.p, nil)
+		b.Run("amx/"+s.name, func(b *testing.B) {
+			for range b.N {
+				cv.run(xp, lay.p, lay.o, lay.n, c, lay.p)
+			}
+			b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		})
+		if !hasAVX512 {
+			continue
+		}
+		rows := make([]int, 0, s.cin*len(offs))
+		for ci := range s.cin {
+			for _, off := range offs {
+				rows = append(rows, ci*lay.p+lay.o+off)
+			}
+		}
+		var g Gemm
+		b.Run("fp32/"+s.name, func(b *testing.B) {
+			for range b.N {
+				g.RunRows(s.cout, lay.n, len(rows), w, len(rows), x, rows, bias, c, lay.p)
+			}
+			b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		})
+	}
+}

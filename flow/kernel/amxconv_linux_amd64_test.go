@@ -93,6 +93,17 @@ func TestToBF16(t *testing.T) {
 	}
 }
 
+// amxBenchShapes are 3×3 convolutions the models issue over one map (a group of images for the
+// small stages): output and input channels, rows and row stride.
+var amxBenchShapes = []struct {
+	name                 string
+	cout, cin, h, stride int
+}{
+	{"small-stage1", 8, 16, 28, 29}, {"small-stage2-group2", 12, 24, 14, 30},
+	{"small-stage3-group4", 16, 32, 7, 32}, {"small-out", 2, 16, 28, 29},
+	{"tutorial-stage1", 32, 64, 28, 29}, {"tutorial-stage3-group4", 64, 128, 7, 32},
+}
+
 // BenchmarkAMXConv times a 3×3 convolution over one map of the shapes the models issue, on AMX
 // (operands already bfloat16: the packing of the input is not timed, see the package notes) and
 // through RunRows in float32 (this package's AVX-512 kernels), side by side.
@@ -101,14 +112,7 @@ func BenchmarkAMXConv(b *testing.B) {
 		b.Skip(err)
 	}
 	rng := rand.New(rand.NewPCG(9, 10))
-	for _, s := range []struct {
-		name                 string
-		cout, cin, h, stride int
-	}{
-		{"small-stage1", 8, 16, 28, 29}, {"small-stage2-group2", 12, 24, 14, 30},
-		{"small-stage3-group4", 16, 32, 7, 32}, {"small-out", 2, 16, 28, 29},
-		{"tutorial-stage1", 32, 64, 28, 29}, {"tutorial-stage3-group4", 64, 128, 7, 32},
-	} {
+	for _, s := range amxBenchShapes {
 		lay, offs := newAMXLayout(s.h, s.stride)
 		x := randomPlanes(rng, s.cin*lay.p)
 		w := randomPlanes(rng, s.cout*s.cin*len(offs))
@@ -136,6 +140,100 @@ func BenchmarkAMXConv(b *testing.B) {
 		b.Run("fp32/"+s.name, func(b *testing.B) {
 			for range b.N {
 				g.RunRows(s.cout, lay.n, len(rows), w, len(rows), x, rows, bias, c, lay.p)
+			}
+			b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		})
+	}
+}
+
+// amxFilter adds the filter gradient of the bfloat16-rounded operands, to float32 accumulation of
+// a float64 definition, for taps at even and odd offsets, more than 16 channels each way, padded
+// tap groups (a 1×1 convolution) and odd counts.
+func TestAMXFilterDefinition(t *testing.T) {
+	if err := amxAvailable(); err != nil {
+		t.Skip(err)
+	}
+	rng := rand.New(rand.NewPCG(11, 12))
+	for _, s := range []struct {
+		cout, cin, h, stride int
+		pointwise            bool
+	}{
+		{8, 16, 28, 29, false}, {12, 24, 14, 30, false}, {16, 32, 7, 32, false}, {2, 16, 28, 29, false},
+		{20, 40, 5, 6, false}, {3, 7, 2, 3, false}, {32, 32, 7, 32, true},
+	} {
+		t.Run(fmt.Sprintf("%d<-%d/%dx%d/pointwise=%v", s.cout, s.cin, s.h, s.stride, s.pointwise), func(t *testing.T) {
+			lay, offs := newAMXLayout(s.h, s.stride)
+			if s.pointwise {
+				offs = []int{0}
+			}
+			x := randomPlanes(rng, s.cin*lay.p)
+			dy := randomPlanes(rng, s.cout*lay.p)
+			dw0 := randomPlanes(rng, s.cout*s.cin*len(offs))
+			dw := append([]float32(nil), dw0...)
+			dyRows, n32 := amxRows(dy, s.cout, lay.p, lay.o, lay.n, nil)
+			q := (lay.o+s.stride+1+n32)/2 + 1
+			pairs := amxPixelPairs(x, s.cin, lay.p, q, nil)
+			f := newAMXFilter(s.cout, s.cin, offs)
+			f.add(dyRows, n32, pairs, q, lay.o)
+			f.add(dyRows, n32, pairs, q, lay.o) // two maps (the same twice): the sums accumulate
+			f.addTo(dw)
+			bf := func(v float32) float64 { return float64(fromBF16(toBF16(v))) }
+			for co := range s.cout {
+				for ci := range s.cin {
+					for tap, off := range offs {
+						i := (co*s.cin+ci)*len(offs) + tap
+						sum, mag := float64(dw0[i]), math.Abs(float64(dw0[i]))
+						for p := range lay.n {
+							term := 2 * bf(dy[co*lay.p+lay.o+p]) * bf(x[ci*lay.p+lay.o+p+off])
+							sum, mag = sum+term, mag+math.Abs(term)
+						}
+						if got := float64(dw[i]); math.Abs(got-sum) > 1e-5*mag+1e-6 {
+							t.Fatalf("dw[%d][%d][%d] = %v, want %v", co, ci, tap, got, sum)
+						}
+					}
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkAMXFilter times the accumulation of a 3×3 convolution's filter gradient over one map,
+// on AMX (operands already laid out in bfloat16 and the sums in the tile layout, as the Net would
+// keep them over a batch: neither is timed) and through AddDotRows in float32, side by side.
+func BenchmarkAMXFilter(b *testing.B) {
+	if err := amxAvailable(); err != nil {
+		b.Skip(err)
+	}
+	rng := rand.New(rand.NewPCG(13, 14))
+	for _, s := range amxBenchShapes {
+		lay, offs := newAMXLayout(s.h, s.stride)
+		x := randomPlanes(rng, s.cin*lay.p)
+		dy := randomPlanes(rng, s.cout*lay.p)
+		flops := 2 * float64(s.cout*s.cin*len(offs)*lay.n)
+		dyRows, n32 := amxRows(dy, s.cout, lay.p, lay.o, lay.n, nil)
+		q := (lay.o+s.stride+1+n32)/2 + 1
+		pairs := amxPixelPairs(x, s.cin, lay.p, q, nil)
+		f := newAMXFilter(s.cout, s.cin, offs)
+		b.Run("amx/"+s.name, func(b *testing.B) {
+			for range b.N {
+				f.add(dyRows, n32, pairs, q, lay.o)
+			}
+			b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		})
+		if !hasAVX512 {
+			continue
+		}
+		rows := make([]int, 0, s.cin*len(offs))
+		for ci := range s.cin {
+			for _, off := range offs {
+				rows = append(rows, ci*lay.p+lay.o+off)
+			}
+		}
+		dwT := make([]float32, s.cout*s.cin*len(offs))
+		var g Gemm
+		b.Run("fp32/"+s.name, func(b *testing.B) {
+			for range b.N {
+				g.AddDotRows(len(rows), s.cout, lay.n, x, rows, dy[lay.o:], lay.p, dwT, s.cout)
 			}
 			b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 		})

@@ -14,6 +14,7 @@
 // definitions.
 //
 // bfloat16 (issue 13, opt-in not offered yet): probes of AVX512-BF16 and AMX (bf16probe, amxprobe)
-// and a first AMX kernel, a convolution's forward over the Net's padded planes (amxconv), each
-// tested against its definition and benchmarked beside the float32 kernels; no layer calls them.
+// and AMX kernels for a convolution over the Net's padded planes, forward (amxconv; with flipped,
+// transposed weights also the data gradient) and filter gradient (amxfilter), each tested against
+// its definition and benchmarked beside the float32 kernels; no layer calls them yet.
 package kernel

@@ -155,17 +155,18 @@ func (cv *amxConv) run(x []uint32, pPlane, o, n int, c []float32, cPlane int) {
 // kpad/2 planes of bfloat16 pairs (the low half channel 2q, the high half 2q+1), zero past cin.
 func amxPairPlanes(x []float32, cin, kpad, pPlane int, dst []uint32) []uint32 {
 	dst = grow32(dst, kpad/2*pPlane)
-	clear(dst)
-	for ci := range cin {
-		q, hiHalf := ci/2, ci%2 == 1
-		for p, v := range x[ci*pPlane : (ci+1)*pPlane] {
-			h := uint32(toBF16(v))
-			if hiHalf {
-				dst[q*pPlane+p] |= h << 16
-			} else {
-				dst[q*pPlane+p] |= h
-			}
+	var zero []float32
+	plane := func(ci int) []float32 {
+		if ci < cin {
+			return x[ci*pPlane : (ci+1)*pPlane]
 		}
+		if zero == nil {
+			zero = make([]float32, pPlane)
+		}
+		return zero
+	}
+	for q := range kpad / 2 {
+		toBF16Pairs(dst[q*pPlane:(q+1)*pPlane], plane(2*q), plane(2*q+1))
 	}
 	return dst
 }
@@ -175,13 +176,4 @@ func grow32(s []uint32, n int) []uint32 {
 		return make([]uint32, n)
 	}
 	return s[:n]
-}
-
-// toBF16 rounds f to the nearest bfloat16, ties to even (as VCVTNE2PS2BF16 does; NaN stays NaN).
-func toBF16(f float32) uint16 {
-	u := math.Float32bits(f)
-	if u&0x7fffffff > 0x7f800000 {
-		return uint16(u>>16) | 0x40
-	}
-	return uint16((u + 0x7fff + (u>>16)&1) >> 16)
 }

@@ -72,27 +72,6 @@ func TestAMXConvDefinition(t *testing.T) {
 	}
 }
 
-// toBF16 rounds to nearest, ties to even.
-func TestToBF16(t *testing.T) {
-	for _, c := range []struct {
-		in   uint32
-		want uint16
-	}{
-		{0x3f800000, 0x3f80}, // 1
-		{0x3f808000, 0x3f80}, // halfway, even below: down
-		{0x3f818000, 0x3f82}, // halfway, odd below: up
-		{0x3f808001, 0x3f81}, // above halfway: up
-		{0x7f7fffff, 0x7f80}, // the largest float32 rounds to +Inf
-		{0x7fc00001, 0x7fc0}, // NaN stays NaN
-		{0x7f800001, 0x7fc0}, // a signalling NaN too (quietened)
-		{0x80000000, 0x8000}, // -0
-	} {
-		if got := toBF16(math.Float32frombits(c.in)); got != c.want {
-			t.Errorf("toBF16(%#08x) = %#04x, want %#04x", c.in, got, c.want)
-		}
-	}
-}
-
 // amxBenchShapes are 3×3 convolutions the models issue over one map (a group of images for the
 // small stages): output and input channels, rows and row stride.
 var amxBenchShapes = []struct {

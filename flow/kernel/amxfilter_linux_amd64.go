@@ -37,9 +37,7 @@ func amxRows(dy []float32, cout, plane, o, n int, dst []uint16) ([]uint16, int) 
 	dst = grow16(dst, cout*n32)
 	clear(dst)
 	for co := range cout {
-		for p, v := range dy[co*plane+o : co*plane+o+n] {
-			dst[co*n32+p] = toBF16(v)
-		}
+		toBF16Run(dst[co*n32:], dy[co*plane+o:co*plane+o+n])
 	}
 	return dst, n32
 }

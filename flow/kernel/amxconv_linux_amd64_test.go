@@ -125,9 +125,9 @@ func BenchmarkAMXConv(b *testing.B) {
 	}
 }
 
-// amxFilter adds the filter gradient of the bfloat16-rounded operands, to float32 accumulation of
-// a float64 definition, for taps at even and odd offsets, more than 16 channels each way, padded
-// tap groups (a 1×1 convolution) and odd counts.
+// amxFilter adds into AddDotRows's accumulator (dwᵀ: a row per input channel and tap) the filter
+// gradient of the bfloat16-rounded operands, to float32 accumulation of a float64 definition,
+// for more than 16 channels each way, odd counts, a 1×1 convolution, and accumulated over two maps.
 func TestAMXFilterDefinition(t *testing.T) {
 	if err := amxAvailable(); err != nil {
 		t.Skip(err)
@@ -138,36 +138,35 @@ func TestAMXFilterDefinition(t *testing.T) {
 		pointwise            bool
 	}{
 		{8, 16, 28, 29, false}, {12, 24, 14, 30, false}, {16, 32, 7, 32, false}, {2, 16, 28, 29, false},
-		{20, 40, 5, 6, false}, {3, 7, 2, 3, false}, {32, 32, 7, 32, true},
+		{20, 40, 5, 6, false}, {3, 7, 2, 3, false}, {32, 32, 7, 32, true}, {17, 5, 3, 4, true},
 	} {
 		t.Run(fmt.Sprintf("%d<-%d/%dx%d/pointwise=%v", s.cout, s.cin, s.h, s.stride, s.pointwise), func(t *testing.T) {
 			lay, offs := newAMXLayout(s.h, s.stride)
 			if s.pointwise {
 				offs = []int{0}
 			}
+			taps := len(offs)
 			x := randomPlanes(rng, s.cin*lay.p)
 			dy := randomPlanes(rng, s.cout*lay.p)
-			dw0 := randomPlanes(rng, s.cout*s.cin*len(offs))
-			dw := append([]float32(nil), dw0...)
-			dyRows, n32 := amxRows(dy, s.cout, lay.p, lay.o, lay.n, nil)
-			q := (lay.o+s.stride+1+n32)/2 + 1
-			pairs := amxPixelPairs(x, s.cin, lay.p, q, nil)
+			dwT0 := randomPlanes(rng, s.cin*taps*s.cout)
+			dwT := append([]float32(nil), dwT0...)
+			xb := amxPlanes(x, s.cin, lay.p, nil)
+			pairs, n32 := amxPixelPairs(dy, s.cout, lay.p, lay.o, lay.n, nil)
 			f := newAMXFilter(s.cout, s.cin, offs)
-			f.add(dyRows, n32, pairs, q, lay.o)
-			f.add(dyRows, n32, pairs, q, lay.o) // two maps (the same twice): the sums accumulate
-			f.addTo(dw)
+			f.add(xb, lay.p, lay.o, pairs, n32, dwT)
+			f.add(xb, lay.p, lay.o, pairs, n32, dwT) // two maps (the same twice): the sums accumulate
 			bf := func(v float32) float64 { return float64(fromBF16(toBF16(v))) }
 			for co := range s.cout {
 				for ci := range s.cin {
 					for tap, off := range offs {
-						i := (co*s.cin+ci)*len(offs) + tap
-						sum, mag := float64(dw0[i]), math.Abs(float64(dw0[i]))
+						i := (ci*taps+tap)*s.cout + co
+						sum, mag := float64(dwT0[i]), math.Abs(float64(dwT0[i]))
 						for p := range lay.n {
 							term := 2 * bf(dy[co*lay.p+lay.o+p]) * bf(x[ci*lay.p+lay.o+p+off])
 							sum, mag = sum+term, mag+math.Abs(term)
 						}
-						if got := float64(dw[i]); math.Abs(got-sum) > 1e-5*mag+1e-6 {
-							t.Fatalf("dw[%d][%d][%d] = %v, want %v", co, ci, tap, got, sum)
+						if got := float64(dwT[i]); math.Abs(got-sum) > 1e-5*mag+1e-6 {
+							t.Fatalf("dwT[%d·%d+%d][%d] = %v, want %v", ci, taps, tap, co, got, sum)
 						}
 					}
 				}
@@ -176,9 +175,9 @@ func TestAMXFilterDefinition(t *testing.T) {
 	}
 }
 
-// BenchmarkAMXFilter times the accumulation of a 3×3 convolution's filter gradient over one map,
-// on AMX (operands already laid out in bfloat16 and the sums in the tile layout, as the Net would
-// keep them over a batch: neither is timed) and through AddDotRows in float32, side by side.
+// BenchmarkAMXFilter times the accumulation of a 3×3 convolution's filter gradient over one map
+// into AddDotRows's accumulator, on AMX (operands already laid out in bfloat16, not timed) and
+// through AddDotRows in float32, side by side.
 func BenchmarkAMXFilter(b *testing.B) {
 	if err := amxAvailable(); err != nil {
 		b.Skip(err)
@@ -188,14 +187,14 @@ func BenchmarkAMXFilter(b *testing.B) {
 		lay, offs := newAMXLayout(s.h, s.stride)
 		x := randomPlanes(rng, s.cin*lay.p)
 		dy := randomPlanes(rng, s.cout*lay.p)
+		dwT := make([]float32, s.cout*s.cin*len(offs))
 		flops := 2 * float64(s.cout*s.cin*len(offs)*lay.n)
-		dyRows, n32 := amxRows(dy, s.cout, lay.p, lay.o, lay.n, nil)
-		q := (lay.o+s.stride+1+n32)/2 + 1
-		pairs := amxPixelPairs(x, s.cin, lay.p, q, nil)
+		xb := amxPlanes(x, s.cin, lay.p, nil)
+		pairs, n32 := amxPixelPairs(dy, s.cout, lay.p, lay.o, lay.n, nil)
 		f := newAMXFilter(s.cout, s.cin, offs)
 		b.Run("amx/"+s.name, func(b *testing.B) {
 			for range b.N {
-				f.add(dyRows, n32, pairs, q, lay.o)
+				f.add(xb, lay.p, lay.o, pairs, n32, dwT)
 			}
 			b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 		})
@@ -208,7 +207,6 @@ func BenchmarkAMXFilter(b *testing.B) {
 				rows = append(rows, ci*lay.p+lay.o+off)
 			}
 		}
-		dwT := make([]float32, s.cout*s.cin*len(offs))
 		var g Gemm
 		b.Run("fp32/"+s.name, func(b *testing.B) {
 			for range b.N {
@@ -216,5 +214,16 @@ func BenchmarkAMXFilter(b *testing.B) {
 			}
 			b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 		})
+	}
+}
+
+// BenchmarkAMXPixelPairs: laying out small stage 1's output gradient (8 planes of a 28×28 map)
+// as the filter gradient's pixel pairs (scalar Go), which the AMX filter gradient adds per map.
+func BenchmarkAMXPixelPairs(b *testing.B) {
+	lay, _ := newAMXLayout(28, 29)
+	dy := randomPlanes(rand.New(rand.NewPCG(19, 20)), 8*lay.p)
+	var dst []uint32
+	for range b.N {
+		dst, _ = amxPixelPairs(dy, 8, lay.p, lay.o, lay.n, dst)
 	}
 }

@@ -3,62 +3,61 @@ package kernel
 import "unsafe"
 
 // AMX filter gradient: the second kernel of the bfloat16 path (amxconv_linux_amd64.go; nothing
-// calls it yet). It adds what AddDotRows adds for a convolution over a Net's padded planes,
+// calls it yet). It adds what AddDotRows adds for a convolution over a Net's padded planes, into
+// the same accumulator, dwᵀ with a row per (input channel, tap) and a column per output channel:
 //
-//	dw[co][ci][t] += Σ_p dy[co][p] · x[ci][o + p + off_t]   for p < n,
+//	dwT[ci·taps + t][co] += Σ_p x[ci][o + p + off_t] · dy[co][p]   for p < n,
 //
-// with dy and x rounded to bfloat16 and the sums in float32. Here k runs along pixels, so the
-// operands are laid out for it: dy as bfloat16 rows of 32-pixel steps (amxRows; an A tile is
-// m output channels × 32 pixels), x as pixel pairs × 16 input channels (amxPixelPairs; a B tile is
-// 16 pixel pairs × 16 channels × the pair), once for pairs that start at even pixels and once for
-// odd ones, since a tap's offset may be either. The output tiles, m output channels × 16 input
-// channels at one tap, accumulate in the tile layout over a batch's maps (amxFilter).
+// with x and dy rounded to bfloat16 and the sums in float32. k runs along pixels, so an A tile is
+// up to 16 input channels × 32 pixels of x at one tap, read in place from bfloat16 planes
+// (amxPlanes) with the plane size as its row stride, any tap's offset being a byte address; a B
+// tile is 16 pixel pairs × up to 16 output channels of dy, laid out once per map for that
+// (amxPixelPairs), and shared by the taps. The output tile, input channels × output channels at
+// one tap, is loaded from and stored back to the accumulator with its row stride (taps · cout
+// floats), so the sums stay where the float32 path keeps them.
 
 // amxFilterArgs is amxFilterRun's argument block; the assembly reads it by the offsets noted.
 type amxFilterArgs struct {
 	cfg     *[64]byte      // 0
-	a       unsafe.Pointer // 8: dy's rows of the block, at pixel 0
-	aStride int            // 16: bytes per dy row
-	b       unsafe.Pointer // 24: the pixel pairs
-	bOff    *int           // 32: per tap, the first B tile's offset in bytes from b
-	ntaps   int            // 40: a multiple of 3
+	a       unsafe.Pointer // 8: x's bfloat16 plane of the block's first channel, at pixel 0
+	aStride int            // 16: bytes per plane
+	aOff    *int           // 24: per tap, the byte offset of its first A tile from a
+	ntaps   int            // 32
+	b       unsafe.Pointer // 40: the block's pixel pairs, at pair 0
 	ksteps  int            // 48: 32-pixel steps
-	out     unsafe.Pointer // 56: one float32 tile per tap, rows × 64 bytes
-	outTile int            // 64: bytes per output tile
+	c       unsafe.Pointer // 56: the sums of the block's first input channel at tap 0
+	cStride int            // 64: bytes per row of sums (one input channel and tap)
+	cTap    int            // 72: bytes from one tap's row to the next
 }
 
 //go:noescape
 func amxFilterRun(args *amxFilterArgs)
 
-// amxRows lays the runs of cout float32 planes (plane stride plane, run of n floats at o) out as
-// bfloat16 rows of n32 = n rounded up to 32, zero past n.
-func amxRows(dy []float32, cout, plane, o, n int, dst []uint16) ([]uint16, int) {
-	n32 := (n + 31) / 32 * 32
-	dst = grow16(dst, cout*n32)
-	clear(dst)
-	for co := range cout {
-		toBF16Run(dst[co*n32:], dy[co*plane+o:co*plane+o+n])
-	}
-	return dst, n32
+// amxPlanes rounds cin float32 planes of plane floats to bfloat16 planes, with 32 zeros after
+// the last, which a 32-pixel step past the run may read.
+func amxPlanes(x []float32, cin, plane int, dst []uint16) []uint16 {
+	dst = grow16(dst, cin*plane+32)
+	toBF16Run(dst, x[:cin*plane])
+	clear(dst[cin*plane:])
+	return dst
 }
 
-// amxPixelPairs lays cin float32 planes of plane floats out for amxFilter: for each parity par
-// (0, 1) and block cb of 16 channels, q pairs of 16 channels × 2 bfloat16,
-// [par][cb][q][c][e] = x[16cb+c][2q+e+par], zero off the planes and past cin.
-func amxPixelPairs(x []float32, cin, plane, q int, dst []uint16) []uint16 {
-	cb := (cin + 15) / 16
-	dst = grow16(dst, 2*cb*q*32)
+// amxPixelPairs lays the runs of cout float32 planes (plane stride plane, run of n floats at o)
+// out as, per block of 16 channels, n32/2 pixel pairs × 16 channels × the pair ([block][pair][c]:
+// the low half pixel 2·pair, the high half the next), n32 = n rounded up to 32, zero past n and
+// past cout.
+func amxPixelPairs(dy []float32, cout, plane, o, n int, dst []uint32) ([]uint32, int) {
+	n32 := (n + 31) / 32 * 32
+	npp := n32 / 2
+	dst = grow32(dst, (cout+15)/16*npp*16)
 	clear(dst)
-	for par := range 2 {
-		for ci := range cin {
-			base := ((par*cb+ci/16)*q)*32 + ci%16*2
-			for u := par; u < min(plane, 2*q+par); u++ {
-				i := u - par
-				dst[base+i/2*32+i%2] = toBF16(x[ci*plane+u])
-			}
+	for co := range cout {
+		blk := dst[co/16*npp*16:]
+		for p, v := range dy[co*plane+o : co*plane+o+n] {
+			blk[p/2*16+co%16] |= uint32(toBF16(v)) << (16 * (p % 2))
 		}
 	}
-	return dst
+	return dst, n32
 }
 
 func grow16(s []uint16, n int) []uint16 {
@@ -68,81 +67,58 @@ func grow16(s []uint16, n int) []uint16 {
 	return s[:n]
 }
 
-// amxFilter accumulates a convolution's filter gradient (cout × cin × len(offs)) over the maps
-// of a batch in the tile layout, [16-channel block of ci][16-row block of co][tap][row][16], so
-// that each map costs only the tile unit's work and the gradient is laid out as dw once (addTo).
+// amxFilter is a convolution's filter gradient on AMX: cout output and cin input channels over
+// the taps at offs (pixels from the run), with a tile configuration per block of 16 input × 16
+// output channels.
 type amxFilter struct {
 	cout, cin int
 	offs      []int
-	taps3     int        // taps rounded up to 3 (the kernel's group); a padded tap repeats the last
-	acc       []float32  // the sums
-	cfgs      [][64]byte // per block of co
-	bOff      []int      // per tap
+	aOff      []int
+	cfgs      [][64]byte // [input block][output block]
 }
 
 func newAMXFilter(cout, cin int, offs []int) *amxFilter {
-	f := &amxFilter{cout: cout, cin: cin, offs: offs, taps3: (len(offs) + 2) / 3 * 3}
-	f.acc = make([]float32, (cin+15)/16*((cout+15)/16)*f.taps3*16*16)
-	for m0 := 0; m0 < cout; m0 += 16 {
-		var cfg [64]byte
-		cfg[0] = 1
-		for t := range 4 { // 0-2 the taps' sums, 3 dy: rows × 64 bytes
-			cfg[16+2*t], cfg[48+t] = 64, byte(min(16, cout-m0))
+	f := &amxFilter{cout: cout, cin: cin, offs: offs, aOff: make([]int, len(offs))}
+	for i0 := 0; i0 < cin; i0 += 16 {
+		for o0 := 0; o0 < cout; o0 += 16 {
+			rows, cols := byte(min(16, cin-i0)), byte(4*min(16, cout-o0))
+			var cfg [64]byte
+			cfg[0] = 1
+			for t := range 3 { // 0-2 the sums, 3-5 x: rows input channels
+				cfg[16+2*t], cfg[48+t] = cols, rows
+				cfg[16+2*(3+t)], cfg[48+3+t] = 64, rows
+			}
+			cfg[16+2*6], cfg[48+6] = cols, 16 // 6 dy: 16 pixel pairs
+			f.cfgs = append(f.cfgs, cfg)
 		}
-		for t := 4; t <= 6; t++ { // the pixel pairs: 16 rows of 64 bytes
-			cfg[16+2*t], cfg[48+t] = 64, 16
-		}
-		f.cfgs = append(f.cfgs, cfg)
 	}
-	f.bOff = make([]int, f.taps3)
 	return f
 }
 
-// add accumulates one map: dyRows (amxRows: cout rows of n32) against pairs (amxPixelPairs with
-// q pairs, of planes whose run starts at pixel o).
-func (f *amxFilter) add(dyRows []uint16, n32 int, pairs []uint16, q, o int) {
-	cb := (f.cin + 15) / 16
-	if len(dyRows) < f.cout*n32 || len(pairs) < 2*cb*q*32 {
-		panic("kernel: amxFilter.add: operands shorter than their layout")
+// add accumulates one map into dwT (rows cin·taps, cout columns): x as amxPlanes of plane floats
+// whose run starts at pixel o, dy as amxPixelPairs of n32 pixels.
+func (f *amxFilter) add(xb []uint16, plane, o int, dyPairs []uint32, n32 int, dwT []float32) {
+	taps, oblocks := len(f.offs), (f.cout+15)/16
+	lo, hi := o+f.offs[0], o+f.offs[0]
+	for t, off := range f.offs {
+		f.aOff[t] = 2 * (o + off)
+		lo, hi = min(lo, o+off), max(hi, o+off)
 	}
-	tile := 0
-	for cbi := range cb {
-		for t := range f.taps3 {
-			u := o + f.offs[min(t, len(f.offs)-1)]
-			par := u & 1
-			q0 := (u - par) / 2
-			if u < 0 || q0+n32/2 > q {
-				panic("kernel: amxFilter.add: a tap outside the pixel pairs")
-			}
-			f.bOff[t] = ((par*cb+cbi)*q + q0) * 64
-		}
-		for b := range f.cfgs {
-			rows := min(16, f.cout-16*b)
+	switch {
+	case lo < 0 || (f.cin-1)*plane+hi+n32 > len(xb):
+		panic("kernel: amxFilter.add: a tap outside the input planes")
+	case len(dyPairs) < oblocks*n32/2*16:
+		panic("kernel: amxFilter.add: output gradient shorter than its layout")
+	case len(dwT) < f.cin*taps*f.cout:
+		panic("kernel: amxFilter.add: accumulator shorter than its layout")
+	}
+	for ib := range (f.cin + 15) / 16 {
+		for ob := range oblocks {
 			amxFilterRun(&amxFilterArgs{
-				cfg: &f.cfgs[b], a: unsafe.Pointer(&dyRows[16*b*n32]), aStride: 2 * n32,
-				b: unsafe.Pointer(&pairs[0]), bOff: &f.bOff[0], ntaps: f.taps3, ksteps: n32 / 32,
-				out: unsafe.Pointer(&f.acc[tile]), outTile: rows * 64,
+				cfg: &f.cfgs[ib*oblocks+ob], a: unsafe.Pointer(&xb[16*ib*plane]), aStride: 2 * plane,
+				aOff: &f.aOff[0], ntaps: taps, b: unsafe.Pointer(&dyPairs[ob*n32/2*16]), ksteps: n32 / 32,
+				c: unsafe.Pointer(&dwT[16*ib*taps*f.cout+16*ob]), cStride: 4 * taps * f.cout, cTap: 4 * f.cout,
 			})
-			tile += f.taps3 * 16 * 16
 		}
 	}
-}
-
-// addTo adds the sums into dw (cout × cin × taps, row-major) and clears them.
-func (f *amxFilter) addTo(dw []float32) {
-	taps, tile := len(f.offs), 0
-	for cbi := range (f.cin + 15) / 16 {
-		for b := range f.cfgs {
-			rows := min(16, f.cout-16*b)
-			for t := range taps {
-				for r := range rows {
-					for c := range min(16, f.cin-16*cbi) {
-						dw[((16*b+r)*f.cin+16*cbi+c)*taps+t] += f.acc[tile+(t*rows+r)*16+c]
-					}
-				}
-			}
-			tile += f.taps3 * 16 * 16
-		}
-	}
-	clear(f.acc)
 }

@@ -151,7 +151,7 @@ func TestAMXFilterDefinition(t *testing.T) {
 			dwT0 := randomPlanes(rng, s.cin*taps*s.cout)
 			dwT := append([]float32(nil), dwT0...)
 			xb := amxPlanes(x, s.cin, lay.p, nil)
-			pairs, n32 := amxPixelPairs(dy, s.cout, lay.p, lay.o, lay.n, nil)
+			pairs, _, n32 := amxPixelPairs(dy, s.cout, lay.p, lay.o, lay.n, nil, nil)
 			f := newAMXFilter(s.cout, s.cin, offs)
 			f.add(xb, lay.p, lay.o, pairs, n32, dwT)
 			f.add(xb, lay.p, lay.o, pairs, n32, dwT) // two maps (the same twice): the sums accumulate
@@ -190,7 +190,7 @@ func BenchmarkAMXFilter(b *testing.B) {
 		dwT := make([]float32, s.cout*s.cin*len(offs))
 		flops := 2 * float64(s.cout*s.cin*len(offs)*lay.n)
 		xb := amxPlanes(x, s.cin, lay.p, nil)
-		pairs, n32 := amxPixelPairs(dy, s.cout, lay.p, lay.o, lay.n, nil)
+		pairs, _, n32 := amxPixelPairs(dy, s.cout, lay.p, lay.o, lay.n, nil, nil)
 		f := newAMXFilter(s.cout, s.cin, offs)
 		b.Run("amx/"+s.name, func(b *testing.B) {
 			for range b.N {
@@ -218,12 +218,35 @@ func BenchmarkAMXFilter(b *testing.B) {
 }
 
 // BenchmarkAMXPixelPairs: laying out small stage 1's output gradient (8 planes of a 28×28 map)
-// as the filter gradient's pixel pairs (scalar Go), which the AMX filter gradient adds per map.
+// as the filter gradient's pixel pairs, which the AMX filter gradient adds per map.
 func BenchmarkAMXPixelPairs(b *testing.B) {
 	lay, _ := newAMXLayout(28, 29)
 	dy := randomPlanes(rand.New(rand.NewPCG(19, 20)), 8*lay.p)
 	var dst []uint32
+	var rows []uint16
 	for range b.N {
-		dst, _ = amxPixelPairs(dy, 8, lay.p, lay.o, lay.n, dst)
+		dst, rows, _ = amxPixelPairs(dy, 8, lay.p, lay.o, lay.n, dst, rows)
+	}
+}
+
+// The pixel pairs' AVX-512 transposition (a gather per pair) and the Go loop agree word for word,
+// for partial and several channel blocks.
+func TestAMXPixelPairsPaths(t *testing.T) {
+	if !hasAVX512 {
+		t.Skip("no AVX-512: the Go loop is the only path")
+	}
+	defer func(saved bool) { hasAVX512 = saved }(hasAVX512)
+	lay, _ := newAMXLayout(5, 7)
+	for _, cout := range []int{1, 3, 16, 20} {
+		dy := randomPlanes(rand.New(rand.NewPCG(21, uint64(cout))), cout*lay.p)
+		hasAVX512 = true
+		vec, _, _ := amxPixelPairs(dy, cout, lay.p, lay.o, lay.n, nil, nil)
+		hasAVX512 = false
+		ref, _, _ := amxPixelPairs(dy, cout, lay.p, lay.o, lay.n, nil, nil)
+		for i := range ref {
+			if vec[i] != ref[i] {
+				t.Fatalf("cout=%d: word %d = %#08x, the Go loop's %#08x", cout, i, vec[i], ref[i])
+			}
+		}
 	}
 }

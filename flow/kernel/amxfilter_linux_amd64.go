@@ -45,19 +45,37 @@ func amxPlanes(x []float32, cin, plane int, dst []uint16) []uint16 {
 // amxPixelPairs lays the runs of cout float32 planes (plane stride plane, run of n floats at o)
 // out as, per block of 16 channels, n32/2 pixel pairs × 16 channels × the pair ([block][pair][c]:
 // the low half pixel 2·pair, the high half the next), n32 = n rounded up to 32, zero past n and
-// past cout.
-func amxPixelPairs(dy []float32, cout, plane, o, n int, dst []uint32) ([]uint32, int) {
+// past cout: each run rounded to bfloat16 (toBF16Run), then each block transposed to pair-major
+// (with AVX-512 by a gather of 16 channels per pair). rows is scratch, returned for reuse.
+func amxPixelPairs(dy []float32, cout, plane, o, n int, dst []uint32, rows []uint16) ([]uint32, []uint16, int) {
 	n32 := (n + 31) / 32 * 32
 	npp := n32 / 2
-	dst = grow32(dst, (cout+15)/16*npp*16)
-	clear(dst)
+	rows = grow16(rows, cout*n32)
 	for co := range cout {
-		blk := dst[co/16*npp*16:]
-		for p, v := range dy[co*plane+o : co*plane+o+n] {
-			blk[p/2*16+co%16] |= uint32(toBF16(v)) << (16 * (p % 2))
+		r := rows[co*n32 : (co+1)*n32]
+		toBF16Run(r, dy[co*plane+o:co*plane+o+n])
+		clear(r[n:])
+	}
+	pairs := unsafe.Slice((*uint32)(unsafe.Pointer(&rows[0])), cout*npp) // row co's pair q at co·npp + q
+	dst = grow32(dst, (cout+15)/16*npp*16)
+	for c0 := 0; c0 < cout; c0 += 16 {
+		blk, ch := dst[c0*npp:(c0+16)*npp], min(16, cout-c0)
+		if hasAVX512 {
+			var index [16]int32
+			for c := range ch {
+				index[c] = int32(c * npp)
+			}
+			gatherPairs(&pairs[c0*npp], npp, &blk[0], &index, uint16(1)<<ch-1)
+			continue
+		}
+		clear(blk)
+		for c := range ch {
+			for q, v := range pairs[(c0+c)*npp : (c0+c+1)*npp] {
+				blk[16*q+c] = v
+			}
 		}
 	}
-	return dst, n32
+	return dst, rows, n32
 }
 
 func grow16(s []uint16, n int) []uint16 {

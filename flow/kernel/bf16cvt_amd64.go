@@ -12,6 +12,9 @@ func cvtBF16Run(src *float32, dst *uint16, n int)
 //go:noescape
 func cvtBF16Pairs(a, b *float32, dst *uint32, interleave *[32]uint16, n int)
 
+//go:noescape
+func gatherPairs(rows *uint32, npp int, dst *uint32, index *[16]int32, mask uint16)
+
 var pairInterleave = func() (p [32]uint16) {
 	for i := range 16 {
 		p[2*i], p[2*i+1] = uint16(i), uint16(16+i)

@@ -52,3 +52,27 @@ pairs:
 	JNZ  pairs
 	VZEROUPPER
 	RET
+
+// func gatherPairs(rows *uint32, npp int, dst *uint32, index *[16]int32, mask uint16)
+// dst[16·q + c] = rows[index[c] + q] for q < npp and the channels c in mask, 0 for the others:
+// a block of 16 channels' bfloat16 pixel pairs (rows of npp pairs) transposed to pair-major.
+TEXT ·gatherPairs(SB), NOSPLIT, $0-34
+	MOVQ    rows+0(FP), SI
+	MOVQ    npp+8(FP), CX
+	MOVQ    dst+16(FP), DI
+	MOVQ    index+24(FP), AX
+	MOVWLZX mask+32(FP), DX
+	VMOVDQU32 (AX), Z1
+	KMOVW   DX, K2
+
+gather:
+	KMOVW      K2, K1
+	VPXORD     Z0, Z0, Z0
+	VPGATHERDD (SI)(Z1*4), K1, Z0
+	VMOVDQU32  Z0, (DI)
+	ADDQ       $4, SI
+	ADDQ       $64, DI
+	DECQ       CX
+	JNZ        gather
+	VZEROUPPER
+	RET

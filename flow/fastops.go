@@ -121,7 +121,19 @@ func (op *kernelOp) SymDiff(inputs G.Nodes, _ *G.Node, grad *G.Node) (G.Nodes, e
 // node with one buffer.
 type fast struct {
 	pool *kernel.Pool
+	bf16 bool // Engine.BF16
 	ids  int
+}
+
+// useBF16 puts k's convolutions on AMX in bfloat16 when the engine asks for it; Engine.Check
+// has said whether it can.
+func (f *fast) useBF16(k *kernel.Net) {
+	if !f.bf16 {
+		return
+	}
+	if err := k.UseBF16(); err != nil {
+		panic("flow: Engine.BF16 without AMX (Engine.Check first): " + err.Error())
+	}
 }
 
 func (f *fast) op(name string, out tensor.Shape, run func(in [][]float32, out []float32)) *kernelOp {
@@ -138,6 +150,7 @@ func (f *fast) gatedConvNet(x *G.Node, net gatedConvNet, param func(*Param) *G.N
 	xs := x.Shape()
 	cout := net.out.W.Value.Shape()[0]
 	k := kernel.NewNet(f.pool, xs[0], xs[1], net.hidden, cout, xs[2], xs[3], len(net.blocks))
+	f.useBF16(k)
 	ps := netParams(net)
 	inputs := G.Nodes{x}
 	for _, p := range ps {
@@ -183,6 +196,7 @@ func (f *fast) couplingLayer(z, cond *G.Node, mask []float64, net gatedConvNet, 
 		condCh = cond.Shape()[1]
 	}
 	k := kernel.NewCouplingNet(f.pool, bs, condCh, net.hidden, len(net.blocks), toFloat32(mask), toFloat32(keepMask(mask)))
+	f.useBF16(k.Net)
 	ps := netParams(net)
 	inputs := G.Nodes{z}
 	if cond != nil {
@@ -287,6 +301,10 @@ func setNetParams(p *kernel.NetParams, vals [][]float32) *kernel.NetParams {
 type Engine struct {
 	Stock   bool
 	Workers int // 0: GOMAXPROCS
+	// BF16 runs the fast engine's convolutions in bfloat16 with float32 sums on AMX: issue 13's
+	// experiment, for bench only until an equal-budget comparison shows its bpd within seed noise
+	// of float32's.
+	BF16 bool
 }
 
 // Name describes the engine and GEMM backend, for results.
@@ -294,13 +312,27 @@ func (e Engine) Name() string {
 	if e.Stock {
 		return "gorgonia-stock"
 	}
+	if e.BF16 {
+		return "fast/" + kernel.Backend() + "+bf16-amx"
+	}
 	return "fast/" + kernel.Backend()
+}
+
+// Check says why the engine cannot run here (BF16 without AMX, or with the stock ops), or nil.
+func (e Engine) Check() error {
+	if !e.BF16 {
+		return nil
+	}
+	if e.Stock {
+		return fmt.Errorf("bfloat16 convolutions need the fast engine, not the stock ops")
+	}
+	return kernel.CheckBF16()
 }
 
 func (m *Model) builder() *builder {
 	b := newBuilder(m.Dtype)
 	if m.Dtype == tensor.Float32 && !m.Engine.Stock {
-		b.fast = &fast{pool: kernel.NewPool(m.Engine.Workers)}
+		b.fast = &fast{pool: kernel.NewPool(m.Engine.Workers), bf16: m.Engine.BF16}
 	}
 	return b
 }

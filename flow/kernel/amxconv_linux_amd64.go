@@ -72,20 +72,21 @@ func amxAvailable() error {
 	return amxOnce.err
 }
 
-// newAMXConv packs w (cout × cin × taps, row-major as the float32 kernels take it) and bias
-// (cout, or nil) for the taps at offs.
-func newAMXConv(cout, cin int, offs []int, w, bias []float32) *amxConv {
-	taps := len(offs)
+// newAMXConv prepares a convolution of cout output and cin input channels over the taps at offs;
+// pack sets its weights.
+func newAMXConv(cout, cin int, offs []int) *amxConv {
 	kpad := cin + cin%2
 	if kpad > 32 {
 		kpad = (cin + 31) / 32 * 32
 	}
 	k := min(kpad, 32)
-	kblocks := kpad / k
+	if len(offs)*(kpad/k) > maxAMXSegments {
+		panic("kernel: newAMXConv: more taps × input blocks than the kernel takes")
+	}
 	cv := &amxConv{cout: cout, cin: cin, kpad: kpad, offs: offs}
 	for m0 := 0; m0 < cout; m0 += 16 {
 		rows := min(16, cout-m0)
-		blk := amxBlock{rows: rows, a: make([]uint16, taps*kblocks*rows*k), bias: make([]float32, rows*16)}
+		blk := amxBlock{rows: rows, a: make([]uint16, len(offs)*kpad*rows), bias: make([]float32, rows*16)}
 		blk.cfg[0] = 1
 		for t := range 2 { // tiles 0, 1: two output tiles, rows × 16 float32
 			blk.cfg[16+2*t], blk.cfg[48+t] = 64, byte(rows)
@@ -94,29 +95,54 @@ func newAMXConv(cout, cin int, offs []int, w, bias []float32) *amxConv {
 		for t := 3; t <= 4; t++ {                              // tiles 3, 4: B, k/2 pair rows of 16 pixels
 			blk.cfg[16+2*t], blk.cfg[48+t] = 64, byte(k/2)
 		}
-		i := 0
+		cv.blocks = append(cv.blocks, blk)
+	}
+	return cv
+}
+
+// maxAMXSegments bounds taps × input blocks (9 taps of up to 128 channels) so that run needs no
+// allocation.
+const maxAMXSegments = 36
+
+// newAMXConvOf is newAMXConv with its weights packed.
+func newAMXConvOf(cout, cin int, offs []int, w, bias []float32) *amxConv {
+	cv := newAMXConv(cout, cin, offs)
+	cv.pack(w, bias)
+	return cv
+}
+
+// pack rounds w (cout × cin × taps, row-major as the float32 kernels take it) to bfloat16 A
+// tiles and sets the bias tiles from bias (cout, or nil: zero).
+func (cv *amxConv) pack(w, bias []float32) {
+	taps := len(cv.offs)
+	k := min(cv.kpad, 32)
+	for b := range cv.blocks {
+		blk := &cv.blocks[b]
+		m0, i := 16*b, 0
 		for t := range taps {
-			for kb := range kblocks {
-				for r := range rows {
+			for kb := range cv.kpad / k {
+				for r := range blk.rows {
 					for e := range k {
-						if ci := kb*k + e; ci < cin {
-							blk.a[i] = toBF16(w[((m0+r)*cin+ci)*taps+t])
+						var v uint16
+						if ci := kb*k + e; ci < cv.cin {
+							v = toBF16(w[((m0+r)*cv.cin+ci)*taps+t])
 						}
+						blk.a[i] = v
 						i++
 					}
 				}
 			}
 		}
-		for r := range rows {
+		for r := range blk.rows {
+			var v float32
 			if bias != nil {
-				for j := range 16 {
-					blk.bias[16*r+j] = bias[m0+r]
-				}
+				v = bias[m0+r]
+			}
+			for j := range 16 {
+				blk.bias[16*r+j] = v
 			}
 		}
-		cv.blocks = append(cv.blocks, blk)
 	}
-	return cv
 }
 
 // run computes c's first n floats of each of cout planes (plane stride cPlane floats, run at
@@ -134,17 +160,19 @@ func (cv *amxConv) run(x []uint32, pPlane, o, n int, c []float32, cPlane int) {
 		panic("kernel: amxConv.run: a tile outside its planes")
 	}
 	k := min(cv.kpad, 32)
-	kblocks := cv.kpad / k
-	segs := make([]int, 0, len(cv.offs)*kblocks)
+	var segs [maxAMXSegments]int
+	nseg := 0
 	for _, off := range cv.offs {
-		for kb := range kblocks {
-			segs = append(segs, 4*(kb*(k/2)*pPlane+o+off))
+		for kb := range cv.kpad / k {
+			segs[nseg] = 4 * (kb*(k/2)*pPlane + o + off)
+			nseg++
 		}
 	}
-	for b, blk := range cv.blocks {
+	for b := range cv.blocks {
+		blk := &cv.blocks[b]
 		amxConvRun(&amxArgs{
 			cfg: &blk.cfg, a: unsafe.Pointer(&blk.a[0]), aStride: 2 * k, aTile: 2 * k * blk.rows,
-			bOff: &segs[0], nseg: len(segs), b: unsafe.Pointer(&x[0]), bStride: 4 * pPlane,
+			bOff: &segs[0], nseg: nseg, b: unsafe.Pointer(&x[0]), bStride: 4 * pPlane,
 			bias: unsafe.Pointer(&blk.bias[0]), c: unsafe.Pointer(&c[16*b*cPlane]), cStride: 4 * cPlane,
 			nblocks: n / 16,
 		})

@@ -49,7 +49,7 @@ func TestAMXConvDefinition(t *testing.T) {
 			x := randomPlanes(rng, s.cin*lay.p)
 			w := randomPlanes(rng, s.cout*s.cin*len(offs))
 			bias := randomPlanes(rng, s.cout)
-			cv := newAMXConv(s.cout, s.cin, offs, w, bias)
+			cv := newAMXConvOf(s.cout, s.cin, offs, w, bias)
 			xp := amxPairPlanes(x, s.cin, cv.kpad, lay.p, nil)
 			c := make([]float32, s.cout*lay.p)
 			cv.run(xp, lay.p, lay.o, lay.n, c, lay.p)
@@ -98,7 +98,7 @@ func BenchmarkAMXConv(b *testing.B) {
 		bias := randomPlanes(rng, s.cout)
 		c := make([]float32, s.cout*lay.p)
 		flops := 2 * float64(s.cout*s.cin*len(offs)*lay.n)
-		cv := newAMXConv(s.cout, s.cin, offs, w, bias)
+		cv := newAMXConvOf(s.cout, s.cin, offs, w, bias)
 		xp := amxPairPlanes(x, s.cin, cv.kpad, lay.p, nil)
 		b.Run("amx/"+s.name, func(b *testing.B) {
 			for range b.N {

@@ -91,12 +91,14 @@ func grow16(s []uint16, n int) []uint16 {
 type amxFilter struct {
 	cout, cin int
 	offs      []int
-	aOff      []int
 	cfgs      [][64]byte // [input block][output block]
 }
 
 func newAMXFilter(cout, cin int, offs []int) *amxFilter {
-	f := &amxFilter{cout: cout, cin: cin, offs: offs, aOff: make([]int, len(offs))}
+	if len(offs) > maxAMXSegments {
+		panic("kernel: newAMXFilter: more taps than the kernel takes")
+	}
+	f := &amxFilter{cout: cout, cin: cin, offs: offs}
 	for i0 := 0; i0 < cin; i0 += 16 {
 		for o0 := 0; o0 < cout; o0 += 16 {
 			rows, cols := byte(min(16, cin-i0)), byte(4*min(16, cout-o0))
@@ -114,12 +116,14 @@ func newAMXFilter(cout, cin int, offs []int) *amxFilter {
 }
 
 // add accumulates one map into dwT (rows cin·taps, cout columns): x as amxPlanes of plane floats
-// whose run starts at pixel o, dy as amxPixelPairs of n32 pixels.
+// whose run starts at pixel o, dy as amxPixelPairs of n32 pixels. Workers may add at once into
+// their own accumulators.
 func (f *amxFilter) add(xb []uint16, plane, o int, dyPairs []uint32, n32 int, dwT []float32) {
 	taps, oblocks := len(f.offs), (f.cout+15)/16
 	lo, hi := o+f.offs[0], o+f.offs[0]
+	var aOff [maxAMXSegments]int
 	for t, off := range f.offs {
-		f.aOff[t] = 2 * (o + off)
+		aOff[t] = 2 * (o + off)
 		lo, hi = min(lo, o+off), max(hi, o+off)
 	}
 	switch {
@@ -134,7 +138,7 @@ func (f *amxFilter) add(xb []uint16, plane, o int, dyPairs []uint32, n32 int, dw
 		for ob := range oblocks {
 			amxFilterRun(&amxFilterArgs{
 				cfg: &f.cfgs[ib*oblocks+ob], a: unsafe.Pointer(&xb[16*ib*plane]), aStride: 2 * plane,
-				aOff: &f.aOff[0], ntaps: taps, b: unsafe.Pointer(&dyPairs[ob*n32/2*16]), ksteps: n32 / 32,
+				aOff: &aOff[0], ntaps: taps, b: unsafe.Pointer(&dyPairs[ob*n32/2*16]), ksteps: n32 / 32,
 				c: unsafe.Pointer(&dwT[16*ib*taps*f.cout+16*ob]), cStride: 4 * taps * f.cout, cTap: 4 * f.cout,
 			})
 		}

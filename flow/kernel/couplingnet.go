@@ -45,7 +45,7 @@ func (k *CouplingNet) Forward(z, cond []float32, p *NetParams, scale, out, ldj [
 	per, cper := s.C*hw, k.Cond*hw
 	k.h = grow(k.h, 2*s.N*per)
 	k.Head.prepare()
-	net.beginForward()
+	net.beginForward(p)
 	xper := net.Cin * hw
 	net.pool.Each(net.groups, func(w, from, to int) {
 		ws, cw := net.worker(w), k.worker(w)

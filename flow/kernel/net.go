@@ -54,6 +54,7 @@ type Net struct {
 	inT, outT         []float32
 	blockT            [][]float32 // flipped, transposed 3×3 filters of the data gradients
 	accRows, accSizes []int
+	amx               *netAMX // UseBF16: the convolutions in bfloat16 on AMX, else nil
 }
 
 // NetBlock is one gated block's parameters (or their gradients): conv3 (Hidden × 2·Hidden × 3 ×
@@ -81,6 +82,11 @@ type netWorker struct {
 	sumG, sumGX []float32 // LayerNorm backward sums, one run each
 	acc         []float32 // gradient accumulators, laid out by accRows/accSizes
 	active      bool      // ran in the last Backward
+	// UseBF16's operands: pair planes, bfloat16 planes, pixel pairs and their rows.
+	amxPairs  []uint32
+	amxPlanes []uint16
+	amxDy     []uint32
+	amxRows   []uint16
 }
 
 // NewNet prepares a Net for batches of n images of cin channels, h×w pixels.
@@ -323,7 +329,7 @@ func (k *Net) gatedSum(g, h, c1 maps) {
 // Forward computes out (N×Cout×H×W) of x (N×Cin×H×W).
 func (k *Net) Forward(x []float32, p *NetParams, out []float32) {
 	xper, oper := k.Cin*k.H*k.W, k.Cout*k.H*k.W
-	k.beginForward()
+	k.beginForward(p)
 	k.pool.Each(k.groups, func(w, from, to int) {
 		ws := k.worker(w)
 		for i := from; i < to; i++ {
@@ -336,10 +342,14 @@ func (k *Net) Forward(x []float32, p *NetParams, out []float32) {
 // group returns group i's first image and how many images it has.
 func (k *Net) group(i int) (n, gl int) { return i * k.g, min(k.g, k.N-i*k.g) }
 
-// beginForward allocates the batch's activations before the workers start.
-func (k *Net) beginForward() {
+// beginForward allocates the batch's activations before the workers start (and with UseBF16
+// rounds the weights for the tile unit).
+func (k *Net) beginForward(p *NetParams) {
 	if k.Train && k.store == nil {
 		k.store = make([]float32, k.groups*k.per)
+	}
+	if k.amx != nil {
+		k.amx.packForward(p)
 	}
 }
 
@@ -352,18 +362,30 @@ func (k *Net) forwardGroup(ws *netWorker, st, x []float32, gl int, p *NetParams,
 	k.pad(x, xin, k.Cin, gl)
 	h := k.h0(st)
 	c, ldc := h.at()
-	g.runRows(hid, n, 9*k.Cin, p.InW, 9*k.Cin, xin.d, k.inRows, p.InB, c, ldc)
+	if k.amx != nil {
+		k.amxConvolve(ws, convIn, 0, false, xin.d, k.Cin, c, ldc)
+	} else {
+		g.runRows(hid, n, 9*k.Cin, p.InW, 9*k.Cin, xin.d, k.inRows, p.InB, c, ldc)
+	}
 	k.clean(h, hid)
 	for l, b := range p.Blocks {
 		c3, c1, stats := k.block(st, l)
 		gin := k.gin(ws, l)
 		k.elu(e, h, hid)
 		c, ldc = c3.at()
-		g.runRows(hid, n, 18*hid, b.W3, 18*hid, e.d, k.hid2Rows, b.B3, c, ldc)
+		if k.amx != nil {
+			k.amxConvolve(ws, conv3, l, false, e.d, 2*hid, c, ldc)
+		} else {
+			g.runRows(hid, n, 18*hid, b.W3, 18*hid, e.d, k.hid2Rows, b.B3, c, ldc)
+		}
 		// c₃ is read only by the 1×1 convolution: its garbage off the pixels meets zero gradients
 		k.elu(e, c3, hid)
 		c, ldc = c1.at()
-		g.Run(false, false, 2*hid, n, 2*hid, b.W1, 2*hid, e.d[k.o:], k.p, 0, b.B1, c, ldc)
+		if k.amx != nil {
+			k.amxConvolve(ws, conv1, l, false, e.d, 2*hid, c, ldc)
+		} else {
+			g.Run(false, false, 2*hid, n, 2*hid, b.W1, 2*hid, e.d[k.o:], k.p, 0, b.B1, c, ldc)
+		}
 		for c := 0; c < hid; c++ {
 			gate := k.run(c1, hid+c)
 			gatedSlice(k.run(gin, c), gate, k.run(h, c), k.run(c1, c), gate) // σ(gate) replaces gate
@@ -375,7 +397,11 @@ func (k *Net) forwardGroup(ws *netWorker, st, x []float32, gl int, p *NetParams,
 	k.elu(e, h, hid)
 	o := k.padded(ws.out)
 	c, ldc = o.at()
-	g.runRows(k.Cout, n, 18*hid, p.OutW, 18*hid, e.d, k.hid2Rows, p.OutB, c, ldc)
+	if k.amx != nil {
+		k.amxConvolve(ws, convOut, 0, false, e.d, 2*hid, c, ldc)
+	} else {
+		g.runRows(k.Cout, n, 18*hid, p.OutW, 18*hid, e.d, k.hid2Rows, p.OutB, c, ldc)
+	}
 	k.unpad(o, out, k.Cout, gl)
 }
 
@@ -430,6 +456,9 @@ func (k *Net) beginBackward(p *NetParams) {
 		flipTranspose(b.W3, k.blockT[l], k.Hidden, 2*k.Hidden)
 	}
 	flipTranspose(p.OutW, k.outT, k.Cout, 2*k.Hidden)
+	if k.amx != nil {
+		k.amx.packBackward(k, p)
+	}
 	for w := range k.ws {
 		k.ws[w].active = false
 	}
@@ -469,9 +498,17 @@ func (k *Net) backwardGroup(ws *netWorker, st, dout []float32, gl int, p *NetPar
 		k.clean(next, hid)
 	}
 	k.elu(e, k.h(ws, st, k.Layers), hid)
-	g.addDotRows(18*hid, k.Cout, n, e.d, k.hid2Rows, ws.dO[k.o:], k.p, k.acc(ws, last), k.Cout)
+	if k.amx != nil {
+		k.amxFilterGrad(ws, convOut, e.d, 2*hid, ws.dO, k.Cout, k.acc(ws, last))
+	} else {
+		g.addDotRows(18*hid, k.Cout, n, e.d, k.hid2Rows, ws.dO[k.o:], k.p, k.acc(ws, last), k.Cout)
+	}
 	k.biasGrad(k.acc(ws, last+1), dO, k.Cout)
-	g.runRows(2*hid, n, 9*k.Cout, k.outT, 9*k.Cout, dO.d, k.outRows, nil, ws.de[k.o:], k.p)
+	if k.amx != nil {
+		k.amxConvolve(ws, convOut, 0, true, dO.d, k.Cout, ws.de[k.o:], k.p)
+	} else {
+		g.runRows(2*hid, n, 9*k.Cout, k.outT, 9*k.Cout, dO.d, k.outRows, nil, ws.de[k.o:], k.p)
+	}
 	k.eluGrad(dh, e, de, hid)
 	k.clean(dh, hid)
 	for l := k.Layers - 1; l >= 0; l-- {
@@ -487,15 +524,31 @@ func (k *Net) backwardGroup(ws *netWorker, st, dout []float32, gl int, p *NetPar
 		}
 		// conv1 on ELU(c₃).
 		k.elu(e, c3, hid)
-		g.addDotRows(2*hid, 2*hid, n, e.d, k.hid2Centre, ws.dc1[k.o:], k.p, k.acc(ws, a+2), 2*hid)
+		if k.amx != nil {
+			k.amxFilterGrad(ws, conv1, e.d, 2*hid, ws.dc1, 2*hid, k.acc(ws, a+2))
+		} else {
+			g.addDotRows(2*hid, 2*hid, n, e.d, k.hid2Centre, ws.dc1[k.o:], k.p, k.acc(ws, a+2), 2*hid)
+		}
 		k.biasGrad(k.acc(ws, a+3), dc1, 2*hid)
-		g.Run(true, false, 2*hid, n, 2*hid, b.W1, 2*hid, ws.dc1[k.o:], k.p, 0, nil, ws.de[k.o:], k.p)
+		if k.amx != nil {
+			k.amxConvolve(ws, conv1, l, true, dc1.d, 2*hid, ws.de[k.o:], k.p)
+		} else {
+			g.Run(true, false, 2*hid, n, 2*hid, b.W1, 2*hid, ws.dc1[k.o:], k.p, 0, nil, ws.de[k.o:], k.p)
+		}
 		k.eluGrad(dc3, e, de, hid) // zero off the pixels: de is
 		// conv3 on ELU(h_l).
 		k.elu(e, h, hid)
-		g.addDotRows(18*hid, hid, n, e.d, k.hid2Rows, ws.dc3[k.o:], k.p, k.acc(ws, a), hid)
+		if k.amx != nil {
+			k.amxFilterGrad(ws, conv3, e.d, 2*hid, ws.dc3, hid, k.acc(ws, a))
+		} else {
+			g.addDotRows(18*hid, hid, n, e.d, k.hid2Rows, ws.dc3[k.o:], k.p, k.acc(ws, a), hid)
+		}
 		k.biasGrad(k.acc(ws, a+1), dc3, hid)
-		g.runRows(2*hid, n, 9*hid, k.blockT[l], 9*hid, dc3.d, k.hidRows, nil, ws.de[k.o:], k.p)
+		if k.amx != nil {
+			k.amxConvolve(ws, conv3, l, true, dc3.d, hid, ws.de[k.o:], k.p)
+		} else {
+			g.runRows(2*hid, n, 9*hid, k.blockT[l], 9*hid, dc3.d, k.hidRows, nil, ws.de[k.o:], k.p)
+		}
 		for c := 0; c < hid; c++ { // and the residual's dg
 			eluImageGradAdd(k.run(dh, c), k.run(e, c), k.run(e, hid+c), k.run(de, c), k.run(de, hid+c), k.run(dg, c))
 		}
@@ -503,11 +556,19 @@ func (k *Net) backwardGroup(ws *netWorker, st, dout []float32, gl int, p *NetPar
 	}
 	// The input convolution.
 	xin := k.xin(st)
-	g.addDotRows(9*k.Cin, hid, n, xin.d, k.inRows, ws.dh[k.o:], k.p, k.acc(ws, 0), hid)
+	if k.amx != nil {
+		k.amxFilterGrad(ws, convIn, xin.d, k.Cin, ws.dh, hid, k.acc(ws, 0))
+	} else {
+		g.addDotRows(9*k.Cin, hid, n, xin.d, k.inRows, ws.dh[k.o:], k.p, k.acc(ws, 0), hid)
+	}
 	k.biasGrad(k.acc(ws, 1), dh, hid)
 	if dx != nil {
 		dxp := k.padded(ws.dxp)
-		g.runRows(k.Cin, n, 9*hid, k.inT, 9*hid, dh.d, k.hidRows, nil, ws.dxp[k.o:], k.p)
+		if k.amx != nil {
+			k.amxConvolve(ws, convIn, 0, true, dh.d, hid, ws.dxp[k.o:], k.p)
+		} else {
+			g.runRows(k.Cin, n, 9*hid, k.inT, 9*hid, dh.d, k.hidRows, nil, ws.dxp[k.o:], k.p)
+		}
 		k.unpad(dxp, dx, k.Cin, gl)
 	}
 }

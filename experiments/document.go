@@ -58,6 +58,7 @@ type computeTable struct {
 	Parallel        *int    `toml:"parallel"`
 	Workers         *int    `toml:"workers"`
 	Engine          *string `toml:"engine"`
+	Precision       *string `toml:"precision"`
 	CheckpointEvery *int    `toml:"checkpoint_every"`
 }
 

@@ -360,7 +360,7 @@ func tomlKind(v any) string {
 func (c *checker) grid(raw map[string]any) (map[variants.Axis][]string, []setting) {
 	g := flattenGrid(raw)
 	axes := variants.Axes()
-	known := []string{"dataset", "model.*", "training.*", "evaluation.*", "compute.engine", "compute.workers"}
+	known := []string{"dataset", "model.*", "training.*", "evaluation.*", "compute.engine", "compute.workers", "compute.precision"}
 	for _, a := range axes {
 		known = append([]string{string(a)}, known...)
 	}
@@ -609,6 +609,18 @@ func (c *checker) config(doc *document) runner.Config {
 			cfg.Engine = *co.Engine
 		} else {
 			c.fail("compute.engine", `want "fast" (kernel ops) or "stock" (gorgonia's ops), got %q`, *co.Engine)
+		}
+	}
+	if co.Precision != nil {
+		switch *co.Precision {
+		case "fp32":
+		case "bf16":
+			if cfg.Engine == "stock" {
+				c.fail("compute.precision", `"bf16" needs compute.engine = "fast"`)
+			}
+			cfg.Precision = "bf16"
+		default:
+			c.fail("compute.precision", `want "fp32" or "bf16" (the convolutions in bfloat16 with float32 sums on AMX), got %q`, *co.Precision)
 		}
 	}
 	return cfg

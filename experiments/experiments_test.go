@@ -22,7 +22,7 @@ import (
 const mixing = variants.Mixing
 
 func TestBuiltins(t *testing.T) {
-	want := []string{"ablation", "extended", "fashion", "long", "smoke", "tutorial", "tutorial-split"}
+	want := []string{"ablation", "bf16", "extended", "fashion", "long", "smoke", "tutorial", "tutorial-split"}
 	if got := experiments.BuiltinNames(); !slices.Equal(got, want) {
 		t.Fatalf("BuiltinNames() = %v, want %v", got, want)
 	}
@@ -32,6 +32,7 @@ func TestBuiltins(t *testing.T) {
 		preset       string
 	}{
 		{"ablation", 8, 8, "small"},
+		{"bf16", 2, 8, "small"},
 		{"smoke", 2, 2, "smoke"},
 		{"extended", 36, 8, "small"},
 		{"fashion", 8, 8, "small"},
@@ -298,7 +299,9 @@ func TestErrors(t *testing.T) {
 		{"misspelt table", "seeds = 2\n[trainig]\nsteps = 5\n", []string{"bad.toml:2:", "[trainig]", "unknown table", "did you mean [training]?"}},
 		{"misspelt key", "[training]\nbatch = 3\nstep = 5\n", []string{"bad.toml:3:", "training.step:", "unknown key", "did you mean training.steps?", "steps, epochs, batch"}},
 		{"unknown top-level key", "name = \"x\"\nseed = 3\n", []string{"bad.toml:2:", "seed:", "unknown key", "did you mean seeds?"}},
-		{"unknown key far from any", "[compute]\ngpus = 8\n", []string{"bad.toml:2:", "compute.gpus:", "unknown key", "known keys in [compute]: parallel, workers, engine, checkpoint_every"}},
+		{"unknown precision", "[compute]\nprecision = \"fp16\"\n", []string{"bad.toml:2:", "compute.precision:", `want "fp32" or "bf16"`, `got "fp16"`}},
+		{"bf16 on the stock ops", "[compute]\nengine = \"stock\"\nprecision = \"bf16\"\n", []string{"bad.toml:3:", "compute.precision:", `needs compute.engine = "fast"`}},
+		{"unknown key far from any", "[compute]\ngpus = 8\n", []string{"bad.toml:2:", "compute.gpus:", "unknown key", "known keys in [compute]: parallel, workers, engine, precision, checkpoint_every"}},
 		{"unknown axis", "[grid]\nsqueeze = [\"tutorial\"]\ncolour = [\"red\"]\n", []string{"bad.toml:3:", "grid.colour:", `unknown axis "colour"`, "squeeze, split, coupling"}},
 		{"misspelt axis", "[grid]\nsplt = [\"channel\"]\n", []string{"bad.toml:2:", "grid.splt:", "did you mean split?"}},
 		{"unknown variant", "[grid]\nsqueeze = [\"tutorial\",\n  \"tf\"]\n", []string{"bad.toml:3:", "grid.squeeze:", `unknown squeeze variant "tf"`, "tf-ordered, tf-style, tutorial"}},
@@ -476,7 +479,7 @@ func TestOpen(t *testing.T) {
 	}
 	for _, ref := range []string{"nosuch", "nosuch.toml", "dir/nosuch"} {
 		_, err := experiments.Open(ref)
-		if err == nil || !strings.Contains(err.Error(), "nosuch") || !strings.Contains(err.Error(), "ablation, extended, fashion, long, smoke, tutorial, tutorial-split") {
+		if err == nil || !strings.Contains(err.Error(), "nosuch") || !strings.Contains(err.Error(), "ablation, bf16, extended, fashion, long, smoke, tutorial, tutorial-split") {
 			t.Errorf("Open(%q): err = %v, want one naming it and the built-in experiments", ref, err)
 		}
 	}
@@ -728,6 +731,18 @@ func TestSettingAxes(t *testing.T) {
 		_, err := experiments.Parse("bad.toml", []byte(bad))
 		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "bad.toml:3:") {
 			t.Errorf("%s: %v, want %q at line 3", tc.grid, err, tc.want)
+		}
+	}
+	// A precision axis: the bf16 cell's runs ask for it, the fp32 cell's have float32's empty
+	// precision, and the two are not twins although they are one model.
+	pr, err := experiments.Builtin("bf16")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, j := range pr.Jobs() {
+		want := map[string]string{"fp32": "", "bf16": "bf16"}[j.Cell["compute.precision"]]
+		if j.Config.Precision != want || j.Twin() {
+			t.Errorf("job %s: precision %q (want %q), twin %v", j, j.Config.Precision, want, j.Twin())
 		}
 	}
 	// A data-set axis: each cell's runs are of its data set.

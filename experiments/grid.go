@@ -23,7 +23,7 @@ import (
 var settingTables = map[string]bool{"model": true, "training": true, "evaluation": true}
 
 // settingKeys outside those tables that may vary.
-var settingKeys = map[string]bool{"dataset": true, "compute.engine": true, "compute.workers": true}
+var settingKeys = map[string]bool{"dataset": true, "compute.engine": true, "compute.workers": true, "compute.precision": true}
 
 // isSettingKey reports whether key may be a setting axis of a grid.
 func isSettingKey(key string) bool {

@@ -69,9 +69,6 @@ func BenchParallel(cfg Config, data *dataset.Splits, warmup, steps, parallel int
 type BenchSetup struct {
 	Warmup, Steps, Parallel int
 	Eval                    bool // forward-only evaluation passes instead of training steps
-	// BF16 times the convolutions in bfloat16 on AMX (flow.Engine.BF16): a measurement only,
-	// not an option of training.
-	BF16 bool
 	// Timed, if set, is called when the timed steps start, and the function it returns when they
 	// end: a CPU profile of the timed steps alone, without graph building and warm-up (whose
 	// first touches of every buffer are page faults).
@@ -166,7 +163,7 @@ func benchParallel(cfg Config, data *dataset.Splits, s BenchSetup) ([]BenchResul
 	}
 	benches := make([]*bench, parallel)
 	for i := range benches {
-		b, err := newBench(cfg, data, eval, s.BF16)
+		b, err := newBench(cfg, data, eval)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -219,7 +216,7 @@ type bench struct {
 	r      BenchResult
 }
 
-func newBench(cfg Config, data *dataset.Splits, eval, bf16 bool) (*bench, error) {
+func newBench(cfg Config, data *dataset.Splits, eval bool) (*bench, error) {
 	in := flow.Shape{C: 1, H: data.Train.H, W: data.Train.W}
 	arch, err := cfg.Cell.Arch(in, cfg.Sizes)
 	if err != nil {
@@ -230,7 +227,6 @@ func newBench(cfg Config, data *dataset.Splits, eval, bf16 bool) (*bench, error)
 		return nil, err
 	}
 	m.Engine = cfg.FlowEngine()
-	m.Engine.BF16 = bf16
 	if err := m.Engine.Check(); err != nil {
 		return nil, err
 	}

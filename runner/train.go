@@ -116,6 +116,9 @@ func Train(ctx context.Context, cfg Config, data *dataset.Splits, log io.Writer,
 		return fail(err)
 	}
 	model.Engine = cfg.FlowEngine()
+	if err := model.Engine.Check(); err != nil {
+		return nil, fmt.Errorf("precision %s: %w", cfg.Precision, err)
+	}
 	out.Result.Backend = model.Engine.Name()
 	out.Result.Params, out.Result.FLOPsPerImage, out.Result.Model = model.NumParams(), model.FLOPs(), arch.Fingerprint()
 	t := &trainer{ctx: ctx, cfg: cfg, data: data, model: model, log: log, start: start, out: out, opt: opt}

@@ -67,6 +67,33 @@ func TestLossFalls(t *testing.T) {
 	}
 }
 
+// TestLossFallsBF16: with the convolutions in bfloat16 on AMX the loss falls as in float32, the
+// result records the precision (configuration and backend), and the run stays deterministic.
+func TestLossFallsBF16(t *testing.T) {
+	if err := (flow.Engine{BF16: true}).Check(); err != nil {
+		t.Skip(err)
+	}
+	data := loadMNIST(t)
+	cfg := smokeConfig(t, variants.Cell{variants.Coupling: "rowwise", variants.Split: "checkerboard"}, 40)
+	cfg.Precision = "bf16"
+	o, err := Train(context.Background(), cfg, data, &bytes.Buffer{}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, last := o.Metrics[0].MinibatchBPD, o.Metrics[len(o.Metrics)-1].MinibatchBPD
+	t.Logf("bf16: train bpd %.3f -> %.3f, test %.3f, backend %s", first, last, o.Result.TestBPD, o.Result.Backend)
+	if !(last < first-5) || o.Result.Status != StatusOK {
+		t.Errorf("train bpd went from %.3f to %.3f (status %s); want a fall of more than 5 bpd", first, last, o.Result.Status)
+	}
+	if o.Result.Config.Precision != "bf16" || !strings.HasSuffix(o.Result.Backend, "+bf16-amx") {
+		t.Errorf("result records precision %q, backend %q", o.Result.Config.Precision, o.Result.Backend)
+	}
+	again, err := Train(context.Background(), cfg, data, &bytes.Buffer{}, Options{})
+	if err != nil || again.Result.TestBPD != o.Result.TestBPD {
+		t.Errorf("a second bf16 run: %v, test bpd %v vs %v", err, again.Result.TestBPD, o.Result.TestBPD)
+	}
+}
+
 // TestDeterministic: the same configuration gives the same numbers, run after run.
 func TestDeterministic(t *testing.T) {
 	data := loadMNIST(t)
@@ -182,6 +209,8 @@ func TestConfigValidation(t *testing.T) {
 		{"gamma", func(c *Config) { c.LRGamma = 1.5 }, "lr_gamma"},
 		{"samples", func(c *Config) { c.ImportanceSamples = 0 }, "importance_samples"},
 		{"variant", func(c *Config) { c.Cell = variants.Cell{variants.Squeeze: "nope"} }, "known: "},
+		{"precision", func(c *Config) { c.Precision = "fp16" }, "precision"},
+		{"bf16 on the stock ops", func(c *Config) { c.Precision, c.Engine = "bf16", "stock" }, "with the fast engine"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -195,6 +224,12 @@ func TestConfigValidation(t *testing.T) {
 	}
 	if err := base.Validate(); err != nil {
 		t.Errorf("smoke preset: %v", err)
+	}
+	// float32 is the empty precision: its hashes are those from before the option existed.
+	bf := base
+	bf.Precision = "bf16"
+	if err := bf.Validate(); err != nil || bf.Hash() == base.Hash() || bf.FlowEngine().BF16 == base.FlowEngine().BF16 {
+		t.Errorf("bf16: Validate %v, hash %s (float32 %s), engine %+v", err, bf.Hash(), base.Hash(), bf.FlowEngine())
 	}
 	if _, err := Preset("huge"); err == nil || !strings.Contains(err.Error(), "smoke") {
 		t.Errorf("unknown preset: %v, want the known names", err)

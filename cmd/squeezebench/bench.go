@@ -22,7 +22,6 @@ func runBench(args []string) error {
 	memProfile := fs.String("memprofile", "", "write an allocation profile to this file at the end")
 	parallel := fs.Int("parallel", 1, "trainings timed at once (each with GOMAXPROCS/parallel workers unless -workers is set)")
 	eval := fs.Bool("eval", false, "time evaluation instead: forward-only passes over a batch of test images (-batch: the preset's eval batch), images/s")
-	precision := fs.String("precision", "fp32", "fp32, or bf16: the convolutions in bfloat16 with float32 sums on AMX (timed here only; training stays float32 until an equal-budget comparison of its bpd)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -33,10 +32,7 @@ func runBench(args []string) error {
 	if *steps < 1 || *warmup < 0 || *parallel < 1 {
 		return fmt.Errorf("-steps and -parallel must be at least 1 and -warmup not negative")
 	}
-	if *precision != "fp32" && *precision != "bf16" {
-		return fmt.Errorf("-precision %q: want fp32 or bf16", *precision)
-	}
-	setup := runner.BenchSetup{Warmup: *warmup, Steps: *steps, Parallel: *parallel, Eval: *eval, BF16: *precision == "bf16"}
+	setup := runner.BenchSetup{Warmup: *warmup, Steps: *steps, Parallel: *parallel, Eval: *eval}
 	cfg = setup.Configure(cfg, *batch)
 	splits, err := dataset.Load(*data)
 	if err != nil {

@@ -12,10 +12,11 @@ import (
 // cellFlags adds one flag per registered axis (-squeeze, -split, -coupling, -mixing, and any axis
 // added later, named after it), -preset, -engine and -workers.
 type cellFlags struct {
-	axes    map[variants.Axis]*string
-	preset  *string
-	engine  *string
-	workers *int
+	axes      map[variants.Axis]*string
+	preset    *string
+	engine    *string
+	workers   *int
+	precision *string
 }
 
 func addCellFlags(fs *flag.FlagSet) *cellFlags {
@@ -27,6 +28,7 @@ func addCellFlags(fs *flag.FlagSet) *cellFlags {
 	cf.preset = fs.String("preset", "small", "model size and schedule ("+strings.Join(runner.PresetNames(), ", ")+")")
 	cf.engine = fs.String("engine", "fast", `compute engine: "fast" (kernel ops) or "stock" (gorgonia's ops, the reference)`)
 	cf.workers = fs.Int("workers", 0, "goroutines per run (0: all cores)")
+	cf.precision = fs.String("precision", "fp32", "fp32, or bf16: the convolutions in bfloat16 with float32 sums on AMX (an opt-in of issue 13: trust it as far as an equal-budget comparison with fp32 shows)")
 	return cf
 }
 
@@ -46,5 +48,12 @@ func (cf *cellFlags) config() (runner.Config, error) {
 	}
 	cfg.Cell, err = cf.cell()
 	cfg.Engine, cfg.Workers = *cf.engine, *cf.workers
+	switch *cf.precision {
+	case "fp32":
+	case "bf16":
+		cfg.Precision = "bf16"
+	default:
+		return cfg, fmt.Errorf("-precision %q: want fp32 or bf16", *cf.precision)
+	}
 	return cfg, err
 }

@@ -612,16 +612,14 @@ func (c *checker) config(doc *document) runner.Config {
 		}
 	}
 	if co.Precision != nil {
-		switch *co.Precision {
-		case "fp32":
-		case "bf16":
-			if cfg.Engine == "stock" {
-				c.fail("compute.precision", `"bf16" needs compute.engine = "fast"`)
-			}
-			cfg.Precision = "bf16"
-		default:
-			c.fail("compute.precision", `want "fp32" or "bf16" (the convolutions in bfloat16 with float32 sums on AMX), got %q`, *co.Precision)
+		p, err := runner.ParsePrecision(*co.Precision)
+		switch {
+		case err != nil:
+			c.fail("compute.precision", "%v", err)
+		case p != "" && cfg.Engine == "stock":
+			c.fail("compute.precision", `"bf16" needs compute.engine = "fast"`)
 		}
+		cfg.Precision = p
 	}
 	return cfg
 }

@@ -301,9 +301,9 @@ func setNetParams(p *kernel.NetParams, vals [][]float32) *kernel.NetParams {
 type Engine struct {
 	Stock   bool
 	Workers int // 0: GOMAXPROCS
-	// BF16 runs the fast engine's convolutions in bfloat16 with float32 sums on AMX: issue 13's
-	// experiment, for bench only until an equal-budget comparison shows its bpd within seed noise
-	// of float32's.
+	// BF16 runs the coupling networks' convolutions in bfloat16 with float32 sums on AMX
+	// (kernel.Net.UseBF16): issue 13's opt-in, runner.Config's Precision "bf16". The invertible
+	// 1×1 mixing convolutions and everything else stay float32.
 	BF16 bool
 }
 
@@ -317,6 +317,9 @@ func (e Engine) Name() string {
 	}
 	return "fast/" + kernel.Backend()
 }
+
+// MaxBF16Hidden is the largest hidden size (channels of a coupling network) Engine.BF16 takes.
+const MaxBF16Hidden = kernel.MaxBF16Channels / 2
 
 // Check says why the engine cannot run here (BF16 without AMX, or with the stock ops), or nil.
 func (e Engine) Check() error {

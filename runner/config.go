@@ -59,6 +59,18 @@ type Config struct {
 	Precision string `json:"precision,omitempty"`
 }
 
+// ParsePrecision turns a precision as users write it ("fp32" or "bf16") into Config.Precision's
+// form ("" or "bf16").
+func ParsePrecision(s string) (string, error) {
+	switch s {
+	case "fp32":
+		return "", nil
+	case "bf16":
+		return "bf16", nil
+	}
+	return "", fmt.Errorf(`want "fp32" or "bf16" (the coupling networks' convolutions in bfloat16 with float32 sums on AMX), got %q`, s)
+}
+
 // FlowEngine is the flow.Engine the config asks for.
 func (c Config) FlowEngine() flow.Engine {
 	return flow.Engine{Stock: c.Engine == "stock", Workers: c.Workers, BF16: c.Precision == "bf16"}
@@ -130,6 +142,8 @@ func (c Config) Validate() error {
 		{c.Engine == "" || c.Engine == "fast" || c.Engine == "stock", "engine", `"fast" or "stock"`},
 		{c.Workers >= 0, "workers", "0 (all cores) or positive"},
 		{c.Precision == "" || c.Precision == "bf16" && c.Engine != "stock", "precision", `"" (float32) or "bf16" (with the fast engine)`},
+		{c.Precision == "" || max(c.Sizes.VarDeq, slices.Max(c.Sizes.Stage[:])) <= flow.MaxBF16Hidden, "precision",
+			fmt.Sprintf("bf16 only with hidden sizes up to %d", flow.MaxBF16Hidden)},
 	}
 	for _, ch := range checks {
 		if !ch.ok {

@@ -117,7 +117,7 @@ func Train(ctx context.Context, cfg Config, data *dataset.Splits, log io.Writer,
 	}
 	model.Engine = cfg.FlowEngine()
 	if err := model.Engine.Check(); err != nil {
-		return nil, fmt.Errorf("precision %s: %w", cfg.Precision, err)
+		return fail(fmt.Errorf("precision %s: %w", cfg.Precision, err))
 	}
 	out.Result.Backend = model.Engine.Name()
 	out.Result.Params, out.Result.FLOPsPerImage, out.Result.Model = model.NumParams(), model.FLOPs(), arch.Fingerprint()

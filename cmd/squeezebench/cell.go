@@ -48,12 +48,11 @@ func (cf *cellFlags) config() (runner.Config, error) {
 	}
 	cfg.Cell, err = cf.cell()
 	cfg.Engine, cfg.Workers = *cf.engine, *cf.workers
-	switch *cf.precision {
-	case "fp32":
-	case "bf16":
-		cfg.Precision = "bf16"
-	default:
-		return cfg, fmt.Errorf("-precision %q: want fp32 or bf16", *cf.precision)
+	if err != nil {
+		return cfg, err
 	}
-	return cfg, err
+	if cfg.Precision, err = runner.ParsePrecision(*cf.precision); err != nil {
+		return cfg, fmt.Errorf("-precision: %w", err)
+	}
+	return cfg, nil
 }

@@ -7,8 +7,8 @@ import (
 	"unsafe"
 )
 
-// AMX convolution, forward: the first kernel of the bfloat16 path issue 13 weighs (nothing calls
-// it yet; no -precision option is offered). It computes what RunRows does for a convolution over
+// AMX convolution, forward: the first kernel of the bfloat16 opt-in (Net.UseBF16; with flipped,
+// transposed weights also the data gradient). It computes what RunRows does for a convolution over
 // a Net's padded planes,
 //
 //	c[co][p] = bias[co] + Σ_t Σ_ci w[co][ci][t] · x[ci][p + off_t]   for p < n (n a multiple of 16),
@@ -80,8 +80,8 @@ func newAMXConv(cout, cin int, offs []int) *amxConv {
 		kpad = (cin + 31) / 32 * 32
 	}
 	k := min(kpad, 32)
-	if len(offs)*(kpad/k) > maxAMXSegments {
-		panic("kernel: newAMXConv: more taps × input blocks than the kernel takes")
+	if len(offs) == 0 || len(offs)*(kpad/k) > maxAMXSegments {
+		panic("kernel: newAMXConv: no taps, or more taps × input blocks than the kernel takes")
 	}
 	cv := &amxConv{cout: cout, cin: cin, kpad: kpad, offs: offs}
 	for m0 := 0; m0 < cout; m0 += 16 {
@@ -100,9 +100,9 @@ func newAMXConv(cout, cin int, offs []int) *amxConv {
 	return cv
 }
 
-// maxAMXSegments bounds taps × input blocks (9 taps of up to 128 channels) so that run needs no
-// allocation.
-const maxAMXSegments = 36
+// maxAMXSegments bounds taps × input blocks (9 taps of up to MaxBF16Channels channels) so that
+// run needs no allocation.
+const maxAMXSegments = 9 * MaxBF16Channels / 32
 
 // newAMXConvOf is newAMXConv with its weights packed.
 func newAMXConvOf(cout, cin int, offs []int, w, bias []float32) *amxConv {
@@ -180,23 +180,23 @@ func (cv *amxConv) run(x []uint32, pPlane, o, n int, c []float32, cPlane int) {
 }
 
 // amxPairPlanes lays cin float32 planes of pPlane floats (channel ci at x[ci·pPlane:]) out as
-// kpad/2 planes of bfloat16 pairs (the low half channel 2q, the high half 2q+1), zero past cin.
-func amxPairPlanes(x []float32, cin, kpad, pPlane int, dst []uint32) []uint32 {
+// kpad/2 planes of bfloat16 pairs (the low half channel 2q, the high half 2q+1), zero past cin;
+// zero is a plane of zeros for those (grown when shorter, and returned for reuse).
+func amxPairPlanes(x []float32, cin, kpad, pPlane int, dst []uint32, zero []float32) ([]uint32, []float32) {
 	dst = grow32(dst, kpad/2*pPlane)
-	var zero []float32
+	if kpad > cin && len(zero) < pPlane {
+		zero = make([]float32, pPlane)
+	}
 	plane := func(ci int) []float32 {
 		if ci < cin {
 			return x[ci*pPlane : (ci+1)*pPlane]
 		}
-		if zero == nil {
-			zero = make([]float32, pPlane)
-		}
-		return zero
+		return zero[:pPlane]
 	}
 	for q := range kpad / 2 {
 		toBF16Pairs(dst[q*pPlane:(q+1)*pPlane], plane(2*q), plane(2*q+1))
 	}
-	return dst
+	return dst, zero
 }
 
 func grow32(s []uint32, n int) []uint32 {

@@ -50,7 +50,7 @@ func TestAMXConvDefinition(t *testing.T) {
 			w := randomPlanes(rng, s.cout*s.cin*len(offs))
 			bias := randomPlanes(rng, s.cout)
 			cv := newAMXConvOf(s.cout, s.cin, offs, w, bias)
-			xp := amxPairPlanes(x, s.cin, cv.kpad, lay.p, nil)
+			xp, _ := amxPairPlanes(x, s.cin, cv.kpad, lay.p, nil, nil)
 			c := make([]float32, s.cout*lay.p)
 			cv.run(xp, lay.p, lay.o, lay.n, c, lay.p)
 			bf := func(v float32) float64 { return float64(fromBF16(toBF16(v))) }
@@ -99,7 +99,7 @@ func BenchmarkAMXConv(b *testing.B) {
 		c := make([]float32, s.cout*lay.p)
 		flops := 2 * float64(s.cout*s.cin*len(offs)*lay.n)
 		cv := newAMXConvOf(s.cout, s.cin, offs, w, bias)
-		xp := amxPairPlanes(x, s.cin, cv.kpad, lay.p, nil)
+		xp, _ := amxPairPlanes(x, s.cin, cv.kpad, lay.p, nil, nil)
 		b.Run("amx/"+s.name, func(b *testing.B) {
 			for range b.N {
 				cv.run(xp, lay.p, lay.o, lay.n, c, lay.p)

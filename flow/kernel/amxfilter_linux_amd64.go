@@ -2,8 +2,8 @@ package kernel
 
 import "unsafe"
 
-// AMX filter gradient: the second kernel of the bfloat16 path (amxconv_linux_amd64.go; nothing
-// calls it yet). It adds what AddDotRows adds for a convolution over a Net's padded planes, into
+// AMX filter gradient: the second kernel of the bfloat16 opt-in (amxconv_linux_amd64.go,
+// Net.UseBF16). It adds what AddDotRows adds for a convolution over a Net's padded planes, into
 // the same accumulator, dwᵀ with a row per (input channel, tap) and a column per output channel:
 //
 //	dwT[ci·taps + t][co] += Σ_p x[ci][o + p + off_t] · dy[co][p]   for p < n,
@@ -48,6 +48,9 @@ func amxPlanes(x []float32, cin, plane int, dst []uint16) []uint16 {
 // past cout: each run rounded to bfloat16 (toBF16Run), then each block transposed to pair-major
 // (with AVX-512 by a gather of 16 channels per pair). rows is scratch, returned for reuse.
 func amxPixelPairs(dy []float32, cout, plane, o, n int, dst []uint32, rows []uint16) ([]uint32, []uint16, int) {
+	if n <= 0 || cout <= 0 {
+		panic("kernel: amxPixelPairs: no pixels or no channels")
+	}
 	n32 := (n + 31) / 32 * 32
 	npp := n32 / 2
 	rows = grow16(rows, cout*n32)
@@ -95,8 +98,8 @@ type amxFilter struct {
 }
 
 func newAMXFilter(cout, cin int, offs []int) *amxFilter {
-	if len(offs) > maxAMXSegments {
-		panic("kernel: newAMXFilter: more taps than the kernel takes")
+	if len(offs) == 0 || len(offs) > maxAMXSegments {
+		panic("kernel: newAMXFilter: no taps, or more than the kernel takes")
 	}
 	f := &amxFilter{cout: cout, cin: cin, offs: offs}
 	for i0 := 0; i0 < cin; i0 += 16 {
@@ -127,6 +130,8 @@ func (f *amxFilter) add(xb []uint16, plane, o int, dyPairs []uint32, n32 int, dw
 		lo, hi = min(lo, o+off), max(hi, o+off)
 	}
 	switch {
+	case n32 <= 0 || n32%32 != 0:
+		panic("kernel: amxFilter.add: n32 must be a positive multiple of 32")
 	case lo < 0 || (f.cin-1)*plane+hi+n32 > len(xb):
 		panic("kernel: amxFilter.add: a tap outside the input planes")
 	case len(dyPairs) < oblocks*n32/2*16:

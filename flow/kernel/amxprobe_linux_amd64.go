@@ -11,9 +11,9 @@ import (
 // (AVX512-BF16 cannot: bf16probe_amd64.go). TDPBF16PS multiplies a 16×32 bfloat16 tile by a
 // 32×16 one (VNNI-packed: pairs along k) into a 16×16 float32 tile, 16,384 FLOPs per
 // instruction. TestAMXBF16Encoding checks the hand-encoded instructions against a float64
-// definition; BenchmarkAMXBF16Throughput measures the instruction's rate. No kernel uses it: a
-// GEMM on it needs packed operands and, before it could be offered, the seed-level equal-budget
-// comparison issue 13 asks for.
+// definition; BenchmarkAMXBF16Throughput measures the instruction's rate, full and narrow tiles.
+// The kernels on it are amxconv and amxfilter; this file also holds what they share: the CPU
+// test, the grant of the tile state and the tile configuration.
 
 var hasAMXBF16 = cpu.X86.HasAMXTile && cpu.X86.HasAMXBF16
 

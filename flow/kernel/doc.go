@@ -13,8 +13,8 @@
 // an AVX-512 one, each with a Go fallback; tests compare the paths with each other and with the
 // definitions.
 //
-// bfloat16 (issue 13, opt-in not offered yet): probes of AVX512-BF16 and AMX (bf16probe, amxprobe)
-// and AMX kernels for a convolution over the Net's padded planes, forward (amxconv; with flipped,
-// transposed weights also the data gradient) and filter gradient (amxfilter), each tested against
-// its definition and benchmarked beside the float32 kernels; no layer calls them yet.
+// bfloat16 (issue 13's opt-in, Net.UseBF16): probes of AVX512-BF16 and AMX (bf16probe, amxprobe),
+// the bfloat16 layouts (bf16cvt) and AMX kernels for a convolution over the Net's padded planes,
+// forward (amxconv; with flipped, transposed weights also the data gradient) and filter gradient
+// (amxfilter), each tested against its definition and benchmarked beside the float32 kernels.
 package kernel

@@ -87,7 +87,22 @@ type netWorker struct {
 	amxPlanes []uint16
 	amxDy     []uint32
 	amxRows   []uint16
+	amxZero   []float32 // a plane of zeros, for channel pairs past the last channel
 }
+
+// netConv names one of the Net's convolutions (for a block's, with its index): which weights
+// UseBF16's kernels take.
+type netConv int
+
+const (
+	convIn netConv = iota
+	conv3
+	conv1
+	convOut
+)
+
+// MaxBF16Channels is the most input or output channels a convolution may have with UseBF16.
+const MaxBF16Channels = 512
 
 // NewNet prepares a Net for batches of n images of cin channels, h×w pixels.
 func NewNet(pool *Pool, n, cin, hidden, cout, h, w, layers int) *Net {

@@ -1,7 +1,9 @@
 package kernel
 
-// The Net's convolutions in bfloat16 on AMX (UseBF16): an experiment of issue 13, not offered
-// as an option yet. Every convolution of the forward, its data gradient and its filter gradient
+import "fmt"
+
+// The Net's convolutions in bfloat16 on AMX (UseBF16): issue 13's opt-in (runner.Config's
+// Precision "bf16"). Every convolution of the forward, its data gradient and its filter gradient
 // runs on the tile unit with float32 sums; everything else (the ELUs, the gate, LayerNorm, the
 // sums of the gradients) stays float32. The operands are rounded to bfloat16 by passes of their
 // own just before each kernel (amxPairPlanes, amxPlanes, amxPixelPairs).
@@ -20,6 +22,9 @@ type netAMX struct {
 func (k *Net) UseBF16() error {
 	if err := amxAvailable(); err != nil {
 		return err
+	}
+	if c := max(k.Cin, 2*k.Hidden, k.Cout); c > MaxBF16Channels {
+		return fmt.Errorf("bfloat16 convolutions take up to %d channels, this network has %d", MaxBF16Channels, c)
 	}
 	hid := k.Hidden
 	var offs3 []int
@@ -73,16 +78,6 @@ func (a *netAMX) packBackward(k *Net, p *NetParams) {
 	}
 }
 
-// netConv names one of the Net's convolutions (for a block's, with its index).
-type netConv int
-
-const (
-	convIn netConv = iota
-	conv3
-	conv1
-	convOut
-)
-
 func (a *netAMX) forward(c netConv, l int) *amxConv {
 	switch c {
 	case convIn:
@@ -127,7 +122,7 @@ func (k *Net) amxConvolve(ws *netWorker, c netConv, l int, dataGrad bool, in []f
 	if dataGrad {
 		cv = k.amx.dataGrad(c, l)
 	}
-	ws.amxPairs = amxPairPlanes(in, ch, cv.kpad, k.p, ws.amxPairs)
+	ws.amxPairs, ws.amxZero = amxPairPlanes(in, ch, cv.kpad, k.p, ws.amxPairs, ws.amxZero)
 	cv.run(ws.amxPairs, k.p, k.o, k.r16, out, ldc)
 }
 

@@ -9,15 +9,6 @@ import "errors"
 
 type netAMX struct{}
 
-type netConv int
-
-const (
-	convIn netConv = iota
-	conv3
-	conv1
-	convOut
-)
-
 // UseBF16 makes the Net compute its convolutions in bfloat16 on AMX, where there is AMX.
 func (k *Net) UseBF16() error { return CheckBF16() }
 

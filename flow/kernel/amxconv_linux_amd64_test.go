@@ -24,6 +24,27 @@ func newAMXLayout(h, s int) (amxLayout, []int) {
 	return amxLayout{p: up16(o + n + s + 1), o: o, n: n}, offs
 }
 
+// rows are the float32 kernels' im2col row offsets of cin planes at the taps offs.
+func (lay amxLayout) rows(cin int, offs []int) []int {
+	rows := make([]int, 0, cin*len(offs))
+	for ci := range cin {
+		for _, off := range offs {
+			rows = append(rows, ci*lay.p+lay.o+off)
+		}
+	}
+	return rows
+}
+
+// benchGFLOPs runs fn as sub-benchmark name and reports its rate for flops per call.
+func benchGFLOPs(b *testing.B, name string, flops float64, fn func()) {
+	b.Run(name, func(b *testing.B) {
+		for range b.N {
+			fn()
+		}
+		b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+	})
+}
+
 func randomPlanes(rng *rand.Rand, n int) []float32 {
 	x := make([]float32, n)
 	for i := range x {
@@ -100,28 +121,13 @@ func BenchmarkAMXConv(b *testing.B) {
 		flops := 2 * float64(s.cout*s.cin*len(offs)*lay.n)
 		cv := newAMXConvOf(s.cout, s.cin, offs, w, bias)
 		xp, _ := amxPairPlanes(x, s.cin, cv.kpad, lay.p, nil, nil)
-		b.Run("amx/"+s.name, func(b *testing.B) {
-			for range b.N {
-				cv.run(xp, lay.p, lay.o, lay.n, c, lay.p)
-			}
-			b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
-		})
+		benchGFLOPs(b, "amx/"+s.name, flops, func() { cv.run(xp, lay.p, lay.o, lay.n, c, lay.p) })
 		if !hasAVX512 {
 			continue
 		}
-		rows := make([]int, 0, s.cin*len(offs))
-		for ci := range s.cin {
-			for _, off := range offs {
-				rows = append(rows, ci*lay.p+lay.o+off)
-			}
-		}
+		rows := lay.rows(s.cin, offs)
 		var g Gemm
-		b.Run("fp32/"+s.name, func(b *testing.B) {
-			for range b.N {
-				g.RunRows(s.cout, lay.n, len(rows), w, len(rows), x, rows, bias, c, lay.p)
-			}
-			b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
-		})
+		benchGFLOPs(b, "fp32/"+s.name, flops, func() { g.RunRows(s.cout, lay.n, len(rows), w, len(rows), x, rows, bias, c, lay.p) })
 	}
 }
 
@@ -192,28 +198,13 @@ func BenchmarkAMXFilter(b *testing.B) {
 		xb := amxPlanes(x, s.cin, lay.p, nil)
 		pairs, _, n32 := amxPixelPairs(dy, s.cout, lay.p, lay.o, lay.n, nil, nil)
 		f := newAMXFilter(s.cout, s.cin, offs)
-		b.Run("amx/"+s.name, func(b *testing.B) {
-			for range b.N {
-				f.add(xb, lay.p, lay.o, pairs, n32, dwT)
-			}
-			b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
-		})
+		benchGFLOPs(b, "amx/"+s.name, flops, func() { f.add(xb, lay.p, lay.o, pairs, n32, dwT) })
 		if !hasAVX512 {
 			continue
 		}
-		rows := make([]int, 0, s.cin*len(offs))
-		for ci := range s.cin {
-			for _, off := range offs {
-				rows = append(rows, ci*lay.p+lay.o+off)
-			}
-		}
+		rows := lay.rows(s.cin, offs)
 		var g Gemm
-		b.Run("fp32/"+s.name, func(b *testing.B) {
-			for range b.N {
-				g.AddDotRows(len(rows), s.cout, lay.n, x, rows, dy[lay.o:], lay.p, dwT, s.cout)
-			}
-			b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
-		})
+		benchGFLOPs(b, "fp32/"+s.name, flops, func() { g.AddDotRows(len(rows), s.cout, lay.n, x, rows, dy[lay.o:], lay.p, dwT, s.cout) })
 	}
 }
 

@@ -8,13 +8,13 @@ import "fmt"
 // sums of the gradients) stays float32. The operands are rounded to bfloat16 by passes of their
 // own just before each kernel (amxPairPlanes, amxPlanes, amxPixelPairs).
 
-// netAMX is a Net's AMX convolutions: the forward weights packed at every Forward, the data
-// gradients' (flipped, transposed) at every Backward, the filter gradients' tile configurations.
+// netAMX is a Net's AMX convolutions, by kind (netConv) and block (one for the input and output
+// convolutions): the forward weights packed at every Forward, the data gradients' (flipped,
+// transposed) at every Backward, and the filter gradients' tile configurations.
 type netAMX struct {
-	in, out, inT, outT           *amxConv
-	conv3, conv1, conv3T, conv1T []*amxConv
-	fIn, fOut, fConv3, fConv1    *amxFilter
-	w1T                          []float32
+	forward, dataGrad [4][]*amxConv
+	filter            [4]*amxFilter
+	w1T               []float32
 }
 
 // UseBF16 makes the Net compute its convolutions in bfloat16 with float32 sums on AMX, or says
@@ -34,93 +34,57 @@ func (k *Net) UseBF16() error {
 		}
 	}
 	offs1 := []int{0}
-	a := &netAMX{
-		in: newAMXConv(hid, k.Cin, offs3), out: newAMXConv(k.Cout, 2*hid, offs3),
-		inT: newAMXConv(k.Cin, hid, offs3), outT: newAMXConv(2*hid, k.Cout, offs3),
-		fIn: newAMXFilter(hid, k.Cin, offs3), fOut: newAMXFilter(k.Cout, 2*hid, offs3),
-		fConv3: newAMXFilter(hid, 2*hid, offs3), fConv1: newAMXFilter(2*hid, 2*hid, offs1),
-		w1T: make([]float32, 4*hid*hid),
-	}
+	a := &netAMX{w1T: make([]float32, 4*hid*hid)}
+	a.forward[convIn] = []*amxConv{newAMXConv(hid, k.Cin, offs3)}
+	a.forward[convOut] = []*amxConv{newAMXConv(k.Cout, 2*hid, offs3)}
+	a.dataGrad[convIn] = []*amxConv{newAMXConv(k.Cin, hid, offs3)}
+	a.dataGrad[convOut] = []*amxConv{newAMXConv(2*hid, k.Cout, offs3)}
 	for range k.Layers {
-		a.conv3 = append(a.conv3, newAMXConv(hid, 2*hid, offs3))
-		a.conv1 = append(a.conv1, newAMXConv(2*hid, 2*hid, offs1))
-		a.conv3T = append(a.conv3T, newAMXConv(2*hid, hid, offs3))
-		a.conv1T = append(a.conv1T, newAMXConv(2*hid, 2*hid, offs1))
+		a.forward[conv3] = append(a.forward[conv3], newAMXConv(hid, 2*hid, offs3))
+		a.forward[conv1] = append(a.forward[conv1], newAMXConv(2*hid, 2*hid, offs1))
+		a.dataGrad[conv3] = append(a.dataGrad[conv3], newAMXConv(2*hid, hid, offs3))
+		a.dataGrad[conv1] = append(a.dataGrad[conv1], newAMXConv(2*hid, 2*hid, offs1))
 	}
+	a.filter = [4]*amxFilter{convIn: newAMXFilter(hid, k.Cin, offs3), conv3: newAMXFilter(hid, 2*hid, offs3),
+		conv1: newAMXFilter(2*hid, 2*hid, offs1), convOut: newAMXFilter(k.Cout, 2*hid, offs3)}
 	k.amx = a
 	return nil
 }
 
 // packForward rounds the forward's weights and biases.
 func (a *netAMX) packForward(p *NetParams) {
-	a.in.pack(p.InW, p.InB)
-	a.out.pack(p.OutW, p.OutB)
+	a.forward[convIn][0].pack(p.InW, p.InB)
+	a.forward[convOut][0].pack(p.OutW, p.OutB)
 	for l, b := range p.Blocks {
-		a.conv3[l].pack(b.W3, b.B3)
-		a.conv1[l].pack(b.W1, b.B1)
+		a.forward[conv3][l].pack(b.W3, b.B3)
+		a.forward[conv1][l].pack(b.W1, b.B1)
 	}
 }
 
 // packBackward rounds the data gradients' weights: the Net's flipped, transposed 3×3 filters
 // (beginBackward's) and each block's W1 transposed.
 func (a *netAMX) packBackward(k *Net, p *NetParams) {
-	a.inT.pack(k.inT, nil)
-	a.outT.pack(k.outT, nil)
+	a.dataGrad[convIn][0].pack(k.inT, nil)
+	a.dataGrad[convOut][0].pack(k.outT, nil)
 	c := 2 * k.Hidden
 	for l, b := range p.Blocks {
-		a.conv3T[l].pack(k.blockT[l], nil)
+		a.dataGrad[conv3][l].pack(k.blockT[l], nil)
 		for co := range c {
 			for ci := range c {
 				a.w1T[ci*c+co] = b.W1[co*c+ci]
 			}
 		}
-		a.conv1T[l].pack(a.w1T, nil)
+		a.dataGrad[conv1][l].pack(a.w1T, nil)
 	}
-}
-
-func (a *netAMX) forward(c netConv, l int) *amxConv {
-	switch c {
-	case convIn:
-		return a.in
-	case conv3:
-		return a.conv3[l]
-	case conv1:
-		return a.conv1[l]
-	}
-	return a.out
-}
-
-func (a *netAMX) dataGrad(c netConv, l int) *amxConv {
-	switch c {
-	case convIn:
-		return a.inT
-	case conv3:
-		return a.conv3T[l]
-	case conv1:
-		return a.conv1T[l]
-	}
-	return a.outT
-}
-
-func (a *netAMX) filter(c netConv) *amxFilter {
-	switch c {
-	case convIn:
-		return a.fIn
-	case conv3:
-		return a.fConv3
-	case conv1:
-		return a.fConv1
-	}
-	return a.fOut
 }
 
 // amxConvolve writes the runs of out (stride ldc) = convolution c (of block l) of ch padded
 // planes in; with dataGrad, the convolution's data gradient (its flipped, transposed weights, no
 // bias) of ch planes of output gradient.
 func (k *Net) amxConvolve(ws *netWorker, c netConv, l int, dataGrad bool, in []float32, ch int, out []float32, ldc int) {
-	cv := k.amx.forward(c, l)
+	cv := k.amx.forward[c][l]
 	if dataGrad {
-		cv = k.amx.dataGrad(c, l)
+		cv = k.amx.dataGrad[c][l]
 	}
 	ws.amxPairs, ws.amxZero = amxPairPlanes(in, ch, cv.kpad, k.p, ws.amxPairs, ws.amxZero)
 	cv.run(ws.amxPairs, k.p, k.o, k.r16, out, ldc)
@@ -132,7 +96,7 @@ func (k *Net) amxFilterGrad(ws *netWorker, c netConv, in []float32, ch int, dout
 	ws.amxPlanes = amxPlanes(in, ch, k.p, ws.amxPlanes)
 	var n32 int
 	ws.amxDy, ws.amxRows, n32 = amxPixelPairs(dout, cout, k.p, k.o, k.r16, ws.amxDy, ws.amxRows)
-	k.amx.filter(c).add(ws.amxPlanes, k.p, k.o, ws.amxDy, n32, acc)
+	k.amx.filter[c].add(ws.amxPlanes, k.p, k.o, ws.amxDy, n32, acc)
 }
 
 // CheckBF16 says why UseBF16 cannot work here, or nil.

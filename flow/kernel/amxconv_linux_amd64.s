@@ -1,4 +1,5 @@
 #include "textflag.h"
+#include "amx_amd64.h"
 
 // Written by hand; what it is for: amxconv_linux_amd64.go. The AMX instructions are hand-encoded
 // (VEX, map 0F38), as in amxprobe_linux_amd64.s: Go's assembler has none of them.
@@ -7,17 +8,10 @@
 // last block: the same tile stored twice), 2 the A tile of a segment, 3 and 4 the B tiles of the
 // two blocks. Memory operands use legacy registers only (the VEX bytes do not extend them).
 
-#define TILELOADD_AX_CX_TMM0 BYTE $0xc4; BYTE $0xe2; BYTE $0x7b; BYTE $0x4b; BYTE $0x04; BYTE $0x08
-#define TILELOADD_AX_CX_TMM1 BYTE $0xc4; BYTE $0xe2; BYTE $0x7b; BYTE $0x4b; BYTE $0x0c; BYTE $0x08
-#define TILELOADD_AX_CX_TMM2 BYTE $0xc4; BYTE $0xe2; BYTE $0x7b; BYTE $0x4b; BYTE $0x14; BYTE $0x08
 #define TILELOADD_SI_CX_TMM3 BYTE $0xc4; BYTE $0xe2; BYTE $0x7b; BYTE $0x4b; BYTE $0x1c; BYTE $0x0e
 #define TILELOADD_SI_CX_TMM4 BYTE $0xc4; BYTE $0xe2; BYTE $0x7b; BYTE $0x4b; BYTE $0x24; BYTE $0x0e
 #define TDPBF16PS_TMM0_TMM2_TMM3 BYTE $0xc4; BYTE $0xe2; BYTE $0x62; BYTE $0x5c; BYTE $0xc2
 #define TDPBF16PS_TMM1_TMM2_TMM4 BYTE $0xc4; BYTE $0xe2; BYTE $0x5a; BYTE $0x5c; BYTE $0xca
-#define TILESTORED_TMM0_AX_CX BYTE $0xc4; BYTE $0xe2; BYTE $0x7a; BYTE $0x4b; BYTE $0x04; BYTE $0x08
-#define TILESTORED_TMM1_AX_CX BYTE $0xc4; BYTE $0xe2; BYTE $0x7a; BYTE $0x4b; BYTE $0x0c; BYTE $0x08
-#define LDTILECFG_AX BYTE $0xc4; BYTE $0xe2; BYTE $0x78; BYTE $0x49; BYTE $0x00
-#define TILERELEASE BYTE $0xc4; BYTE $0xe2; BYTE $0x78; BYTE $0x49; BYTE $0xc0
 
 // func amxConvRun(args *amxArgs)
 TEXT ·amxConvRun(SB), NOSPLIT, $0-8

@@ -1,4 +1,5 @@
 #include "textflag.h"
+#include "amx_amd64.h"
 
 // Written by hand; what it is for: amxfilter_linux_amd64.go. The AMX instructions are
 // hand-encoded (VEX, map 0F38), as in amxconv_linux_amd64.s.
@@ -7,13 +8,6 @@
 // back to the float32 accumulator), 3-5 the input's tiles at those taps (channels × 32 pixels),
 // 6 the output gradient's tile (16 pixel pairs × output channels), shared by the taps.
 
-#define LDTILECFG_AX BYTE $0xc4; BYTE $0xe2; BYTE $0x78; BYTE $0x49; BYTE $0x00
-#define TILERELEASE BYTE $0xc4; BYTE $0xe2; BYTE $0x78; BYTE $0x49; BYTE $0xc0
-#define TILELOADD_AX_CX_TMM0 BYTE $0xc4; BYTE $0xe2; BYTE $0x7b; BYTE $0x4b; BYTE $0x04; BYTE $0x08
-#define TILELOADD_AX_CX_TMM1 BYTE $0xc4; BYTE $0xe2; BYTE $0x7b; BYTE $0x4b; BYTE $0x0c; BYTE $0x08
-#define TILELOADD_AX_CX_TMM2 BYTE $0xc4; BYTE $0xe2; BYTE $0x7b; BYTE $0x4b; BYTE $0x14; BYTE $0x08
-#define TILESTORED_TMM0_AX_CX BYTE $0xc4; BYTE $0xe2; BYTE $0x7a; BYTE $0x4b; BYTE $0x04; BYTE $0x08
-#define TILESTORED_TMM1_AX_CX BYTE $0xc4; BYTE $0xe2; BYTE $0x7a; BYTE $0x4b; BYTE $0x0c; BYTE $0x08
 #define TILESTORED_TMM2_AX_CX BYTE $0xc4; BYTE $0xe2; BYTE $0x7a; BYTE $0x4b; BYTE $0x14; BYTE $0x08
 #define TILELOADD_SI_DX_TMM3 BYTE $0xc4; BYTE $0xe2; BYTE $0x7b; BYTE $0x4b; BYTE $0x1c; BYTE $0x16
 #define TILELOADD_SI_DX_TMM4 BYTE $0xc4; BYTE $0xe2; BYTE $0x7b; BYTE $0x4b; BYTE $0x24; BYTE $0x16

@@ -1,4 +1,5 @@
 #include "textflag.h"
+#include "amx_amd64.h"
 
 // Written by hand; what it is for: amxprobe_linux_amd64.go. The AMX instructions are hand-encoded
 // (VEX, map 0F38): Go's assembler has none of them.
@@ -6,7 +7,7 @@
 // func amxDot(cfg *[64]byte, a, b, c *[1024]byte)
 TEXT ·amxDot(SB), NOSPLIT, $0-32
 	MOVQ cfg+0(FP), AX
-	BYTE $0xc4; BYTE $0xe2; BYTE $0x78; BYTE $0x49; BYTE $0x00 // ldtilecfg (AX)
+	LDTILECFG_AX
 	MOVQ $64, CX
 	MOVQ c+24(FP), AX
 	BYTE $0xc4; BYTE $0xe2; BYTE $0x7b; BYTE $0x4b; BYTE $0x04; BYTE $0x08 // tileloadd (AX)(CX*1), tmm0
@@ -17,13 +18,13 @@ TEXT ·amxDot(SB), NOSPLIT, $0-32
 	BYTE $0xc4; BYTE $0xe2; BYTE $0x6a; BYTE $0x5c; BYTE $0xc1 // tdpbf16ps tmm0, tmm1, tmm2
 	MOVQ c+24(FP), AX
 	BYTE $0xc4; BYTE $0xe2; BYTE $0x7a; BYTE $0x4b; BYTE $0x04; BYTE $0x08 // tilestored tmm0
-	BYTE $0xc4; BYTE $0xe2; BYTE $0x78; BYTE $0x49; BYTE $0xc0 // tilerelease
+	TILERELEASE
 	RET
 
 // func amxLoop(cfg *[64]byte, a, b *[1024]byte, n int)
 TEXT ·amxLoop(SB), NOSPLIT, $0-32
 	MOVQ cfg+0(FP), AX
-	BYTE $0xc4; BYTE $0xe2; BYTE $0x78; BYTE $0x49; BYTE $0x00 // ldtilecfg
+	LDTILECFG_AX
 	BYTE $0xc4; BYTE $0xe2; BYTE $0x7b; BYTE $0x49; BYTE $0xc0 // tilezero tmm0
 	BYTE $0xc4; BYTE $0xe2; BYTE $0x7b; BYTE $0x49; BYTE $0xc8 // tilezero tmm1
 	BYTE $0xc4; BYTE $0xe2; BYTE $0x7b; BYTE $0x49; BYTE $0xd0 // tilezero tmm2
@@ -44,5 +45,5 @@ loop:
 	DECQ DX
 	JNZ loop
 done:
-	BYTE $0xc4; BYTE $0xe2; BYTE $0x78; BYTE $0x49; BYTE $0xc0 // tilerelease
+	TILERELEASE
 	RET

@@ -22,7 +22,7 @@ import (
 const mixing = variants.Mixing
 
 func TestBuiltins(t *testing.T) {
-	want := []string{"ablation", "bf16", "extended", "fashion", "long", "smoke", "tutorial", "tutorial-split"}
+	want := []string{"ablation", "bf16", "bf16-tutorial", "extended", "fashion", "long", "smoke", "tutorial", "tutorial-split"}
 	if got := experiments.BuiltinNames(); !slices.Equal(got, want) {
 		t.Fatalf("BuiltinNames() = %v, want %v", got, want)
 	}
@@ -33,6 +33,7 @@ func TestBuiltins(t *testing.T) {
 	}{
 		{"ablation", 8, 8, "small"},
 		{"bf16", 2, 8, "small"},
+		{"bf16-tutorial", 2, 6, "tutorial"},
 		{"smoke", 2, 2, "smoke"},
 		{"extended", 36, 8, "small"},
 		{"fashion", 8, 8, "small"},
@@ -479,7 +480,7 @@ func TestOpen(t *testing.T) {
 	}
 	for _, ref := range []string{"nosuch", "nosuch.toml", "dir/nosuch"} {
 		_, err := experiments.Open(ref)
-		if err == nil || !strings.Contains(err.Error(), "nosuch") || !strings.Contains(err.Error(), "ablation, bf16, extended, fashion, long, smoke, tutorial, tutorial-split") {
+		if err == nil || !strings.Contains(err.Error(), "nosuch") || !strings.Contains(err.Error(), "ablation, bf16, bf16-tutorial, extended, fashion, long, smoke, tutorial, tutorial-split") {
 			t.Errorf("Open(%q): err = %v, want one naming it and the built-in experiments", ref, err)
 		}
 	}

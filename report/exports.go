@@ -14,6 +14,14 @@ import (
 	"squeezebench/report/stats"
 )
 
+// precisionName is a configuration's precision as users write it.
+func precisionName(p string) string {
+	if p == "" {
+		return "fp32"
+	}
+	return p
+}
+
 // runsCSV is one row per expected run.
 func runsCSV(d *Data) []byte {
 	var buf bytes.Buffer
@@ -24,7 +32,7 @@ func runsCSV(d *Data) []byte {
 	}
 	header = append(header, "seed", "status", "note", "run_dir", "same_model_as", "config_hash", "expected_config_hash", "preset", "batch",
 		"params", "flops_per_image", "steps", "train_bpd", "val_bpd", "test_bpd", "train_images", "val_images", "test_images", "importance_samples",
-		"minibatch_bpd", "ms_per_step", "eval_seconds", "wall_seconds", "backend", "engine", "workers", "threads", "go_version", "ended", "code_version")
+		"minibatch_bpd", "ms_per_step", "eval_seconds", "wall_seconds", "backend", "engine", "precision", "workers", "threads", "go_version", "ended", "code_version")
 	w.Write(header)
 	f := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
 	for _, r := range d.Runs {
@@ -38,7 +46,7 @@ func runsCSV(d *Data) []byte {
 				strconv.Itoa(res.Params), strconv.FormatInt(res.FLOPsPerImage, 10), strconv.Itoa(res.Steps),
 				f(res.TrainBPD), f(res.ValBPD), f(res.TestBPD), strconv.Itoa(res.TrainImages), strconv.Itoa(res.ValImages), strconv.Itoa(res.TestImages),
 				strconv.Itoa(res.ImportanceSamples), f(res.MinibatchBPD), f(res.MsPerStep), f(res.EvalSeconds), f(res.WallSeconds),
-				res.Backend, res.Config.Engine, strconv.Itoa(res.Config.Workers), strconv.Itoa(res.Threads), res.GoVersion, res.Ended, res.CodeVersion)
+				res.Backend, res.Config.Engine, precisionName(res.Config.Precision), strconv.Itoa(res.Config.Workers), strconv.Itoa(res.Threads), res.GoVersion, res.Ended, res.CodeVersion)
 		} else {
 			row = append(row, "", "", r.Hash)
 			for len(row) < len(header) {

@@ -44,6 +44,31 @@ func TestPrepare(t *testing.T) {
 		t.Errorf("again on its own directory: %v", err)
 	}
 
+	// A copy that differs only in its comments is this experiment's: accepted, and rewritten.
+	if err := os.WriteFile(filepath.Join(dir, ExperimentFile), append([]byte("# an older comment\n"), e.Source...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := Prepare(dir, e, e.Jobs(), "", false, warn); err != nil {
+		t.Errorf("a copy differing only in comments: %v", err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, ExperimentFile)); !bytes.Equal(b, e.Source) {
+		t.Errorf("the copy was not rewritten: %q", b)
+	}
+	// One that trains other runs is another's, even under the same name.
+	changed := strings.Replace(string(e.Source), "seeds = 2", "seeds = 3", 1)
+	if changed == string(e.Source) {
+		t.Fatal("the smoke experiment no longer says seeds = 2")
+	}
+	if err := os.WriteFile(filepath.Join(dir, ExperimentFile), []byte(changed), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := Prepare(dir, e, e.Jobs(), "", false, warn); err == nil || !strings.Contains(err.Error(), "-replace-experiment") {
+		t.Errorf("a copy with another seed count: %v", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, ExperimentFile), e.Source, 0o644); err != nil {
+		t.Fatal(err)
+	}
+
 	other := t.TempDir()
 	if err := os.WriteFile(filepath.Join(other, ExperimentFile), []byte("name = \"other\"\n"), 0o644); err != nil {
 		t.Fatal(err)

@@ -241,3 +241,41 @@ func TestAMXPixelPairsPaths(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkAMXConvInterleaved: small stage 1's forward on AMX alone, and with an ELU pass of its
+// input between calls, as the Net runs it: whether switching between the tile unit and AVX-512
+// costs more than the two alone.
+func BenchmarkAMXConvInterleaved(b *testing.B) {
+	if err := amxAvailable(); err != nil {
+		b.Skip(err)
+	}
+	rng := rand.New(rand.NewPCG(23, 24))
+	lay, offs := newAMXLayout(28, 29)
+	const cout, cin = 8, 16
+	x := randomPlanes(rng, cin*lay.p)
+	cv := newAMXConvOf(cout, cin, offs, randomPlanes(rng, cout*cin*9), randomPlanes(rng, cout))
+	xp, _ := amxPairPlanes(x, cin, cv.kpad, lay.p, nil, nil)
+	c := make([]float32, cout*lay.p)
+	pos, neg := make([]float32, lay.p), make([]float32, lay.p)
+	elu := func() {
+		for ci := range cin / 2 {
+			eluImage(pos, neg, x[ci*lay.p:(ci+1)*lay.p])
+		}
+	}
+	b.Run("amx", func(b *testing.B) {
+		for range b.N {
+			cv.run(xp, lay.p, lay.o, lay.n, c, lay.p)
+		}
+	})
+	b.Run("elu", func(b *testing.B) {
+		for range b.N {
+			elu()
+		}
+	})
+	b.Run("amx+elu", func(b *testing.B) {
+		for range b.N {
+			cv.run(xp, lay.p, lay.o, lay.n, c, lay.p)
+			elu()
+		}
+	})
+}

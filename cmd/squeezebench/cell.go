@@ -28,7 +28,7 @@ func addCellFlags(fs *flag.FlagSet) *cellFlags {
 	cf.preset = fs.String("preset", "small", "model size and schedule ("+strings.Join(runner.PresetNames(), ", ")+")")
 	cf.engine = fs.String("engine", "fast", `compute engine: "fast" (kernel ops) or "stock" (gorgonia's ops, the reference)`)
 	cf.workers = fs.Int("workers", 0, "goroutines per run (0: all cores)")
-	cf.precision = fs.String("precision", "fp32", "fp32, or bf16: the convolutions in bfloat16 with float32 sums on AMX (an opt-in of issue 13: trust it as far as an equal-budget comparison with fp32 shows)")
+	cf.precision = fs.String("precision", "fp32", "fp32, or bf16: the coupling networks' convolutions in bfloat16 with float32 sums on AMX (an opt-in, within seed noise of fp32 at the small model's one-epoch budget: results/reference/bf16)")
 	return cf
 }
 
@@ -53,6 +53,9 @@ func (cf *cellFlags) config() (runner.Config, error) {
 	}
 	if cfg.Precision, err = runner.ParsePrecision(*cf.precision); err != nil {
 		return cfg, fmt.Errorf("-precision: %w", err)
+	}
+	if cfg.Precision != "" && cfg.Engine == "stock" {
+		return cfg, fmt.Errorf("-precision %s needs -engine fast: the stock ops have no bfloat16 path", *cf.precision)
 	}
 	return cfg, nil
 }

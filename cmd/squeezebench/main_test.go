@@ -229,6 +229,19 @@ func TestTrainFlagsOutOfRange(t *testing.T) {
 			t.Errorf("train %s %s: err %v, output %q; want %q", tc.flag, tc.value, err, out, tc.want)
 		}
 	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-precision", "half"}, `-precision: want "fp32" or "bf16"`},
+		{[]string{"-precision", "bf16", "-engine", "stock"}, "-precision bf16 needs -engine fast"},
+	} {
+		args := append([]string{"train", "-preset", "smoke", "-out", t.TempDir()}, tc.args...)
+		out, err := run(t, args...)
+		if err == nil || !strings.Contains(out, tc.want) {
+			t.Errorf("train %v: err %v, output %q; want %q", tc.args, err, out, tc.want)
+		}
+	}
 	out, err := run(t, "ablate", "-experiment", "smoke", "-results", t.TempDir(), "-parallel", "-1")
 	if err == nil || !strings.Contains(out, "-parallel -1: want the runs trained at once, at least 1") {
 		t.Errorf("ablate -parallel -1: err %v, output %q", err, out)

@@ -183,7 +183,7 @@ func (cv *amxConv) run(x []uint32, pPlane, o, n int, c []float32, cPlane int) {
 // kpad/2 planes of bfloat16 pairs (the low half channel 2q, the high half 2q+1), zero past cin;
 // zero is a plane of zeros for those (grown when shorter, and returned for reuse).
 func amxPairPlanes(x []float32, cin, kpad, pPlane int, dst []uint32, zero []float32) ([]uint32, []float32) {
-	dst = grow32(dst, kpad/2*pPlane)
+	dst = grow(dst, kpad/2*pPlane)
 	if kpad > cin && len(zero) < pPlane {
 		zero = make([]float32, pPlane)
 	}
@@ -197,11 +197,4 @@ func amxPairPlanes(x []float32, cin, kpad, pPlane int, dst []uint32, zero []floa
 		toBF16Pairs(dst[q*pPlane:(q+1)*pPlane], plane(2*q), plane(2*q+1))
 	}
 	return dst, zero
-}
-
-func grow32(s []uint32, n int) []uint32 {
-	if cap(s) < n {
-		return make([]uint32, n)
-	}
-	return s[:n]
 }

@@ -36,7 +36,7 @@ func amxFilterRun(args *amxFilterArgs)
 // amxPlanes rounds cin float32 planes of plane floats to bfloat16 planes, with 32 zeros after
 // the last, which a 32-pixel step past the run may read.
 func amxPlanes(x []float32, cin, plane int, dst []uint16) []uint16 {
-	dst = grow16(dst, cin*plane+32)
+	dst = grow(dst, cin*plane+32)
 	toBF16Run(dst, x[:cin*plane])
 	clear(dst[cin*plane:])
 	return dst
@@ -53,14 +53,14 @@ func amxPixelPairs(dy []float32, cout, plane, o, n int, dst []uint32, rows []uin
 	}
 	n32 := (n + 31) / 32 * 32
 	npp := n32 / 2
-	rows = grow16(rows, cout*n32)
+	rows = grow(rows, cout*n32)
 	for co := range cout {
 		r := rows[co*n32 : (co+1)*n32]
 		toBF16Run(r, dy[co*plane+o:co*plane+o+n])
 		clear(r[n:])
 	}
 	pairs := unsafe.Slice((*uint32)(unsafe.Pointer(&rows[0])), cout*npp) // row co's pair q at co·npp + q
-	dst = grow32(dst, (cout+15)/16*npp*16)
+	dst = grow(dst, (cout+15)/16*npp*16)
 	for c0 := 0; c0 < cout; c0 += 16 {
 		blk, ch := dst[c0*npp:(c0+16)*npp], min(16, cout-c0)
 		if hasAVX512 {
@@ -79,13 +79,6 @@ func amxPixelPairs(dy []float32, cout, plane, o, n int, dst []uint32, rows []uin
 		}
 	}
 	return dst, rows, n32
-}
-
-func grow16(s []uint16, n int) []uint16 {
-	if cap(s) < n {
-		return make([]uint16, n)
-	}
-	return s[:n]
 }
 
 // amxFilter is a convolution's filter gradient on AMX: cout output and cin input channels over

@@ -37,11 +37,11 @@ func (p *Pool) Each(n int, f func(worker, from, to int)) {
 }
 
 // grow returns buf resized to n, reusing its memory when it is large enough.
-func grow(buf []float32, n int) []float32 {
+func grow[T any](buf []T, n int) []T {
 	if cap(buf) >= n {
 		return buf[:n]
 	}
-	return make([]float32, n)
+	return make([]T, n)
 }
 
 func zero(s []float32) {

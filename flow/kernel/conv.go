@@ -237,7 +237,7 @@ func (c *Conv) addFilterGrad(worker int, x []float32, n, g int, d, col, acc []fl
 		return
 	}
 	a := c.lay(func(i int) []float32 { return c.input(worker, x, i) }, c.Cin, n, g, c.K == 3, col)
-	if !hasAVX512 {
+	if gemmSet == nil {
 		gemm.Run(false, true, rows, c.Cout, ld, a, ld, d, ld, 1, nil, acc, c.Cout)
 		return
 	}
@@ -301,9 +301,9 @@ func flipTranspose(w, wt []float32, cout, cin int) {
 }
 
 // implicit says whether a GEMM over g images takes its im2col matrix as views into shift3
-// planes: with the AVX-512 kernels (which read B through a row table), for 3×3 filters and one
+// planes: with this package's kernels (which read B through a row table), for 3×3 filters and one
 // image per GEMM. It writes a third of what im2col does.
-func (c *Conv) implicit(g int) bool { return c.K == 3 && g == 1 && hasAVX512 }
+func (c *Conv) implicit(g int) bool { return c.K == 3 && g == 1 && gemmSet != nil }
 
 // shift3 writes, for each channel ci of the ch×H×W image x and each horizontal tap kw, the plane
 // shifted by kw-1 columns (zeros shifted in) between a zero row above and below, into buf:

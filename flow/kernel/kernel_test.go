@@ -1,7 +1,6 @@
 package kernel
 
 import (
-	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -51,15 +50,24 @@ func naiveConv(c *Conv, x, w, b []float32) []float64 {
 	return out
 }
 
-// bothGemmPaths runs a test with the GEMM this processor uses and, where that is the AVX-512
-// kernels (which also take 3×3 im2col matrices as views, Conv.implicit), once more with the BLAS
-// and explicit im2col.
+// bothGemmPaths runs a test with the GEMM this processor uses and then with every other path it
+// can run: on AVX-512 once more as a processor with AVX2 alone would (the AVX2 kernels, and the
+// elementwise loops' AVX2 forms), and always with the BLAS and explicit im2col (Conv.implicit
+// needs kernels that read B through a row table).
 func bothGemmPaths(t *testing.T, test func(t *testing.T)) {
-	avx512 := hasAVX512
-	t.Run(fmt.Sprintf("avx512=%v", avx512), test)
-	if avx512 {
-		hasAVX512 = false
-		defer func() { hasAVX512 = true }()
+	avx512, native := hasAVX512, gemmSet
+	defer func() { hasAVX512, gemmSet = avx512, native }()
+	name := "blas"
+	if native != nil {
+		name = native.name
+	}
+	t.Run(name, test)
+	if avx512 && hasAVX2FMA {
+		hasAVX512, gemmSet = false, avx2Gemm
+		t.Run("avx2", test)
+	}
+	if native != nil {
+		hasAVX512, gemmSet = false, nil
 		t.Run("blas", test)
 	}
 }

@@ -4,8 +4,8 @@ import "gonum.org/v1/gonum/blas"
 
 // Gemm computes C = A·B + beta·C (beta 0 or 1), plus a bias per row of C where one is given, for
 // row-major float32 matrices, A m×k, B k×n;
-// transA/transB say A or B is stored transposed (as k×m, n×k). With AVX-512 it runs this
-// package's kernels (see sgemm_gen.go); otherwise the BLAS the binary was built with.
+// transA/transB say A or B is stored transposed (as k×m, n×k). With AVX-512, or AVX2 and FMA,
+// it runs this package's kernels (see sgemm_gen.go); otherwise the BLAS the binary was built with.
 //
 // scratch is reused from call to call: a transposed B is copied into it as k×n, and on the BLAS
 // path RunRows' B.
@@ -23,7 +23,8 @@ func (g *Gemm) Run(transA, transB bool, m, n, k int, a []float32, lda int, b []f
 	if m == 0 || n == 0 {
 		return
 	}
-	if !hasAVX512 || g.BLAS || k == 0 {
+	ks := gemmSet
+	if ks == nil || g.BLAS || k == 0 {
 		tA, tB := blas.NoTrans, blas.NoTrans
 		if transA {
 			tA = blas.Trans
@@ -67,12 +68,12 @@ func (g *Gemm) Run(transA, transB bool, m, n, k int, a []float32, lda int, b []f
 		_ = bias[m-1]
 	}
 	var biasRow *float32
-	for j := 0; j < n; j += 48 { // column panels outside: B's panel (k × 48) stays in cache for all rows
-		width := min(48, n-j)
+	for j := 0; j < n; j += ks.panel { // column panels outside: B's panel (k × 3 vectors) stays in cache for all rows
+		width := min(ks.panel, n-j)
 		masks := laneMasks(width)
 		i := 0
-		v := (width - 1) / 16 // the last panel: as few vectors as it needs
-		for _, kern := range panelKernels[b2i(width == 16*(v+1))][v] {
+		v := (width - 1) / ks.lanes // the last panel: as few vectors as it needs
+		for _, kern := range ks.panels[b2i(width == ks.lanes*(v+1))][v] {
 			for ; m-i >= kern.rows; i += kern.rows {
 				if bias != nil {
 					biasRow = &bias[i]
@@ -121,7 +122,8 @@ func (g *Gemm) runRows(m, n, k int, a []float32, lda int, base []float32, t rowT
 	}
 	t.check(k, n, base, "RunRows")
 	rowOffs := t.offs
-	if !hasAVX512 || g.BLAS || k == 0 {
+	ks := gemmSet
+	if ks == nil || g.BLAS || k == 0 {
 		g.scratch = grow(g.scratch, k*n)
 		for kk, off := range rowOffs[:k] {
 			copy(g.scratch[kk*n:(kk+1)*n], base[off:off+n])
@@ -135,12 +137,12 @@ func (g *Gemm) runRows(m, n, k int, a []float32, lda int, base []float32, t rowT
 		_ = bias[m-1]
 	}
 	var biasRow *float32
-	for j := 0; j < n; j += 48 {
-		width := min(48, n-j)
+	for j := 0; j < n; j += ks.panel {
+		width := min(ks.panel, n-j)
 		masks := laneMasks(width)
 		i := 0
-		v := (width - 1) / 16
-		for _, kern := range rowsPanelKernels[b2i(width == 16*(v+1))][v] {
+		v := (width - 1) / ks.lanes
+		for _, kern := range ks.rowsPanels[b2i(width == ks.lanes*(v+1))][v] {
 			for ; m-i >= kern.rows; i += kern.rows {
 				if bias != nil {
 					biasRow = &bias[i]
@@ -154,7 +156,7 @@ func (g *Gemm) runRows(m, n, k int, a []float32, lda int, base []float32, t rowT
 // AddDotRows adds c[r·ldc+j] += Σₚ A_r[p]·b[j·ldb+p] for r < m, j < n, p < k, where row r of A
 // is aBase[aOffs[r]:aOffs[r]+k]: C += A·Bᵀ for a wide, short A and B — the filter gradient
 // dwᵀ += im2col·doutᵀ, with the im2col rows views into shift3 planes. Without the AVX-512
-// kernels it copies A out and runs the BLAS.
+// or AVX2 kernels it copies A out and runs the BLAS.
 func (g *Gemm) AddDotRows(m, n, k int, aBase []float32, aOffs []int, b []float32, ldb int, c []float32, ldc int) {
 	g.addDotRows(m, n, k, aBase, newRowTable(aOffs[:m]), b, ldb, c, ldc)
 }
@@ -165,7 +167,8 @@ func (g *Gemm) addDotRows(m, n, k int, aBase []float32, t rowTable, b []float32,
 	}
 	t.check(m, k, aBase, "AddDotRows")
 	aOffs := t.offs
-	if !hasAVX512 || g.BLAS { // A copied out, then the tiled product with B transposed
+	ks := gemmSet
+	if ks == nil || g.BLAS { // A copied out, then the tiled product with B transposed
 		g.scratchA = grow(g.scratchA, m*k)
 		a := g.scratchA
 		for r, off := range aOffs[:m] {
@@ -176,13 +179,13 @@ func (g *Gemm) addDotRows(m, n, k int, aBase []float32, t rowTable, b []float32,
 	}
 	_ = b[(n-1)*ldb+k-1]
 	_ = c[(m-1)*ldc+n-1]
-	tail := uint64(1)<<uint(k%16) - 1
+	tail := uint64(1)<<uint(k%ks.lanes) - 1
 	rows := &g.rows
 	j := 0
 	for ci, width := range []int{8, 4, 2, 1} { // B's rows by 8, then the rest
 		for ; n-j >= width; j += width {
 			r := 0
-			for _, kern := range dotKernels[ci] {
+			for _, kern := range ks.dots[ci] {
 				for ; m-r >= kern.rows; r += kern.rows {
 					for i := 0; i < kern.rows; i++ {
 						rows[i] = &aBase[aOffs[r+i]]
@@ -207,13 +210,30 @@ type rowsKernel struct {
 }
 
 // Backend names the GEMM implementation the convolutions use on this processor: this package's
-// AVX-512 kernels ("avx512+" the BLAS that remains the fallback), or the BLAS alone.
+// AVX-512 or AVX2 kernels ("avx512+" or "avx2+" the BLAS that remains the fallback), or the BLAS
+// alone.
 func Backend() string {
-	if hasAVX512 {
-		return "avx512+" + BLAS
+	if gemmSet != nil {
+		return gemmSet.name + "+" + BLAS
 	}
 	return BLAS
 }
+
+// gemmKernels is one instruction set's micro-kernels (sgemm_gen.go writes them): tiles of C over
+// column panels of at most three vectors, and AddDotRows' dot-product tiles.
+type gemmKernels struct {
+	name  string // in Backend
+	lanes int    // float32 lanes per vector
+	panel int    // columns per panel
+	// panels[f][v] cover a last panel of v+1 vectors (f = 1: exactly full, the kernels without
+	// masks); rowsPanels the same with B's rows from a table; each from the most rows down.
+	panels     [2][3][]rowKernel
+	rowsPanels [2][3][]rowsKernel
+	dots       [4][]rowsDotKernel // by rows of B (8, 4, 2, 1), each from the most rows of A down
+}
+
+// gemmSet is the kernels this processor runs (nil: the BLAS alone); tests switch it.
+var gemmSet = chooseGemm()
 
 // rowKernel is a micro-kernel and the rows of C it computes.
 type rowKernel struct {
@@ -229,7 +249,8 @@ func b2i(b bool) int {
 	return 0
 }
 
-// laneMasks returns the 16-lane masks (low bits first) that select w ≤ 48 columns.
+// laneMasks returns the lane masks (low bits first; 16 per vector on AVX-512, 8 on AVX2) that
+// select the first w columns of a panel.
 func laneMasks(w int) uint64 { return 1<<uint(w) - 1 }
 
 // transpose writes the rows × cols matrix src (row stride ld) transposed into dst (cols × rows).

@@ -211,6 +211,19 @@ func sgemmDotKernel1x2(n int, a **float32, b *float32, ldb int, c *float32, ldc 
 //go:noescape
 func sgemmDotKernel1x1(n int, a **float32, b *float32, ldb int, c *float32, ldc int, tail uint64)
 
+// chooseGemm picks the widest kernels this processor runs.
+func chooseGemm() *gemmKernels {
+	switch {
+	case hasAVX512:
+		return avx512Gemm
+	case hasAVX2FMA:
+		return avx2Gemm
+	}
+	return nil
+}
+
+var avx512Gemm = &gemmKernels{name: "avx512", lanes: 16, panel: 48, panels: panelKernels, rowsPanels: rowsPanelKernels, dots: dotKernels}
+
 // panelKernels[f][v-1] cover a column panel of at most 16·v columns (f = 1: exactly 16·v, the
 // kernels without masks), rowsPanelKernels the same with B's rows from a table; each from the
 // most rows down.

@@ -11,6 +11,7 @@ package main
 
 import (
 	"fmt"
+	"go/format"
 	"os"
 	"strings"
 )
@@ -418,6 +419,353 @@ func tallDotKernel(w *strings.Builder, rr, cc int) {
 	fmt.Fprintln(w)
 }
 
+// The AVX2 kernels (sgemm_avx2_amd64.s) are the same tiles for processors without AVX-512 (AMD
+// before Zen 4, Intel client cores): 8 lanes and 16 registers, so tiles of at most 12
+// accumulators, and the lane masks turned into vectors for VMASKMOVPS. A masked kernel holds its
+// masks in registers, so it has fewer rows than the full one.
+var avx2Kernels = map[bool][]struct{ mr, nv int }{
+	false: {{4, 2}, {2, 2}, {1, 2}, {11, 1}, {8, 1}, {4, 1}, {2, 1}, {1, 1}},
+	true:  {{6, 2}, {4, 2}, {2, 2}, {1, 2}, {12, 1}, {8, 1}, {4, 1}, {2, 1}, {1, 1}},
+}
+
+// avx2Masks writes the vector masks of nv vectors into Y(first)… from the lane bits in AX (8 per
+// vector, low first): lane l is all ones where bit l is set.
+func avx2Masks(p func(string, ...any), first, nv int) {
+	for v := 0; v < nv; v++ {
+		m := fmt.Sprintf("Y%d", first+v)
+		p("MOVQ AX, X%d", first+v)
+		p("VPBROADCASTD X%d, %s", first+v, m)
+		p("VPAND sgemmLaneBits<>(SB), %s, %s", m, m)
+		p("VPCMPEQD sgemmLaneBits<>(SB), %s, %s", m, m)
+		if v < nv-1 {
+			p("SHRQ $8, AX")
+		}
+	}
+}
+
+// kernelAVX2 writes kernel's tile with ymm registers: named …AVX2, the same signature and
+// arguments (masks: 8 bits per vector).
+func kernelAVX2(w *strings.Builder, mr, nv int, rowTable, full bool) {
+	p := func(format string, args ...any) { fmt.Fprintf(w, "\t"+format+"\n", args...) }
+	acc := func(i, v int) string { return fmt.Sprintf("Y%d", i*nv+v) }
+	breg := func(v int) string { return fmt.Sprintf("Y%d", mr*nv+v) }
+	bcast := fmt.Sprintf("Y%d", mr*nv+nv)
+	mask := func(v int) string { return fmt.Sprintf("Y%d", mr*nv+nv+1+v) }
+	regs := mr*nv + nv + 1
+	if !full {
+		regs += nv
+	}
+	if regs > 16 {
+		panic("too many registers")
+	}
+	bases, rows := cover(mr)
+	if len(bases) > len(rowRegs) {
+		panic("too many row pointers")
+	}
+	name, ldb := fmt.Sprintf("sgemmKernel%dx%dAVX2", mr, 8*nv), "ldb int"
+	if rowTable {
+		name, ldb = fmt.Sprintf("sgemmRowsKernel%dx%dAVX2", mr, 8*nv), "rowOffs *int"
+	}
+	if full {
+		name += "F"
+	}
+	load := func(v int, src string) string {
+		if full {
+			return fmt.Sprintf("VMOVUPS %s", src)
+		}
+		return fmt.Sprintf("VMASKMOVPS %s, %s", src, mask(v))
+	}
+	fmt.Fprintf(w, "// func %s(k int, a *float32, ars, aks int, b *float32, %s, c *float32, ldc int, bias *float32, masks uint64, accumulate int)\n", name, ldb)
+	fmt.Fprintf(w, "TEXT ·%s(SB), NOSPLIT, $0-88\n", name)
+	p("MOVQ k+0(FP), CX")
+	p("MOVQ a+8(FP), SI")
+	p("MOVQ ars+16(FP), R9")
+	p("SHLQ $2, R9")
+	p("LEAQ (R9)(R9*2), R10")
+	p("MOVQ aks+24(FP), R12")
+	p("SHLQ $2, R12")
+	p("MOVQ b+32(FP), BX")
+	if rowTable {
+		p("MOVQ rowOffs+40(FP), DX")
+	} else {
+		p("MOVQ ldb+40(FP), DX")
+		p("SHLQ $2, DX")
+	}
+	if !full {
+		p("MOVQ masks+72(FP), AX")
+		avx2Masks(p, mr*nv+nv+1, nv)
+	}
+	for j, r := range bases[1:] {
+		p("MOVQ SI, %s", rowRegs[j+1])
+		p("MOVQ $%d, AX", r)
+		p("IMULQ R9, AX")
+		p("ADDQ AX, %s", rowRegs[j+1])
+	}
+	p("MOVQ bias+64(FP), AX")
+	p("TESTQ AX, AX")
+	p("JNE %s_bias", name)
+	for i := 0; i < mr*nv; i++ {
+		p("VXORPS Y%d, Y%d, Y%d", i, i, i)
+	}
+	p("JMP %s_start", name)
+	fmt.Fprintf(w, "%s_bias:\n", name)
+	for i := 0; i < mr; i++ {
+		p("VBROADCASTSS %d(AX), %s", 4*i, acc(i, 0))
+		for v := 1; v < nv; v++ {
+			p("VMOVAPS %s, %s", acc(i, 0), acc(i, v))
+		}
+	}
+	fmt.Fprintf(w, "%s_start:\n", name)
+	p("TESTQ CX, CX")
+	p("JEQ %s_store", name)
+	fmt.Fprintf(w, "%s_loop:\n", name)
+	bRow := "(BX)"
+	if rowTable {
+		p("MOVQ (DX), AX")
+		bRow = "(BX)(AX*4)"
+	}
+	for v := 0; v < nv; v++ {
+		p("%s, %s", load(v, fmt.Sprintf("%d%s", 32*v, bRow)), breg(v))
+	}
+	for i := 0; i < mr; i++ {
+		p("VBROADCASTSS (%s)%s, %s", rowRegs[rows[i].ptr], rows[i].index, bcast)
+		for v := 0; v < nv; v++ {
+			p("VFMADD231PS %s, %s, %s", breg(v), bcast, acc(i, v))
+		}
+	}
+	if rowTable {
+		p("ADDQ $8, DX")
+	} else {
+		p("ADDQ DX, BX")
+	}
+	for j := range bases {
+		p("ADDQ R12, %s", rowRegs[j])
+	}
+	p("DECQ CX")
+	p("JNE %s_loop", name)
+	fmt.Fprintf(w, "%s_store:\n", name)
+	p("MOVQ c+48(FP), DX")
+	p("MOVQ ldc+56(FP), R10")
+	p("SHLQ $2, R10")
+	put := func(i, v int) {
+		dst := fmt.Sprintf("%d(DX)", 32*v)
+		if full {
+			p("VMOVUPS %s, %s", acc(i, v), dst)
+		} else {
+			p("VMASKMOVPS %s, %s, %s", acc(i, v), mask(v), dst)
+		}
+	}
+	p("MOVQ accumulate+80(FP), AX")
+	p("TESTQ AX, AX")
+	p("JEQ %s_plain", name)
+	for i := 0; i < mr; i++ {
+		for v := 0; v < nv; v++ {
+			p("%s, %s", load(v, fmt.Sprintf("%d(DX)", 32*v)), breg(v))
+			p("VADDPS %s, %s, %s", breg(v), acc(i, v), acc(i, v))
+			put(i, v)
+		}
+		p("ADDQ R10, DX")
+	}
+	p("VZEROUPPER")
+	p("RET")
+	fmt.Fprintf(w, "%s_plain:\n", name)
+	for i := 0; i < mr; i++ {
+		for v := 0; v < nv; v++ {
+			put(i, v)
+		}
+		p("ADDQ R10, DX")
+	}
+	p("VZEROUPPER")
+	p("RET")
+	fmt.Fprintln(w)
+}
+
+// avx2DotKernels are AddDotRows' tiles with ymm registers: R rows of A by C rows of B, R·C ≤ 12
+// accumulators, for B's rows by 8, 4, 2 and 1.
+var avx2DotKernels = []struct{ r, c int }{{1, 8}, {3, 4}, {1, 4}, {6, 2}, {3, 2}, {1, 2}, {8, 1}, {3, 1}, {1, 1}}
+
+// dotKernelAVX2 writes such a kernel, with dotKernel's signature (tail: the lanes of the last
+// n mod 8). Every row pointer of A and B is a register, advanced together through one offset
+// (BX); the operand with fewer rows is loaded into a register, the other read by the FMAs; each
+// accumulator is reduced on its own and added to C.
+func dotKernelAVX2(w *strings.Builder, rr, cc int) {
+	p := func(format string, args ...any) { fmt.Fprintf(w, "\t"+format+"\n", args...) }
+	if rr*cc > 12 {
+		panic("dot kernel: too many accumulators")
+	}
+	aRegs := []string{"AX", "DX", "SI", "DI", "R8", "R9", "R10", "R11"}[:rr]
+	bRegs := []string{"R13", "R12", "R11", "R10", "R9", "R8", "DI", "SI"}[:cc]
+	for _, a := range aRegs {
+		for _, b := range bRegs {
+			if a == b {
+				panic("dot kernel: too many row registers")
+			}
+		}
+	}
+	acc := func(r, j int) int { return r*cc + j }
+	name := fmt.Sprintf("sgemmDotKernel%dx%dAVX2", rr, cc)
+	fmt.Fprintf(w, "// func %s(n int, a **float32, b *float32, ldb int, c *float32, ldc int, tail uint64)\n", name)
+	fmt.Fprintf(w, "TEXT ·%s(SB), NOSPLIT, $0-56\n", name)
+	p("MOVQ b+16(FP), %s", bRegs[0])
+	p("MOVQ ldb+24(FP), CX")
+	p("SHLQ $2, CX")
+	for j := 1; j < cc; j++ {
+		p("LEAQ (%s)(CX*1), %s", bRegs[j-1], bRegs[j])
+	}
+	p("MOVQ a+8(FP), CX")
+	for r := len(aRegs) - 1; r >= 0; r-- {
+		p("MOVQ %d(CX), %s", 8*r, aRegs[r])
+	}
+	p("MOVQ n+0(FP), CX")
+	p("SHRQ $3, CX")
+	for i := 0; i < rr*cc; i++ {
+		p("VXORPS Y%d, Y%d, Y%d", i, i, i)
+	}
+	p("XORQ BX, BX")
+	body := func(masked bool) {
+		at := func(reg string) string { return fmt.Sprintf("(%s)(BX*1)", reg) }
+		if masked { // both operands through registers: VMASKMOVPS, then the FMAs
+			for j := 0; j < cc; j++ {
+				p("VMASKMOVPS %s, Y13, Y15", at(bRegs[j]))
+				for r := 0; r < rr; r++ {
+					p("VMASKMOVPS %s, Y13, Y14", at(aRegs[r]))
+					p("VFMADD231PS Y15, Y14, Y%d", acc(r, j))
+				}
+			}
+			return
+		}
+		if rr < cc {
+			for r := 0; r < rr; r++ {
+				p("VMOVUPS %s, Y15", at(aRegs[r]))
+				for j := 0; j < cc; j++ {
+					p("VFMADD231PS %s, Y15, Y%d", at(bRegs[j]), acc(r, j))
+				}
+			}
+			return
+		}
+		for j := 0; j < cc; j++ {
+			p("VMOVUPS %s, Y15", at(bRegs[j]))
+			for r := 0; r < rr; r++ {
+				p("VFMADD231PS %s, Y15, Y%d", at(aRegs[r]), acc(r, j))
+			}
+		}
+	}
+	p("TESTQ CX, CX")
+	p("JEQ %s_tail", name)
+	fmt.Fprintf(w, "%s_loop:\n", name)
+	body(false)
+	p("ADDQ $32, BX")
+	p("DECQ CX")
+	p("JNE %s_loop", name)
+	fmt.Fprintf(w, "%s_tail:\n", name)
+	p("MOVQ tail+48(FP), CX")
+	p("TESTQ CX, CX")
+	p("JEQ %s_reduce", name)
+	p("MOVQ CX, X13")
+	p("VPBROADCASTD X13, Y13")
+	p("VPAND sgemmLaneBits<>(SB), Y13, Y13")
+	p("VPCMPEQD sgemmLaneBits<>(SB), Y13, Y13")
+	body(true)
+	fmt.Fprintf(w, "%s_reduce:\n", name)
+	p("MOVQ c+32(FP), DX")
+	p("MOVQ ldc+40(FP), CX")
+	p("SHLQ $2, CX")
+	for r := 0; r < rr; r++ {
+		if r > 0 {
+			p("ADDQ CX, DX")
+		}
+		for j := 0; j < cc; j++ {
+			a := acc(r, j)
+			p("VEXTRACTF128 $1, Y%d, X14", a)
+			p("VADDPS X14, X%d, X%d", a, a)
+			p("VHADDPS X%d, X%d, X%d", a, a, a)
+			p("VHADDPS X%d, X%d, X%d", a, a, a)
+			p("VADDSS %d(DX), X%d, X%d", 4*j, a, a)
+			p("VMOVSS X%d, %d(DX)", a, 4*j)
+		}
+	}
+	p("VZEROUPPER")
+	p("RET")
+	fmt.Fprintln(w)
+}
+
+// writeAVX2 writes sgemm_avx2_amd64.s.
+func writeAVX2() error {
+	var w strings.Builder
+	w.WriteString("// Code generated by sgemm_gen.go; DO NOT EDIT.\n\n#include \"textflag.h\"\n\n")
+	w.WriteString("// sgemmLaneBits holds bit l in lane l: a lane mask's bits broadcast, ANDed and compared with it give the vector mask.\n")
+	for l := 0; l < 8; l++ {
+		fmt.Fprintf(&w, "DATA sgemmLaneBits<>+%d(SB)/4, $%d\n", 4*l, 1<<l)
+	}
+	w.WriteString("GLOBL sgemmLaneBits<>(SB), RODATA, $32\n\n")
+	for _, full := range []bool{false, true} {
+		for _, rowTable := range []bool{false, true} {
+			for _, k := range avx2Kernels[full] {
+				kernelAVX2(&w, k.mr, k.nv, rowTable, full)
+			}
+		}
+	}
+	for _, k := range avx2DotKernels {
+		dotKernelAVX2(&w, k.r, k.c)
+	}
+	if err := os.WriteFile("sgemm_avx2_amd64.s", []byte(w.String()), 0o644); err != nil {
+		return err
+	}
+	src, err := format.Source([]byte(avx2Decls()))
+	if err != nil {
+		return err
+	}
+	return os.WriteFile("sgemm_avx2_amd64.go", src, 0o644)
+}
+
+// avx2Decls is the Go side of sgemm_avx2_amd64.s: the declarations and the kernel set.
+func avx2Decls() string {
+	var w strings.Builder
+	w.WriteString("// Code generated by sgemm_gen.go; DO NOT EDIT.\n\npackage kernel\n\n")
+	const tileArgs = "(k int, a *float32, ars, aks int, b *float32, %s, c *float32, ldc int, bias *float32, masks uint64, accumulate int)"
+	suffix := map[bool]string{false: "", true: "F"}
+	for _, full := range []bool{false, true} {
+		for _, k := range avx2Kernels[full] {
+			fmt.Fprintf(&w, "//go:noescape\nfunc sgemmKernel%dx%dAVX2%s"+tileArgs+"\n\n", k.mr, 8*k.nv, suffix[full], "ldb int")
+			fmt.Fprintf(&w, "//go:noescape\nfunc sgemmRowsKernel%dx%dAVX2%s"+tileArgs+"\n\n", k.mr, 8*k.nv, suffix[full], "rowOffs *int")
+		}
+	}
+	for _, k := range avx2DotKernels {
+		fmt.Fprintf(&w, "//go:noescape\nfunc sgemmDotKernel%dx%dAVX2(n int, a **float32, b *float32, ldb int, c *float32, ldc int, tail uint64)\n\n", k.r, k.c)
+	}
+	w.WriteString("// avx2Gemm: panels of 16 columns (two vectors of 8), each kernel list from the most rows down.\n")
+	w.WriteString("var avx2Gemm = &gemmKernels{\n\tname: \"avx2\", lanes: 8, panel: 16,\n")
+	for _, kind := range []struct{ field, typ, prefix string }{{"panels", "rowKernel", "sgemmKernel"}, {"rowsPanels", "rowsKernel", "sgemmRowsKernel"}} {
+		fmt.Fprintf(&w, "\t%s: [2][3][]%s{", kind.field, kind.typ)
+		for _, full := range []bool{false, true} {
+			w.WriteString("{")
+			for nv := 1; nv <= 2; nv++ {
+				w.WriteString("{")
+				for _, k := range avx2Kernels[full] {
+					if k.nv == nv {
+						fmt.Fprintf(&w, "{%d, %s%dx%dAVX2%s}, ", k.mr, kind.prefix, k.mr, 8*nv, suffix[full])
+					}
+				}
+				w.WriteString("}, ")
+			}
+			w.WriteString("}, ")
+		}
+		w.WriteString("},\n")
+	}
+	w.WriteString("\tdots: [4][]rowsDotKernel{")
+	for _, c := range []int{8, 4, 2, 1} {
+		w.WriteString("{")
+		for _, k := range avx2DotKernels {
+			if k.c == c {
+				fmt.Fprintf(&w, "{%d, sgemmDotKernel%dx%dAVX2}, ", k.r, k.r, k.c)
+			}
+		}
+		w.WriteString("}, ")
+	}
+	w.WriteString("},\n}\n")
+	return w.String()
+}
+
 func main() {
 	var w strings.Builder
 	w.WriteString("// Code generated by sgemm_gen.go; DO NOT EDIT.\n\n#include \"textflag.h\"\n\n")
@@ -440,7 +788,11 @@ func main() {
 	for _, k := range tallDotKernels {
 		tallDotKernel(&w, k.r, k.c)
 	}
-	if err := os.WriteFile("sgemm_amd64.s", []byte(w.String()), 0o644); err != nil {
+	err := os.WriteFile("sgemm_amd64.s", []byte(w.String()), 0o644)
+	if err == nil {
+		err = writeAVX2()
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}

@@ -34,14 +34,13 @@ func naiveGemm(transA, transB bool, m, n, k int, a []float32, lda int, b []float
 	}
 }
 
-// TestGemmMatchesDefinition runs the AVX-512 kernels (where the processor has them) and the
-// BLAS path on shapes that hit every edge: rows not a multiple of the tile, columns not a
+// TestGemmMatchesDefinition runs the kernels of every instruction set the processor has
+// (bothGemmPaths) and the BLAS path on shapes that hit every edge: rows not a multiple of the tile, columns not a
 // multiple of 16 or 48, narrow C and last panels of 16 or 32 columns (the 24×16 and 8×32
 // kernels and their fewer-row forms), k = 1, padded leading dimensions.
-func TestGemmMatchesDefinition(t *testing.T) {
-	if !hasAVX512 {
-		t.Log("no AVX-512: only the BLAS path is tested")
-	}
+func TestGemmMatchesDefinition(t *testing.T) { bothGemmPaths(t, testGemmMatchesDefinition) }
+
+func testGemmMatchesDefinition(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	shapes := [][3]int{{1, 1, 1}, {8, 48, 5}, {9, 49, 3}, {7, 17, 33}, {32, 784, 72}, {24, 16, 100},
 		{25, 15, 7}, {50, 8, 13}, {3, 100, 1}, {72, 12, 196}, {64, 47, 11}, {16, 97, 40},
@@ -114,7 +113,9 @@ func TestSum(t *testing.T) {
 
 // TestGemmRowsMatchesDefinition: B given as row offsets into a base (rows overlapping, as the
 // shifted views of a convolution's input are) gives the product with B copied out.
-func TestGemmRowsMatchesDefinition(t *testing.T) {
+func TestGemmRowsMatchesDefinition(t *testing.T) { bothGemmPaths(t, testGemmRowsMatchesDefinition) }
+
+func testGemmRowsMatchesDefinition(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	for _, s := range [][3]int{{1, 1, 1}, {8, 48, 9}, {13, 784, 18}, {7, 50, 27}, {16, 196, 144}, {3, 17, 5},
 		{25, 64, 11}, {9, 80, 13}, {5, 32, 3}, {47, 112, 4}} { // last panels of 16 and 32 columns
@@ -179,7 +180,9 @@ func testAddDotRows(t *testing.T) {
 
 // The kernels work through raw pointers, so Gemm checks the operands' extents first: a slice too
 // short for the shape panics instead of being read or written past its end.
-func TestGemmRejectsShortOperands(t *testing.T) {
+func TestGemmRejectsShortOperands(t *testing.T) { bothGemmPaths(t, testGemmRejectsShortOperands) }
+
+func testGemmRejectsShortOperands(t *testing.T) {
 	m, n, k := 9, 50, 7
 	a, b, c := make([]float32, m*k), make([]float32, k*n), make([]float32, m*n)
 	for name, run := range map[string]func(g *Gemm){

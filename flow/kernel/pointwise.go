@@ -123,8 +123,12 @@ func pixelStats(x, mean, rstd []float32, c, hw int) {
 // lnRstd turns sums of squared deviations into 1/sqrt(sum·inv + eps): in float32 with AVX-512,
 // else through float64 (the two differ by at most a rounding).
 func lnRstd(rstd []float32, inv float32) {
-	if hasAVX512 {
+	switch {
+	case hasAVX512:
 		lnRstdAVX512(rstd, inv, LayerNormEps)
+		return
+	case hasAVX2FMA:
+		lnRstdAVX2(rstd, inv, LayerNormEps)
 		return
 	}
 	for i, v := range rstd {
@@ -188,8 +192,12 @@ func LayerNormParamGrads(p *Pool, s Batch, x, dout, stats, dgamma, dbeta []float
 
 // lnAcc: dst += x.
 func lnAcc(dst, x []float32) {
-	if hasAVX512 {
+	switch {
+	case hasAVX512:
 		lnAccAVX512(dst[:len(x)], x)
+		return
+	case hasAVX2FMA:
+		lnAccAVX2(dst[:len(x)], x)
 		return
 	}
 	dst = dst[:len(x)]
@@ -200,8 +208,12 @@ func lnAcc(dst, x []float32) {
 
 // lnSqDevAcc: dst += (x-mean)².
 func lnSqDevAcc(dst, x, mean []float32) {
-	if hasAVX512 {
+	switch {
+	case hasAVX512:
 		lnSqDevAccAVX512(dst[:len(x)], x, mean[:len(x)])
+		return
+	case hasAVX2FMA:
+		lnSqDevAccAVX2(dst[:len(x)], x, mean[:len(x)])
 		return
 	}
 	dst, mean = dst[:len(x)], mean[:len(x)]
@@ -213,8 +225,12 @@ func lnSqDevAcc(dst, x, mean []float32) {
 
 // lnNorm: out = (x-mean)·rstd·g + b.
 func lnNorm(out, x, mean, rstd []float32, g, b float32) {
-	if hasAVX512 {
+	switch {
+	case hasAVX512:
 		lnNormAVX512(out[:len(x)], x, mean[:len(x)], rstd[:len(x)], g, b)
+		return
+	case hasAVX2FMA:
+		lnNormAVX2(out[:len(x)], x, mean[:len(x)], rstd[:len(x)], g, b)
 		return
 	}
 	out, mean, rstd = out[:len(x)], mean[:len(x)], rstd[:len(x)]
@@ -226,8 +242,12 @@ func lnNorm(out, x, mean, rstd []float32, g, b float32) {
 // lnGradSums: with gi = d·g, sumG += gi and sumGX += gi·x̂.
 func lnGradSums(sumG, sumGX, d, x, mean, rstd []float32, g float32) {
 	n := len(x)
-	if hasAVX512 {
+	switch {
+	case hasAVX512:
 		lnGradSumsAVX512(sumG[:n], sumGX[:n], d[:n], x, mean[:n], rstd[:n], g)
+		return
+	case hasAVX2FMA:
+		lnGradSumsAVX2(sumG[:n], sumGX[:n], d[:n], x, mean[:n], rstd[:n], g)
 		return
 	}
 	sumG, sumGX, d, mean, rstd = sumG[:n], sumGX[:n], d[:n], mean[:n], rstd[:n]
@@ -241,8 +261,12 @@ func lnGradSums(sumG, sumGX, d, x, mean, rstd []float32, g float32) {
 // lnGrad: dx = rstd·(d·g - inv·sumG - x̂·inv·sumGX).
 func lnGrad(dx, d, x, mean, rstd, sumG, sumGX []float32, g, inv float32) {
 	n := len(x)
-	if hasAVX512 {
+	switch {
+	case hasAVX512:
 		lnGradAVX512(dx[:n], d[:n], x, mean[:n], rstd[:n], sumG[:n], sumGX[:n], g, inv)
+		return
+	case hasAVX2FMA:
+		lnGradAVX2(dx[:n], d[:n], x, mean[:n], rstd[:n], sumG[:n], sumGX[:n], g, inv)
 		return
 	}
 	dx, d, mean, rstd, sumG, sumGX = dx[:n], d[:n], mean[:n], rstd[:n], sumG[:n], sumGX[:n]
@@ -255,8 +279,11 @@ func lnGrad(dx, d, x, mean, rstd, sumG, sumGX []float32, g, inv float32) {
 // lnParamSums returns Σ d·x̂ and Σ d, in partial sums (independent additions, not one chain).
 func lnParamSums(d, x, mean, rstd []float32) (sg, sb float32) {
 	n := len(x)
-	if hasAVX512 {
+	switch {
+	case hasAVX512:
 		return lnParamSumsAVX512(d[:n], x, mean[:n], rstd[:n])
+	case hasAVX2FMA:
+		return lnParamSumsAVX2(d[:n], x, mean[:n], rstd[:n])
 	}
 	d, mean, rstd = d[:n], mean[:n], rstd[:n]
 	var pg, pb [4]float32

@@ -51,9 +51,16 @@ fashion-mnist:
 		echo "Fashion-MNIST not installed: sudo apt-get install dataset-fashion-mnist"; \
 	fi
 
+# The generated kernels (flow/kernel: sgemm_gen.go, pointwise_gen.go) must be what their
+# generators write: regenerated here, and any difference from the committed files is an error.
+GENERATED = flow/kernel/sgemm_amd64.s flow/kernel/sgemm_avx2_amd64.s flow/kernel/sgemm_avx2_amd64.go \
+	flow/kernel/pointwise_avx2_amd64.s flow/kernel/pointwise_avx2_amd64.go
+
 vet:
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l .)" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
+	$(GO) generate ./flow/kernel
+	@git diff --quiet -- $(GENERATED) 2>/dev/null || { echo "generated kernels differ from their generators (go generate ./flow/kernel, then commit):"; git diff --stat -- $(GENERATED); exit 1; }
 
 # Every test with the pure-Go BLAS; the kernels and the model again against OpenBLAS when it is
 # there; then the race detector over the packages that run goroutines or share state.

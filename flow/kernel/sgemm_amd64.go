@@ -3,6 +3,7 @@ package kernel
 import "golang.org/x/sys/cpu"
 
 //go:generate go run sgemm_gen.go
+//go:generate go run pointwise_gen.go
 
 // hasAVX512 selects the AVX-512 kernels: they use the foundation instructions, DQ's
 // VXORPS/VORPS on Z registers and VL's masked Y-register forms (x/sys/cpu also checks that the

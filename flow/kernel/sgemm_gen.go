@@ -70,40 +70,73 @@ func cover(mr int) (bases []int, rows []rowAddress) {
 	}
 }
 
+// vecISA is what a micro-kernel's text depends on: the vector registers and their width, and
+// how a panel's last, partial vectors are masked.
+type vecISA struct {
+	reg    string // register prefix: Z or Y
+	bytes  int    // vector width in bytes
+	regs   int    // vector registers
+	suffix string // appended to the kernel names
+	bcasts int    // broadcast registers, used in turn
+}
+
+var (
+	avx512ISA = vecISA{reg: "Z", bytes: 64, regs: 32, bcasts: 2}
+	avx2ISA   = vecISA{reg: "Y", bytes: 32, regs: 16, suffix: "AVX2", bcasts: 1}
+)
+
+func (v vecISA) lanes() int { return v.bytes / 4 }
+
 // kernel writes one micro-kernel; with rowTable, its ldb argument is instead a pointer to k row
 // offsets (in elements) from b. A full kernel (name suffix F) ignores the masks: it serves
-// panels of exactly 16·nv columns with plain loads and stores, which are faster than masked
-// ones where they cross cache lines (B's shifted rows do, almost always).
-func kernel(w *strings.Builder, mr, nv int, rowTable, full bool) {
+// panels of exactly nv vectors with plain loads and stores, which are faster than masked
+// ones where they cross cache lines (B's shifted rows do, almost always). The masks are K
+// registers on AVX-512 and vectors for VMASKMOVPS on AVX2 (which then hold registers of their own).
+func kernel(w *strings.Builder, isa vecISA, mr, nv int, rowTable, full bool) {
 	p := func(format string, args ...any) { fmt.Fprintf(w, "\t"+format+"\n", args...) }
-	acc := func(i, v int) string { return fmt.Sprintf("Z%d", i*nv+v) }
-	breg := func(v int) string { return fmt.Sprintf("Z%d", mr*nv+v) }
-	bcast := func(i int) string { return fmt.Sprintf("Z%d", mr*nv+nv+i%2) }
-	if mr*nv+nv+2 > 32 {
+	vr := func(i int) string { return fmt.Sprintf("%s%d", isa.reg, i) }
+	acc := func(i, v int) string { return vr(i*nv + v) }
+	breg := func(v int) string { return vr(mr*nv + v) }
+	bcast := func(i int) string { return vr(mr*nv + nv + i%isa.bcasts) }
+	avx2 := isa.reg == "Y"
+	maskVec := func(v int) string { return vr(mr*nv + nv + isa.bcasts + v) }
+	regs := mr*nv + nv + isa.bcasts
+	if avx2 && !full {
+		regs += nv
+	}
+	if regs > isa.regs {
 		panic("too many registers")
 	}
 	bases, rows := cover(mr)
 	if len(bases) > len(rowRegs) {
 		panic("too many row pointers")
 	}
-	name, ldb := fmt.Sprintf("sgemmKernel%dx%d", mr, 16*nv), "ldb int"
+	cols := isa.lanes() * nv
+	name, ldb := fmt.Sprintf("sgemmKernel%dx%d%s", mr, cols, isa.suffix), "ldb int"
 	if rowTable {
-		name, ldb = fmt.Sprintf("sgemmRowsKernel%dx%d", mr, 16*nv), "rowOffs *int"
+		name, ldb = fmt.Sprintf("sgemmRowsKernel%dx%d%s", mr, cols, isa.suffix), "rowOffs *int"
 	}
 	if full {
 		name += "F"
 	}
 	load := func(v int, src string) string { // a masked-zeroing load of vector v, or a plain one
-		if full {
+		switch {
+		case full:
 			return fmt.Sprintf("VMOVUPS %s", src)
+		case avx2:
+			return fmt.Sprintf("VMASKMOVPS %s, %s", src, maskVec(v))
 		}
 		return fmt.Sprintf("VMOVUPS.Z %s, K%d", src, v+1)
 	}
-	store := func(v int, dst string) string {
-		if full {
-			return dst
+	store := func(i, v int, dst string) {
+		switch {
+		case full:
+			p("VMOVUPS %s, %s", acc(i, v), dst)
+		case avx2:
+			p("VMASKMOVPS %s, %s, %s", acc(i, v), maskVec(v), dst)
+		default:
+			p("VMOVUPS %s, K%d, %s", acc(i, v), v+1, dst)
 		}
-		return fmt.Sprintf("K%d, %s", v+1, dst)
 	}
 	fmt.Fprintf(w, "// func %s(k int, a *float32, ars, aks int, b *float32, %s, c *float32, ldc int, bias *float32, masks uint64, accumulate int)\n", name, ldb)
 	fmt.Fprintf(w, "TEXT ·%s(SB), NOSPLIT, $0-88\n", name)
@@ -121,11 +154,17 @@ func kernel(w *strings.Builder, mr, nv int, rowTable, full bool) {
 		p("MOVQ ldb+40(FP), DX")
 		p("SHLQ $2, DX")
 	}
-	p("MOVQ masks+72(FP), AX")
-	for v := 0; v < nv; v++ {
-		p("KMOVW AX, K%d", v+1)
-		if v < nv-1 {
-			p("SHRQ $16, AX")
+	switch {
+	case avx2 && !full:
+		p("MOVQ masks+72(FP), AX")
+		avx2Masks(p, mr*nv+nv+isa.bcasts, nv)
+	case !avx2:
+		p("MOVQ masks+72(FP), AX")
+		for v := 0; v < nv; v++ {
+			p("KMOVW AX, K%d", v+1)
+			if v < nv-1 {
+				p("SHRQ $16, AX")
+			}
 		}
 	}
 	// Row pointers: base row r is SI + r·ars.
@@ -140,7 +179,11 @@ func kernel(w *strings.Builder, mr, nv int, rowTable, full bool) {
 	p("TESTQ AX, AX")
 	p("JNE %s_bias", name)
 	for i := 0; i < mr*nv; i++ {
-		p("VPXORD Z%d, Z%d, Z%d", i, i, i)
+		if avx2 {
+			p("VXORPS %s, %s, %s", vr(i), vr(i), vr(i))
+		} else {
+			p("VPXORD %s, %s, %s", vr(i), vr(i), vr(i))
+		}
 	}
 	p("JMP %s_start", name)
 	fmt.Fprintf(w, "%s_bias:\n", name)
@@ -160,7 +203,7 @@ func kernel(w *strings.Builder, mr, nv int, rowTable, full bool) {
 		bRow = "(BX)(AX*4)"
 	}
 	for v := 0; v < nv; v++ {
-		p("%s, %s", load(v, fmt.Sprintf("%d%s", 64*v, bRow)), breg(v))
+		p("%s, %s", load(v, fmt.Sprintf("%d%s", isa.bytes*v, bRow)), breg(v))
 	}
 	for i := 0; i < mr; i++ {
 		p("VBROADCASTSS (%s)%s, %s", rowRegs[rows[i].ptr], rows[i].index, bcast(i))
@@ -187,9 +230,9 @@ func kernel(w *strings.Builder, mr, nv int, rowTable, full bool) {
 	p("JEQ %s_plain", name)
 	for i := 0; i < mr; i++ {
 		for v := 0; v < nv; v++ {
-			p("%s, %s", load(v, fmt.Sprintf("%d(DX)", 64*v)), breg(v))
+			p("%s, %s", load(v, fmt.Sprintf("%d(DX)", isa.bytes*v)), breg(v))
 			p("VADDPS %s, %s, %s", breg(v), acc(i, v), acc(i, v))
-			p("VMOVUPS %s, %s", acc(i, v), store(v, fmt.Sprintf("%d(DX)", 64*v)))
+			store(i, v, fmt.Sprintf("%d(DX)", isa.bytes*v))
 		}
 		p("ADDQ R10, DX")
 	}
@@ -198,7 +241,7 @@ func kernel(w *strings.Builder, mr, nv int, rowTable, full bool) {
 	fmt.Fprintf(w, "%s_plain:\n", name)
 	for i := 0; i < mr; i++ {
 		for v := 0; v < nv; v++ {
-			p("VMOVUPS %s, %s", acc(i, v), store(v, fmt.Sprintf("%d(DX)", 64*v)))
+			store(i, v, fmt.Sprintf("%d(DX)", isa.bytes*v))
 		}
 		p("ADDQ R10, DX")
 	}
@@ -443,143 +486,6 @@ func avx2Masks(p func(string, ...any), first, nv int) {
 	}
 }
 
-// kernelAVX2 writes kernel's tile with ymm registers: named …AVX2, the same signature and
-// arguments (masks: 8 bits per vector).
-func kernelAVX2(w *strings.Builder, mr, nv int, rowTable, full bool) {
-	p := func(format string, args ...any) { fmt.Fprintf(w, "\t"+format+"\n", args...) }
-	acc := func(i, v int) string { return fmt.Sprintf("Y%d", i*nv+v) }
-	breg := func(v int) string { return fmt.Sprintf("Y%d", mr*nv+v) }
-	bcast := fmt.Sprintf("Y%d", mr*nv+nv)
-	mask := func(v int) string { return fmt.Sprintf("Y%d", mr*nv+nv+1+v) }
-	regs := mr*nv + nv + 1
-	if !full {
-		regs += nv
-	}
-	if regs > 16 {
-		panic("too many registers")
-	}
-	bases, rows := cover(mr)
-	if len(bases) > len(rowRegs) {
-		panic("too many row pointers")
-	}
-	name, ldb := fmt.Sprintf("sgemmKernel%dx%dAVX2", mr, 8*nv), "ldb int"
-	if rowTable {
-		name, ldb = fmt.Sprintf("sgemmRowsKernel%dx%dAVX2", mr, 8*nv), "rowOffs *int"
-	}
-	if full {
-		name += "F"
-	}
-	load := func(v int, src string) string {
-		if full {
-			return fmt.Sprintf("VMOVUPS %s", src)
-		}
-		return fmt.Sprintf("VMASKMOVPS %s, %s", src, mask(v))
-	}
-	fmt.Fprintf(w, "// func %s(k int, a *float32, ars, aks int, b *float32, %s, c *float32, ldc int, bias *float32, masks uint64, accumulate int)\n", name, ldb)
-	fmt.Fprintf(w, "TEXT ·%s(SB), NOSPLIT, $0-88\n", name)
-	p("MOVQ k+0(FP), CX")
-	p("MOVQ a+8(FP), SI")
-	p("MOVQ ars+16(FP), R9")
-	p("SHLQ $2, R9")
-	p("LEAQ (R9)(R9*2), R10")
-	p("MOVQ aks+24(FP), R12")
-	p("SHLQ $2, R12")
-	p("MOVQ b+32(FP), BX")
-	if rowTable {
-		p("MOVQ rowOffs+40(FP), DX")
-	} else {
-		p("MOVQ ldb+40(FP), DX")
-		p("SHLQ $2, DX")
-	}
-	if !full {
-		p("MOVQ masks+72(FP), AX")
-		avx2Masks(p, mr*nv+nv+1, nv)
-	}
-	for j, r := range bases[1:] {
-		p("MOVQ SI, %s", rowRegs[j+1])
-		p("MOVQ $%d, AX", r)
-		p("IMULQ R9, AX")
-		p("ADDQ AX, %s", rowRegs[j+1])
-	}
-	p("MOVQ bias+64(FP), AX")
-	p("TESTQ AX, AX")
-	p("JNE %s_bias", name)
-	for i := 0; i < mr*nv; i++ {
-		p("VXORPS Y%d, Y%d, Y%d", i, i, i)
-	}
-	p("JMP %s_start", name)
-	fmt.Fprintf(w, "%s_bias:\n", name)
-	for i := 0; i < mr; i++ {
-		p("VBROADCASTSS %d(AX), %s", 4*i, acc(i, 0))
-		for v := 1; v < nv; v++ {
-			p("VMOVAPS %s, %s", acc(i, 0), acc(i, v))
-		}
-	}
-	fmt.Fprintf(w, "%s_start:\n", name)
-	p("TESTQ CX, CX")
-	p("JEQ %s_store", name)
-	fmt.Fprintf(w, "%s_loop:\n", name)
-	bRow := "(BX)"
-	if rowTable {
-		p("MOVQ (DX), AX")
-		bRow = "(BX)(AX*4)"
-	}
-	for v := 0; v < nv; v++ {
-		p("%s, %s", load(v, fmt.Sprintf("%d%s", 32*v, bRow)), breg(v))
-	}
-	for i := 0; i < mr; i++ {
-		p("VBROADCASTSS (%s)%s, %s", rowRegs[rows[i].ptr], rows[i].index, bcast)
-		for v := 0; v < nv; v++ {
-			p("VFMADD231PS %s, %s, %s", breg(v), bcast, acc(i, v))
-		}
-	}
-	if rowTable {
-		p("ADDQ $8, DX")
-	} else {
-		p("ADDQ DX, BX")
-	}
-	for j := range bases {
-		p("ADDQ R12, %s", rowRegs[j])
-	}
-	p("DECQ CX")
-	p("JNE %s_loop", name)
-	fmt.Fprintf(w, "%s_store:\n", name)
-	p("MOVQ c+48(FP), DX")
-	p("MOVQ ldc+56(FP), R10")
-	p("SHLQ $2, R10")
-	put := func(i, v int) {
-		dst := fmt.Sprintf("%d(DX)", 32*v)
-		if full {
-			p("VMOVUPS %s, %s", acc(i, v), dst)
-		} else {
-			p("VMASKMOVPS %s, %s, %s", acc(i, v), mask(v), dst)
-		}
-	}
-	p("MOVQ accumulate+80(FP), AX")
-	p("TESTQ AX, AX")
-	p("JEQ %s_plain", name)
-	for i := 0; i < mr; i++ {
-		for v := 0; v < nv; v++ {
-			p("%s, %s", load(v, fmt.Sprintf("%d(DX)", 32*v)), breg(v))
-			p("VADDPS %s, %s, %s", breg(v), acc(i, v), acc(i, v))
-			put(i, v)
-		}
-		p("ADDQ R10, DX")
-	}
-	p("VZEROUPPER")
-	p("RET")
-	fmt.Fprintf(w, "%s_plain:\n", name)
-	for i := 0; i < mr; i++ {
-		for v := 0; v < nv; v++ {
-			put(i, v)
-		}
-		p("ADDQ R10, DX")
-	}
-	p("VZEROUPPER")
-	p("RET")
-	fmt.Fprintln(w)
-}
-
 // avx2DotKernels are AddDotRows' tiles with ymm registers: R rows of A by C rows of B, R·C ≤ 12
 // accumulators, for B's rows by 8, 4, 2 and 1.
 var avx2DotKernels = []struct{ r, c int }{{1, 8}, {3, 4}, {1, 4}, {6, 2}, {3, 2}, {1, 2}, {8, 1}, {3, 1}, {1, 1}}
@@ -701,7 +607,7 @@ func writeAVX2() error {
 	for _, full := range []bool{false, true} {
 		for _, rowTable := range []bool{false, true} {
 			for _, k := range avx2Kernels[full] {
-				kernelAVX2(&w, k.mr, k.nv, rowTable, full)
+				kernel(&w, avx2ISA, k.mr, k.nv, rowTable, full)
 			}
 		}
 	}
@@ -771,10 +677,10 @@ func main() {
 	w.WriteString("// Code generated by sgemm_gen.go; DO NOT EDIT.\n\n#include \"textflag.h\"\n\n")
 	for _, full := range []bool{false, true} {
 		for _, k := range kernels {
-			kernel(&w, k.mr, k.nv, false, full)
+			kernel(&w, avx512ISA, k.mr, k.nv, false, full)
 		}
 		for _, k := range rowKernels {
-			kernel(&w, k.mr, k.nv, true, full)
+			kernel(&w, avx512ISA, k.mr, k.nv, true, full)
 		}
 	}
 	w.WriteString("// sgemmDotPerm gathers reduce8's sums in order: lane j from lane 4·(j mod 4) + 2·(j / 4).\n")

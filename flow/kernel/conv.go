@@ -225,7 +225,7 @@ func (c *Conv) Backward(x, dout, w, dx, dw, db []float32) {
 }
 
 // addFilterGrad adds images [n, n+g)'s dwᵀ = col·doutᵀ to acc (rows × Cout), d being their dout
-// laid side by side. With AVX-512 it runs the dot-product kernels, which use every lane whatever
+// laid side by side. With this package's kernels (AVX-512 or AVX2) it runs the dot-product kernels, which use every lane whatever
 // Cout (the tiled GEMM wastes most of them for Cout < 16 and needs dout transposed), on the
 // implicit im2col matrix where Conv.implicit allows.
 func (c *Conv) addFilterGrad(worker int, x []float32, n, g int, d, col, acc []float32) {

@@ -57,11 +57,13 @@ func compareVectors(t *testing.T, what string, vecOut, vecDx []float32, run func
 	}
 }
 
-// TestLayerNormVectorMatchesScalar: LayerNormChannels' AVX-512 loops and the Go ones agree,
-// forward, dx and the parameter gradients, on planes with and without a 16-lane tail.
+// TestLayerNormVectorMatchesScalar: LayerNormChannels' assembly loops (each form this processor
+// has, vectorLevels) and the Go ones agree, forward, dx and the parameter gradients, on planes
+// with and without a 16- or 8-lane tail.
 func TestLayerNormVectorMatchesScalar(t *testing.T) {
-	if !hasAVX512 {
-		t.Skip("no AVX-512 on this processor: only the Go loops run")
+	levels := vectorLevels()
+	if len(levels) == 0 {
+		t.Skip("no AVX2 or AVX-512 on this processor: only the Go loops run")
 	}
 	rng := rand.New(rand.NewPCG(11, 12))
 	for _, s := range []Batch{{N: 3, C: 5, H: 3, W: 7}, {N: 2, C: 4, H: 4, W: 4}, {N: 2, C: 3, H: 1, W: 5}} {
@@ -78,13 +80,13 @@ func TestLayerNormVectorMatchesScalar(t *testing.T) {
 			LayerNormParamGrads(p, s, x, dout, stats, dg, db, make([][]float32, 2))
 			return append(append(append(append(out, dx...), dg...), db...), stats...)
 		}
-		vec := run()
-		hasAVX512 = false
-		sca := run()
-		hasAVX512 = true
-		for i := range vec {
-			if d := math.Abs(float64(vec[i] - sca[i])); d > 1e-5*(1+math.Abs(float64(sca[i]))) {
-				t.Fatalf("%+v: value %d: AVX-512 %v, Go %v", s, i, vec[i], sca[i])
+		sca := atLevel(false, false, run)
+		for _, l := range levels {
+			vec := atLevel(l.avx512, l.avx2, run)
+			for i := range vec {
+				if d := math.Abs(float64(vec[i] - sca[i])); d > 1e-5*(1+math.Abs(float64(sca[i]))) {
+					t.Fatalf("%+v: value %d: %s %v, Go %v", s, i, l.name, vec[i], sca[i])
+				}
 			}
 		}
 	}

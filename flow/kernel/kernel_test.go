@@ -52,11 +52,11 @@ func naiveConv(c *Conv, x, w, b []float32) []float64 {
 
 // bothGemmPaths runs a test with the GEMM this processor uses and then with every other path it
 // can run: on AVX-512 once more as a processor with AVX2 alone would (the AVX2 kernels, and the
-// elementwise loops' AVX2 forms), and always with the BLAS and explicit im2col (Conv.implicit
-// needs kernels that read B through a row table).
+// elementwise loops' AVX2 forms), and always with the BLAS, explicit im2col (Conv.implicit
+// needs kernels that read B through a row table) and the Go loops.
 func bothGemmPaths(t *testing.T, test func(t *testing.T)) {
-	avx512, native := hasAVX512, gemmSet
-	defer func() { hasAVX512, gemmSet = avx512, native }()
+	avx512, avx2, native := hasAVX512, hasAVX2FMA, gemmSet
+	defer func() { hasAVX512, hasAVX2FMA, gemmSet = avx512, avx2, native }()
 	name := "blas"
 	if native != nil {
 		name = native.name
@@ -66,8 +66,8 @@ func bothGemmPaths(t *testing.T, test func(t *testing.T)) {
 		hasAVX512, gemmSet = false, avx2Gemm
 		t.Run("avx2", test)
 	}
-	if native != nil {
-		hasAVX512, gemmSet = false, nil
+	if native != nil || avx2 {
+		hasAVX512, hasAVX2FMA, gemmSet = false, false, nil
 		t.Run("blas", test)
 	}
 }

@@ -120,8 +120,8 @@ func pixelStats(x, mean, rstd []float32, c, hw int) {
 	lnRstd(rstd, inv)
 }
 
-// lnRstd turns sums of squared deviations into 1/sqrt(sum·inv + eps): in float32 with AVX-512,
-// else through float64 (the two differ by at most a rounding).
+// lnRstd turns sums of squared deviations into 1/sqrt(sum·inv + eps): in float32 with AVX-512 or
+// AVX2, else through float64 (the two differ by at most a rounding).
 func lnRstd(rstd []float32, inv float32) {
 	switch {
 	case hasAVX512:
@@ -188,7 +188,7 @@ func LayerNormParamGrads(p *Pool, s Batch, x, dout, stats, dgamma, dbeta []float
 }
 
 // The per-row loops of LayerNormChannels (rows of one channel plane, with the per-pixel
-// statistics): AVX-512 assembly where the processor has it, else these Go loops.
+// statistics): AVX-512 or AVX2 assembly where the processor has it, else these Go loops.
 
 // lnAcc: dst += x.
 func lnAcc(dst, x []float32) {

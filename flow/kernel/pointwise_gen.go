@@ -88,15 +88,47 @@ func convert(src string) (string, error) {
 			}
 			out = append(out, "\tTAILMASK2                      // the tail's lanes")
 			continue
-		case strings.Contains(t, "K2") || strings.Contains(t, "Z16") || strings.Contains(t, "VPERM"):
-			return "", fmt.Errorf("layernorm_amd64.s line %q: no AVX2 rule for it", t)
 		}
 		for _, r := range rules {
 			l = r.re.ReplaceAllString(l, r.repl)
 		}
+		if err := checkAVX2(l); err != nil {
+			return "", fmt.Errorf("layernorm_amd64.s line %q: %w", t, err)
+		}
 		out = append(out, l)
 	}
 	return header + strings.Join(out, "\n"), nil
+}
+
+// avx2Ops are the vector instructions the rules may emit, each in a form that the assembler
+// encodes with a VEX prefix (AVX2) when its operands are Y0-Y15 or memory: anything else (an
+// opmask, a zeroing or broadcast suffix, Y16 and up, an instruction not listed) would be encoded
+// as AVX-512 and fault on the processors this file is for.
+var avx2Ops = map[string]bool{
+	"VMOVUPS": true, "VMOVAPS": true, "VMASKMOVPS": true, "VADDPS": true, "VSUBPS": true,
+	"VMULPS": true, "VDIVPS": true, "VSQRTPS": true, "VANDPS": true, "VXORPS": true,
+	"VFMADD231PS": true, "VFMADD213PS": true, "VBROADCASTSS": true, "VEXTRACTF128": true,
+	"VHADDPS": true, "VMOVSS": true, "VZEROUPPER": true,
+}
+
+var (
+	highVector = regexp.MustCompile(`\b[XYZ](1[6-9]|2[0-9]|3[01])\b|\bZ\d+\b`)
+	opmask     = regexp.MustCompile(`\bK[0-7]\b|\.Z\b|\.BCST\b`)
+)
+
+// checkAVX2 refuses a converted line that is not plain AVX2.
+func checkAVX2(line string) error {
+	fields := strings.Fields(strings.SplitN(line, "//", 2)[0])
+	if len(fields) == 0 || !strings.HasPrefix(fields[0], "V") {
+		return nil
+	}
+	switch {
+	case !avx2Ops[fields[0]]:
+		return fmt.Errorf("no AVX2 rule for %s", fields[0])
+	case highVector.MatchString(line), opmask.MatchString(line):
+		return fmt.Errorf("an AVX-512-only operand")
+	}
+	return nil
 }
 
 func isMaskFromShift(line string) bool {

@@ -118,7 +118,8 @@ func TestGemmRowsMatchesDefinition(t *testing.T) { bothGemmPaths(t, testGemmRows
 func testGemmRowsMatchesDefinition(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	for _, s := range [][3]int{{1, 1, 1}, {8, 48, 9}, {13, 784, 18}, {7, 50, 27}, {16, 196, 144}, {3, 17, 5},
-		{25, 64, 11}, {9, 80, 13}, {5, 32, 3}, {47, 112, 4}} { // last panels of 16 and 32 columns
+		{25, 64, 11}, {9, 80, 13}, {5, 32, 3}, {47, 112, 4}, // last panels of 16 and 32 columns
+		{13, 40, 5}, {25, 24, 7}} { // AVX2: a last panel of exactly 8 columns (the 12-row full kernel)
 		m, n, k := s[0], s[1], s[2]
 		for _, variant := range []struct{ blas, bias bool }{{false, false}, {false, true}, {true, true}} {
 			base := randSlice(rng, 3*n+k)
@@ -154,7 +155,8 @@ func TestAddDotRows(t *testing.T) { bothGemmPaths(t, testAddDotRows) }
 func testAddDotRows(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
 	for _, s := range [][3]int{{1, 1, 1}, {3, 8, 16}, {4, 15, 33}, {9, 12, 784}, {144, 8, 196}, {7, 3, 5}, {2, 64, 49}, {18, 1, 300},
-		{17, 2, 100}, {13, 6, 40}, {72, 2, 816}, {25, 4, 17}, {11, 14, 64}} { // the 8×2 and 6×4 kernels, with fewer-row ones after them
+		{17, 2, 100}, {13, 6, 40}, {72, 2, 816}, {25, 4, 17}, {11, 14, 64},
+		{4, 9, 5}, {7, 12, 3}} { // rows shorter than one AVX2 vector: the tail alone // the 8×2 and 6×4 kernels, with fewer-row ones after them
 		m, n, k := s[0], s[1], s[2]
 		base := randSlice(rng, 2*k+m)
 		offs := make([]int, m)

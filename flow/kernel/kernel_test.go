@@ -50,11 +50,11 @@ func naiveConv(c *Conv, x, w, b []float32) []float64 {
 	return out
 }
 
-// bothGemmPaths runs a test with the GEMM this processor uses and then with every other path it
+// eachGemmPath runs a test with the GEMM this processor uses and then with every other path it
 // can run: on AVX-512 once more as a processor with AVX2 alone would (the AVX2 kernels, and the
 // elementwise loops' AVX2 forms), and always with the BLAS, explicit im2col (Conv.implicit
 // needs kernels that read B through a row table) and the Go loops.
-func bothGemmPaths(t *testing.T, test func(t *testing.T)) {
+func eachGemmPath(t *testing.T, test func(t *testing.T)) {
 	avx512, avx2, native := hasAVX512, hasAVX2FMA, gemmSet
 	defer func() { hasAVX512, hasAVX2FMA, gemmSet = avx512, avx2, native }()
 	name := "blas"
@@ -72,7 +72,7 @@ func bothGemmPaths(t *testing.T, test func(t *testing.T)) {
 	}
 }
 
-func TestConv(t *testing.T) { bothGemmPaths(t, testConv) }
+func TestConv(t *testing.T) { eachGemmPath(t, testConv) }
 
 func testConv(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 1))
@@ -216,7 +216,7 @@ func TestPointwiseForward(t *testing.T) {
 
 // TestELUConv: the fused convolution of cat(elu(x), elu(-x)) equals ConcatELU followed by Conv,
 // forward and both gradients, for grouped (small) and single (large) images.
-func TestELUConv(t *testing.T) { bothGemmPaths(t, testELUConv) }
+func TestELUConv(t *testing.T) { eachGemmPath(t, testELUConv) }
 
 func testELUConv(t *testing.T) {
 	rng := rand.New(rand.NewPCG(4, 4))

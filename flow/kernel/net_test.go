@@ -113,7 +113,7 @@ func composedNet(c netCase, x []float32, p *NetParams, dout []float32) (out, dx 
 // TestNetMatchesComposed: the fused Net equals the composition of the separately tested kernels,
 // forward and every gradient, on the AVX-512 and the BLAS path, for small and preset-sized maps
 // (runs with and without a 16-lane tail, one row, one column, one pixel, no gated block).
-func TestNetMatchesComposed(t *testing.T) { bothGemmPaths(t, testNetMatchesComposed) }
+func TestNetMatchesComposed(t *testing.T) { eachGemmPath(t, testNetMatchesComposed) }
 
 func testNetMatchesComposed(t *testing.T) {
 	rng := rand.New(rand.NewPCG(31, 31))
@@ -224,7 +224,7 @@ func netDefinition(c netCase, x []float64, p [][]float64) []float64 {
 // TestNetGradientsDefinition: each gradient of the fused Net (with respect to x and to every
 // parameter tensor) against central differences of the float64 definition of L = Σ dout·out,
 // along a random direction in that tensor, on both GEMM paths.
-func TestNetGradientsDefinition(t *testing.T) { bothGemmPaths(t, testNetGradientsDefinition) }
+func TestNetGradientsDefinition(t *testing.T) { eachGemmPath(t, testNetGradientsDefinition) }
 
 func testNetGradientsDefinition(t *testing.T) {
 	rng := rand.New(rand.NewPCG(32, 32))
@@ -286,7 +286,7 @@ func testNetGradientsDefinition(t *testing.T) {
 
 // TestNetForwardDefinition: the fused Net's output against the float64 definition, training and
 // evaluation (one image's activations per worker).
-func TestNetForwardDefinition(t *testing.T) { bothGemmPaths(t, testNetForwardDefinition) }
+func TestNetForwardDefinition(t *testing.T) { eachGemmPath(t, testNetForwardDefinition) }
 
 func testNetForwardDefinition(t *testing.T) {
 	rng := rand.New(rand.NewPCG(33, 33))

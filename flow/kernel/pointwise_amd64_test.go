@@ -6,27 +6,21 @@ import (
 	"testing"
 )
 
-// vectorLevels are the vector forms of the per-pixel loops this processor runs, each given by
-// the flags that select it; the Go loops (both flags false) are the reference.
-func vectorLevels() []struct {
+// vectorLevel is one vector form of the per-pixel loops, given by the flags that select it.
+type vectorLevel struct {
 	name         string
 	avx512, avx2 bool
-} {
-	var levels []struct {
-		name         string
-		avx512, avx2 bool
-	}
+}
+
+// vectorLevels are the vector forms this processor runs; the Go loops (both flags false) are the
+// reference.
+func vectorLevels() []vectorLevel {
+	var levels []vectorLevel
 	if hasAVX512 {
-		levels = append(levels, struct {
-			name         string
-			avx512, avx2 bool
-		}{"avx512", true, hasAVX2FMA})
+		levels = append(levels, vectorLevel{"avx512", true, hasAVX2FMA})
 	}
 	if hasAVX2FMA {
-		levels = append(levels, struct {
-			name         string
-			avx512, avx2 bool
-		}{"avx2", false, true})
+		levels = append(levels, vectorLevel{"avx2", false, true})
 	}
 	return levels
 }

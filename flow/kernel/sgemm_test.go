@@ -35,10 +35,10 @@ func naiveGemm(transA, transB bool, m, n, k int, a []float32, lda int, b []float
 }
 
 // TestGemmMatchesDefinition runs the kernels of every instruction set the processor has
-// (bothGemmPaths) and the BLAS path on shapes that hit every edge: rows not a multiple of the tile, columns not a
+// (eachGemmPath) and the BLAS path on shapes that hit every edge: rows not a multiple of the tile, columns not a
 // multiple of 16 or 48, narrow C and last panels of 16 or 32 columns (the 24×16 and 8×32
 // kernels and their fewer-row forms), k = 1, padded leading dimensions.
-func TestGemmMatchesDefinition(t *testing.T) { bothGemmPaths(t, testGemmMatchesDefinition) }
+func TestGemmMatchesDefinition(t *testing.T) { eachGemmPath(t, testGemmMatchesDefinition) }
 
 func testGemmMatchesDefinition(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
@@ -113,7 +113,7 @@ func TestSum(t *testing.T) {
 
 // TestGemmRowsMatchesDefinition: B given as row offsets into a base (rows overlapping, as the
 // shifted views of a convolution's input are) gives the product with B copied out.
-func TestGemmRowsMatchesDefinition(t *testing.T) { bothGemmPaths(t, testGemmRowsMatchesDefinition) }
+func TestGemmRowsMatchesDefinition(t *testing.T) { eachGemmPath(t, testGemmRowsMatchesDefinition) }
 
 func testGemmRowsMatchesDefinition(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
@@ -150,7 +150,7 @@ func testGemmRowsMatchesDefinition(t *testing.T) {
 
 // TestAddDotRows: C += A·Bᵀ with A's rows as offsets into a base, for shapes that take every
 // kernel (3 and 1 rows, 8/4/2/1 columns, 6×4 and 8×2) and row lengths with and without a tail.
-func TestAddDotRows(t *testing.T) { bothGemmPaths(t, testAddDotRows) }
+func TestAddDotRows(t *testing.T) { eachGemmPath(t, testAddDotRows) }
 
 func testAddDotRows(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
@@ -182,7 +182,7 @@ func testAddDotRows(t *testing.T) {
 
 // The kernels work through raw pointers, so Gemm checks the operands' extents first: a slice too
 // short for the shape panics instead of being read or written past its end.
-func TestGemmRejectsShortOperands(t *testing.T) { bothGemmPaths(t, testGemmRejectsShortOperands) }
+func TestGemmRejectsShortOperands(t *testing.T) { eachGemmPath(t, testGemmRejectsShortOperands) }
 
 func testGemmRejectsShortOperands(t *testing.T) {
 	m, n, k := 9, 50, 7

@@ -100,12 +100,8 @@ func (k *CouplingNet) Backward(z, dout, dldj []float32, p *NetParams, scale, dz 
 // mul sets out = a·b elementwise (len(a) elements).
 func mul(out, a, b []float32) {
 	out, b = out[:len(a)], b[:len(a)]
-	switch {
-	case hasAVX512:
-		mulAVX512(out, a, b)
-		return
-	case hasAVX2FMA:
-		mulAVX2(out, a, b)
+	if v := vectorLoops(); v != nil {
+		v.mul(out, a, b)
 		return
 	}
 	for i, v := range a {
@@ -116,12 +112,8 @@ func mul(out, a, b []float32) {
 // mulAdd adds a·b to dst elementwise (len(a) elements; the product rounded, then the sum).
 func mulAdd(dst, a, b []float32) {
 	dst, b = dst[:len(a)], b[:len(a)]
-	switch {
-	case hasAVX512:
-		mulAddAVX512(dst, a, b)
-		return
-	case hasAVX2FMA:
-		mulAddAVX2(dst, a, b)
+	if v := vectorLoops(); v != nil {
+		v.mulAdd(dst, a, b)
 		return
 	}
 	for i, v := range a {

@@ -32,3 +32,20 @@ func mulAVX512(out, a, b []float32)
 
 //go:noescape
 func mulAddAVX512(dst, a, b []float32)
+
+// avx512Loops are this file's loops as a set (pointLoops).
+var avx512Loops = &pointLoops{lnAcc: lnAccAVX512, lnSqDevAcc: lnSqDevAccAVX512, lnNorm: lnNormAVX512,
+	lnGradSums: lnGradSumsAVX512, lnGrad: lnGradAVX512, lnParamSums: lnParamSumsAVX512,
+	lnRstd: lnRstdAVX512, keep: keepAVX512, copyRows: copyRowsAVX512, mul: mulAVX512, mulAdd: mulAddAVX512}
+
+// vectorLoops is the widest set the flags allow (nil: the Go loops); read per call, so that tests
+// can switch the flags.
+func vectorLoops() *pointLoops {
+	switch {
+	case hasAVX512:
+		return avx512Loops
+	case hasAVX2FMA:
+		return avx2Loops
+	}
+	return nil
+}

@@ -295,12 +295,8 @@ func copyRows(dst []float32, dstStride int, src []float32, srcStride, rows, w in
 	}
 	last := (rows-1)*dstStride + w
 	_, _ = dst[last-1], src[(rows-1)*srcStride+w-1] // the assembly does not check bounds
-	switch {
-	case hasAVX512:
-		copyRowsAVX512(dst, dstStride, src, srcStride, rows, w)
-		return
-	case hasAVX2FMA:
-		copyRowsAVX2(dst, dstStride, src, srcStride, rows, w)
+	if v := vectorLoops(); v != nil {
+		v.copyRows(dst, dstStride, src, srcStride, rows, w)
 		return
 	}
 	for r := 0; r < rows; r++ {
@@ -313,12 +309,8 @@ func copyRows(dst []float32, dstStride int, src []float32, srcStride, rows, w in
 func (k *Net) clean(m maps, ch int) {
 	for c := 0; c < ch; c++ {
 		run := k.run(m, c)
-		switch {
-		case hasAVX512:
-			keepAVX512(run, k.keep)
-			continue
-		case hasAVX2FMA:
-			keepAVX2(run, k.keep)
+		if v := vectorLoops(); v != nil {
+			v.keep(run, k.keep)
 			continue
 		}
 		for j := k.W; j < k.r; j += k.W + 1 {

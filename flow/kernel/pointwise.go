@@ -123,12 +123,8 @@ func pixelStats(x, mean, rstd []float32, c, hw int) {
 // lnRstd turns sums of squared deviations into 1/sqrt(sum·inv + eps): in float32 with AVX-512 or
 // AVX2, else through float64 (the two differ by at most a rounding).
 func lnRstd(rstd []float32, inv float32) {
-	switch {
-	case hasAVX512:
-		lnRstdAVX512(rstd, inv, LayerNormEps)
-		return
-	case hasAVX2FMA:
-		lnRstdAVX2(rstd, inv, LayerNormEps)
+	if v := vectorLoops(); v != nil {
+		v.lnRstd(rstd, inv, LayerNormEps)
 		return
 	}
 	for i, v := range rstd {
@@ -188,16 +184,29 @@ func LayerNormParamGrads(p *Pool, s Batch, x, dout, stats, dgamma, dbeta []float
 }
 
 // The per-row loops of LayerNormChannels (rows of one channel plane, with the per-pixel
-// statistics): AVX-512 or AVX2 assembly where the processor has it, else these Go loops.
+// statistics): AVX-512 or AVX2 assembly where the processor has it (vectorLoops), else these Go
+// loops.
+
+// pointLoops are one instruction set's forms of the per-pixel loops (layernorm_amd64.s and the
+// AVX2 file generated from it), each with its Go loop's contract.
+type pointLoops struct {
+	lnAcc       func(dst, x []float32)
+	lnSqDevAcc  func(dst, x, mean []float32)
+	lnNorm      func(out, x, mean, rstd []float32, gm, b float32)
+	lnGradSums  func(sumG, sumGX, d, x, mean, rstd []float32, gm float32)
+	lnGrad      func(dx, d, x, mean, rstd, sumG, sumGX []float32, gm, inv float32)
+	lnParamSums func(d, x, mean, rstd []float32) (sg, sb float32)
+	lnRstd      func(v []float32, inv, eps float32)
+	keep        func(dst []float32, mask []uint32)
+	copyRows    func(dst []float32, dstStride int, src []float32, srcStride, rows, w int)
+	mul         func(out, a, b []float32)
+	mulAdd      func(dst, a, b []float32)
+}
 
 // lnAcc: dst += x.
 func lnAcc(dst, x []float32) {
-	switch {
-	case hasAVX512:
-		lnAccAVX512(dst[:len(x)], x)
-		return
-	case hasAVX2FMA:
-		lnAccAVX2(dst[:len(x)], x)
+	if v := vectorLoops(); v != nil {
+		v.lnAcc(dst[:len(x)], x)
 		return
 	}
 	dst = dst[:len(x)]
@@ -208,12 +217,8 @@ func lnAcc(dst, x []float32) {
 
 // lnSqDevAcc: dst += (x-mean)².
 func lnSqDevAcc(dst, x, mean []float32) {
-	switch {
-	case hasAVX512:
-		lnSqDevAccAVX512(dst[:len(x)], x, mean[:len(x)])
-		return
-	case hasAVX2FMA:
-		lnSqDevAccAVX2(dst[:len(x)], x, mean[:len(x)])
+	if v := vectorLoops(); v != nil {
+		v.lnSqDevAcc(dst[:len(x)], x, mean[:len(x)])
 		return
 	}
 	dst, mean = dst[:len(x)], mean[:len(x)]
@@ -225,12 +230,8 @@ func lnSqDevAcc(dst, x, mean []float32) {
 
 // lnNorm: out = (x-mean)·rstd·g + b.
 func lnNorm(out, x, mean, rstd []float32, g, b float32) {
-	switch {
-	case hasAVX512:
-		lnNormAVX512(out[:len(x)], x, mean[:len(x)], rstd[:len(x)], g, b)
-		return
-	case hasAVX2FMA:
-		lnNormAVX2(out[:len(x)], x, mean[:len(x)], rstd[:len(x)], g, b)
+	if v := vectorLoops(); v != nil {
+		v.lnNorm(out[:len(x)], x, mean[:len(x)], rstd[:len(x)], g, b)
 		return
 	}
 	out, mean, rstd = out[:len(x)], mean[:len(x)], rstd[:len(x)]
@@ -242,12 +243,8 @@ func lnNorm(out, x, mean, rstd []float32, g, b float32) {
 // lnGradSums: with gi = d·g, sumG += gi and sumGX += gi·x̂.
 func lnGradSums(sumG, sumGX, d, x, mean, rstd []float32, g float32) {
 	n := len(x)
-	switch {
-	case hasAVX512:
-		lnGradSumsAVX512(sumG[:n], sumGX[:n], d[:n], x, mean[:n], rstd[:n], g)
-		return
-	case hasAVX2FMA:
-		lnGradSumsAVX2(sumG[:n], sumGX[:n], d[:n], x, mean[:n], rstd[:n], g)
+	if v := vectorLoops(); v != nil {
+		v.lnGradSums(sumG[:n], sumGX[:n], d[:n], x, mean[:n], rstd[:n], g)
 		return
 	}
 	sumG, sumGX, d, mean, rstd = sumG[:n], sumGX[:n], d[:n], mean[:n], rstd[:n]
@@ -261,12 +258,8 @@ func lnGradSums(sumG, sumGX, d, x, mean, rstd []float32, g float32) {
 // lnGrad: dx = rstd·(d·g - inv·sumG - x̂·inv·sumGX).
 func lnGrad(dx, d, x, mean, rstd, sumG, sumGX []float32, g, inv float32) {
 	n := len(x)
-	switch {
-	case hasAVX512:
-		lnGradAVX512(dx[:n], d[:n], x, mean[:n], rstd[:n], sumG[:n], sumGX[:n], g, inv)
-		return
-	case hasAVX2FMA:
-		lnGradAVX2(dx[:n], d[:n], x, mean[:n], rstd[:n], sumG[:n], sumGX[:n], g, inv)
+	if v := vectorLoops(); v != nil {
+		v.lnGrad(dx[:n], d[:n], x, mean[:n], rstd[:n], sumG[:n], sumGX[:n], g, inv)
 		return
 	}
 	dx, d, mean, rstd, sumG, sumGX = dx[:n], d[:n], mean[:n], rstd[:n], sumG[:n], sumGX[:n]
@@ -279,11 +272,8 @@ func lnGrad(dx, d, x, mean, rstd, sumG, sumGX []float32, g, inv float32) {
 // lnParamSums returns Σ d·x̂ and Σ d, in partial sums (independent additions, not one chain).
 func lnParamSums(d, x, mean, rstd []float32) (sg, sb float32) {
 	n := len(x)
-	switch {
-	case hasAVX512:
-		return lnParamSumsAVX512(d[:n], x, mean[:n], rstd[:n])
-	case hasAVX2FMA:
-		return lnParamSumsAVX2(d[:n], x, mean[:n], rstd[:n])
+	if v := vectorLoops(); v != nil {
+		return v.lnParamSums(d[:n], x, mean[:n], rstd[:n])
 	}
 	d, mean, rstd = d[:n], mean[:n], rstd[:n]
 	var pg, pb [4]float32

@@ -36,3 +36,8 @@ func mulAVX2(out, a, b []float32)
 
 //go:noescape
 func mulAddAVX2(dst, a, b []float32)
+
+// avx2Loops are this file's loops as a set (pointLoops).
+var avx2Loops = &pointLoops{lnAcc: lnAccAVX2, lnSqDevAcc: lnSqDevAccAVX2, lnNorm: lnNormAVX2,
+	lnGradSums: lnGradSumsAVX2, lnGrad: lnGradAVX2, lnParamSums: lnParamSumsAVX2,
+	lnRstd: lnRstdAVX2, keep: keepAVX2, copyRows: copyRowsAVX2, mul: mulAVX2, mulAdd: mulAddAVX2}

@@ -28,28 +28,27 @@ func (k *Coupling) at(buf []float32, n, c int) []float32 {
 	return buf[(n*k.S.C+c)*hw : (n*k.S.C+c+1)*hw]
 }
 
-// plane computes, for image n and channel c, th = tanh(sRaw/f) and es = e^s into the cache,
-// and returns the sum of s over the plane; h is image n's network output (2C×H×W).
-func (k *Coupling) plane(n, c int, h, scale []float32) float32 {
-	hw := k.S.hw()
-	th, es := k.at(k.th, n, c), k.at(k.es, n, c)
-	raw := h[c*hw:][:hw]
-	keep := k.Keep[c*hw:][:hw]
-	f := expf(scale[c])
+// couplingFwdGo is couplingFwd's loops in Go over whole slices (one plane or its tail, f = e^scale):
+// th = tanh(raw/f), s = th·f·keep, es = e^s, out = (z + t·keep)·es; it returns Σ s.
+func couplingFwdGo(th, es, out, raw, t, keep, z []float32, f float32) float32 {
 	for i, r := range raw {
 		th[i] = 2 * r / f
 	}
-	ExpSlice(th, th) // e^(2u)
+	ExpSlice(th[:len(raw)], th[:len(raw)]) // e^(2u)
 	var sum float32
-	for i, e2 := range th {
+	for i := range raw {
 		// tanh u = (e^2u - 1)/(e^2u + 1): absolute error about 1e-7 near 0, which is what matters
-		t := (e2 - 1) / (e2 + 1)
-		th[i] = t
-		s := t * f * keep[i]
+		e2 := th[i]
+		v := (e2 - 1) / (e2 + 1)
+		th[i] = v
+		s := v * f * keep[i]
 		es[i] = s
 		sum += s
 	}
-	ExpSlice(es, es)
+	ExpSlice(es[:len(raw)], es[:len(raw)])
+	for i, e := range es[:len(raw)] {
+		out[i] = (z[i] + t[i]*keep[i]) * e
+	}
 	return sum
 }
 
@@ -82,13 +81,11 @@ func (k *Coupling) forwardImage(n int, z, h, scale, out []float32) float32 {
 		t := h[per+c*hw:][:hw]
 		keep := k.Keep[c*hw:][:hw]
 		zc, oc := z[c*hw:][:hw], out[c*hw:][:hw]
-		if s, ok := couplingFwd(k.at(k.th, n, c), es, oc, h[c*hw:][:hw], t, keep, zc, expf(scale[c])); ok {
-			sum += s
-			continue
-		}
-		sum += k.plane(n, c, h, scale)
-		for i, e := range es {
-			oc[i] = (zc[i] + t[i]*keep[i]) * e
+		th, raw, f := k.at(k.th, n, c), h[c*hw:][:hw], expf(scale[c])
+		s, done := couplingFwd(th, es, oc, raw, t, keep, zc, f)
+		sum += s
+		if done < hw {
+			sum += couplingFwdGo(th[done:], es[done:], oc[done:], raw[done:], t[done:], keep[done:], zc[done:], f)
 		}
 	}
 	return sum
@@ -148,21 +145,10 @@ func (k *Coupling) backwardImage(n int, z, h, scale, dout []float32, base float3
 			if dz != nil {
 				dzc = dz[c*hw:][:hw]
 			}
-			if v, ok := couplingBwd(dzc, dht, dhs, d, es, zc, t, keep, th, raw, base, f); ok {
-				acc[c] += v
-				continue
-			}
-			for i, e := range es {
-				de := d[i] * e
-				if dz != nil {
-					dzc[i] = de
-				}
-				dht[i] = de * keep[i]
-				ds := (base + de*(zc[i]+t[i]*keep[i])) * keep[i]
-				sech2 := 1 - th[i]*th[i]
-				dhs[i] = ds * sech2
-				// ∂s/∂scale = f·(tanh u - u·sech² u), u = sRaw/f
-				dsc += ds * f * (th[i] - raw[i]/f*sech2)
+			v, done := couplingBwd(dzc, dht, dhs, d, es, zc, t, keep, th, raw, base, f)
+			dsc = v
+			if done < hw { // done is 0 where dzc is nil, and nil[0:] is nil
+				dsc += couplingBwdGo(dzc[done:], dht[done:], dhs[done:], d[done:], es[done:], zc[done:], t[done:], keep[done:], th[done:], raw[done:], base, f)
 			}
 		} else {
 			zero(dht)
@@ -175,6 +161,25 @@ func (k *Coupling) backwardImage(n int, z, h, scale, dout []float32, base float3
 		}
 		acc[c] += dsc
 	}
+}
+
+// couplingBwdGo is couplingBwd's loop in Go over whole slices (dz nil for none): it returns their
+// part of the scale gradient.
+func couplingBwdGo(dz, dht, dhs, d, e, z, t, keep, th, raw []float32, base, f float32) float32 {
+	var dsc float32
+	for i, ei := range e[:len(d)] {
+		de := d[i] * ei
+		if dz != nil {
+			dz[i] = de
+		}
+		dht[i] = de * keep[i]
+		ds := (base + de*(z[i]+t[i]*keep[i])) * keep[i]
+		sech2 := 1 - th[i]*th[i]
+		dhs[i] = ds * sech2
+		// ∂s/∂scale = f·(tanh u - u·sech² u), u = sRaw/f
+		dsc += ds * f * (th[i] - raw[i]/f*sech2)
+	}
+	return dsc
 }
 
 func at(s []float32, i int) float32 {

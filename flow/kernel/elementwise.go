@@ -7,9 +7,10 @@ import "math"
 // dy/dv and dl/dv for the backward pass.
 type Elementwise struct {
 	F func(v float32) (y, l, dy, dl float32)
-	// vec, where not nil, maps a slice at once (v = a + b, b may be nil): it writes y, dy and dl
-	// and returns Σ l, in float32 with AVX-512; ok is false where it cannot, and then F runs.
-	vec func(out, dy, dl, a, b []float32) (sum float32, ok bool)
+	// vec, where not nil, maps the leading elements of a slice at once (v = a + b, b may be nil)
+	// in float32 with AVX-512 or AVX2: it writes their y, dy and dl and returns their Σ l and how
+	// many it did (0 where it cannot); F does the rest.
+	vec func(out, dy, dl, a, b []float32) (sum float32, done int)
 }
 
 // Logit is the tutorial's dequantization logit of v·scale: w = v·scale·(1-alpha) + alpha/2,
@@ -48,21 +49,18 @@ func ElementwiseForward(p *Pool, n, per int, f Elementwise, a, b, out, ldj, dy, 
 	fn := f.F
 	p.Each(n, func(_, from, to int) {
 		for i := from; i < to; i++ {
+			var sum float32
+			j := i * per
 			if f.vec != nil && out != nil && dy != nil && dl != nil {
 				var bi []float32
 				if b != nil {
 					bi = b[i*per : (i+1)*per]
 				}
 				lo, hi := i*per, (i+1)*per
-				if sum, ok := f.vec(out[lo:hi], dy[lo:hi], dl[lo:hi], a[lo:hi], bi); ok {
-					if ldj != nil {
-						ldj[i] = sum
-					}
-					continue
-				}
+				s, done := f.vec(out[lo:hi], dy[lo:hi], dl[lo:hi], a[lo:hi], bi)
+				sum, j = s, j+done
 			}
-			var sum float32
-			for j := i * per; j < (i+1)*per; j++ {
+			for ; j < (i+1)*per; j++ {
 				v := a[j]
 				if b != nil {
 					v += b[j]

@@ -88,39 +88,63 @@ func gatedFwdAVX512(out, sig, x, val, gate []float32)
 //go:noescape
 func gatedBwdAVX512(dval, dgate, d, sig, val []float32)
 
-// gatedFwd does the leading elements of GatedForward's loop for one image with AVX-512 and
-// returns how many (a multiple of 16, or 0 without AVX-512): the caller does the rest.
+//go:noescape
+func gatedFwdAVX2(out, sig, x, val, gate []float32)
+
+//go:noescape
+func gatedBwdAVX2(dval, dgate, d, sig, val []float32)
+
+// gatedFwd does the leading elements of GatedForward's loop for one image with AVX-512 or AVX2
+// and returns how many (a multiple of 16 or 8, or 0 without either): the caller does the rest.
 func gatedFwd(out, sig, x, val, gate []float32) int {
-	if !hasAVX512 {
-		return 0
-	}
 	n := len(x)
-	gatedFwdAVX512(out[:n], sig[:n], x, val[:n], gate[:n])
-	return n &^ 15
+	switch {
+	case hasAVX512:
+		gatedFwdAVX512(out[:n], sig[:n], x, val[:n], gate[:n])
+		return n &^ 15
+	case hasAVX2FMA:
+		gatedFwdAVX2(out[:n], sig[:n], x, val[:n], gate[:n])
+		return n &^ 7
+	}
+	return 0
 }
 
-// gatedBwd does the leading elements of GatedBackwardH's loop for one image with AVX-512 and
-// returns how many.
+// gatedBwd does the leading elements of GatedBackwardH's loop for one image and returns how
+// many.
 func gatedBwd(dval, dgate, d, sig, val []float32) int {
-	if !hasAVX512 {
-		return 0
-	}
 	n := len(d)
-	gatedBwdAVX512(dval[:n], dgate[:n], d, sig[:n], val[:n])
-	return n &^ 15
+	switch {
+	case hasAVX512:
+		gatedBwdAVX512(dval[:n], dgate[:n], d, sig[:n], val[:n])
+		return n &^ 15
+	case hasAVX2FMA:
+		gatedBwdAVX2(dval[:n], dgate[:n], d, sig[:n], val[:n])
+		return n &^ 7
+	}
+	return 0
 }
 
 //go:noescape
 func couplingBwdAVX512(dz, dht, dhs, d, e, z, t, keep, th, raw []float32, base, f float32) (dsc float32)
 
-// couplingBwd is the coupling's backward loop over one plane (see Coupling.Backward) with
-// AVX-512; ok is false without it (or without dz), and then the caller runs the Go loop.
-func couplingBwd(dz, dht, dhs, d, e, z, t, keep, th, raw []float32, base, f float32) (dsc float32, ok bool) {
-	if !hasAVX512 || dz == nil {
-		return 0, false
-	}
+//go:noescape
+func couplingBwdAVX2(dz, dht, dhs, d, e, z, t, keep, th, raw []float32, base, f float32) (dsc float32)
+
+// couplingBwd is the coupling's backward loop over the leading elements of one plane (see
+// Coupling.Backward): all of them with AVX-512 (a masked tail), all but the last len%8 with
+// AVX2, none without either or without dz. It returns their part of the scale gradient and how
+// many it did; the caller's Go loop does the rest.
+func couplingBwd(dz, dht, dhs, d, e, z, t, keep, th, raw []float32, base, f float32) (dsc float32, done int) {
 	n := len(d)
-	return couplingBwdAVX512(dz[:n], dht[:n], dhs[:n], d, e[:n], z[:n], t[:n], keep[:n], th[:n], raw[:n], base, f), true
+	switch {
+	case dz == nil:
+		return 0, 0
+	case hasAVX512:
+		return couplingBwdAVX512(dz[:n], dht[:n], dhs[:n], d, e[:n], z[:n], t[:n], keep[:n], th[:n], raw[:n], base, f), n
+	case hasAVX2FMA:
+		return couplingBwdAVX2(dz[:n], dht[:n], dhs[:n], d, e[:n], z[:n], t[:n], keep[:n], th[:n], raw[:n], base, f), n &^ 7
+	}
+	return 0, 0
 }
 
 //go:noescape
@@ -129,73 +153,109 @@ func logitAVX512(out, dy, dl, a, b []float32, bs, k, klo, c, om, omlo float32) (
 //go:noescape
 func sigmoidAVX512(out, dy, dl, a []float32, ah, om float32) (sum float32)
 
-// logitVec is Logit's map w = v·k + c, y = log(w/(1-w)) over a slice with AVX-512 (float32,
-// with k and 1-c carried in two floats each); it returns Σ l, or ok false without AVX-512.
-func logitVec(k, c float64) func(out, dy, dl, a, b []float32) (float32, bool) {
+//go:noescape
+func logitAVX2(out, dy, dl, a, b []float32, bs, k, klo, c, om, omlo float32) (sum float32)
+
+//go:noescape
+func sigmoidAVX2(out, dy, dl, a []float32, ah, om float32) (sum float32)
+
+// logitVec is Logit's map w = v·k + c, y = log(w/(1-w)) over the leading elements of a slice
+// (float32, with k and 1-c carried in two floats each): all of them with AVX-512, all but the
+// last len%8 with AVX2. It returns Σ l over them and how many it did.
+func logitVec(k, c float64) func(out, dy, dl, a, b []float32) (float32, int) {
 	khi := float32(k)
 	klo := float32(k - float64(khi))
 	om := float32(1 - c)
 	omlo := float32(1 - c - float64(om))
-	return func(out, dy, dl, a, b []float32) (float32, bool) {
-		if !hasAVX512 {
-			return 0, false
-		}
+	return func(out, dy, dl, a, b []float32) (float32, int) {
 		n := len(a)
 		var bs float32 = 1
 		if b == nil {
 			b, bs = a, 0 // v = a + 0·a
 		}
-		return logitAVX512(out[:n], dy[:n], dl[:n], a, b[:n], bs, khi, klo, float32(c), om, omlo), true
+		switch {
+		case hasAVX512:
+			return logitAVX512(out[:n], dy[:n], dl[:n], a, b[:n], bs, khi, klo, float32(c), om, omlo), n
+		case hasAVX2FMA:
+			return logitAVX2(out[:n], dy[:n], dl[:n], a, b[:n], bs, khi, klo, float32(c), om, omlo), n &^ 7
+		}
+		return 0, 0
 	}
 }
 
-// sigmoidVec is Sigmoid's map over a slice with AVX-512 (float32 throughout), for a alone.
-func sigmoidVec(ah, om float32) func(out, dy, dl, a, b []float32) (float32, bool) {
-	return func(out, dy, dl, a, b []float32) (float32, bool) {
-		if !hasAVX512 || b != nil {
-			return 0, false
-		}
+// sigmoidVec is Sigmoid's map over the leading elements of a slice (float32 throughout), for a
+// alone, as logitVec.
+func sigmoidVec(ah, om float32) func(out, dy, dl, a, b []float32) (float32, int) {
+	return func(out, dy, dl, a, b []float32) (float32, int) {
 		n := len(a)
-		return sigmoidAVX512(out[:n], dy[:n], dl[:n], a, ah, om), true
+		switch {
+		case b != nil:
+			return 0, 0
+		case hasAVX512:
+			return sigmoidAVX512(out[:n], dy[:n], dl[:n], a, ah, om), n
+		case hasAVX2FMA:
+			return sigmoidAVX2(out[:n], dy[:n], dl[:n], a, ah, om), n &^ 7
+		}
+		return 0, 0
 	}
 }
 
 //go:noescape
 func gatedSumAVX512(out, x, val, sig []float32)
 
-// gatedSum does the leading elements of gatedSumSlice with AVX-512 and returns how many.
+//go:noescape
+func gatedSumAVX2(out, x, val, sig []float32)
+
+// gatedSum does the leading elements of gatedSumSlice and returns how many.
 func gatedSum(out, x, val, sig []float32) int {
-	if !hasAVX512 {
-		return 0
-	}
 	n := len(x)
-	gatedSumAVX512(out[:n], x, val[:n], sig[:n])
-	return n &^ 15
+	switch {
+	case hasAVX512:
+		gatedSumAVX512(out[:n], x, val[:n], sig[:n])
+		return n &^ 15
+	case hasAVX2FMA:
+		gatedSumAVX2(out[:n], x, val[:n], sig[:n])
+		return n &^ 7
+	}
+	return 0
 }
 
 //go:noescape
 func couplingFwdAVX512(th, es, out, raw, t, keep, z []float32, f float32) (sum float32)
 
-// couplingFwd is the coupling's forward loops over one plane (see Coupling.forwardImage) with
-// AVX-512; ok is false without it, and then the caller runs the Go loops.
-func couplingFwd(th, es, out, raw, t, keep, z []float32, f float32) (sum float32, ok bool) {
-	if !hasAVX512 {
-		return 0, false
-	}
+//go:noescape
+func couplingFwdAVX2(th, es, out, raw, t, keep, z []float32, f float32) (sum float32)
+
+// couplingFwd is the coupling's forward loops over the leading elements of one plane (see
+// Coupling.forwardImage), as couplingBwd: it returns their sum of s and how many it did.
+func couplingFwd(th, es, out, raw, t, keep, z []float32, f float32) (sum float32, done int) {
 	n := len(raw)
-	return couplingFwdAVX512(th[:n], es[:n], out[:n], raw, t[:n], keep[:n], z[:n], f), true
+	switch {
+	case hasAVX512:
+		return couplingFwdAVX512(th[:n], es[:n], out[:n], raw, t[:n], keep[:n], z[:n], f), n
+	case hasAVX2FMA:
+		return couplingFwdAVX2(th[:n], es[:n], out[:n], raw, t[:n], keep[:n], z[:n], f), n &^ 7
+	}
+	return 0, 0
 }
 
 //go:noescape
 func eluPairGradAddAVX512(dx, pos, neg, dpos, dneg, add []float32)
 
-// eluPairGradAdd is eluPairGrad plus add (the residual's gradient) with AVX-512; it returns how
-// many leading elements it did (0 without AVX-512).
+//go:noescape
+func eluPairGradAddAVX2(dx, pos, neg, dpos, dneg, add []float32)
+
+// eluPairGradAdd is eluPairGrad plus add (the residual's gradient); it returns how many leading
+// elements it did (0 without AVX2).
 func eluPairGradAdd(dx, pos, neg, dpos, dneg, add []float32) int {
-	if !hasAVX512 {
-		return 0
-	}
 	n := len(dx)
-	eluPairGradAddAVX512(dx, pos[:n], neg[:n], dpos[:n], dneg[:n], add[:n])
-	return n &^ 15
+	switch {
+	case hasAVX512:
+		eluPairGradAddAVX512(dx, pos[:n], neg[:n], dpos[:n], dneg[:n], add[:n])
+		return n &^ 15
+	case hasAVX2FMA:
+		eluPairGradAddAVX2(dx, pos[:n], neg[:n], dpos[:n], dneg[:n], add[:n])
+		return n &^ 7
+	}
+	return 0
 }

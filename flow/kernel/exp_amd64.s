@@ -833,3 +833,466 @@ sgdone:
 	VMOVSS  X0, sum+104(FP)
 	VZEROUPPER
 	RET
+
+// AVX2 forms of the fused loops above, for processors with AVX2 and FMA but not AVX-512: eight
+// lanes at a time over the leading len rounded down to a multiple of 8 (the caller's Go loop does
+// the rest), the same operations in the same order as the AVX-512 forms, on Y0-Y15.
+
+DATA mantBits<>+0(SB)/4, $0x007fffff
+GLOBL mantBits<>(SB), RODATA, $4
+
+// EXPM is EXP with every constant broadcast from memory as it is needed, so that it uses Y0-Y4
+// only (Y2 = e^Y0; Y0, Y1, Y3, Y4 clobbered) and leaves the loop its other registers.
+#define EXPM \
+	VBROADCASTSS expHi<>(SB), Y3 \
+	VMINPS  Y3, Y0, Y0 \
+	VBROADCASTSS expLo<>(SB), Y3 \
+	VMAXPS  Y3, Y0, Y0 \
+	VBROADCASTSS expLog2e<>(SB), Y3 \
+	VMULPS  Y3, Y0, Y1 \
+	VBROADCASTSS expHalf<>(SB), Y3 \
+	VADDPS  Y3, Y1, Y1 \
+	VROUNDPS $1, Y1, Y1 \
+	VBROADCASTSS expC1<>(SB), Y3 \
+	VFNMADD231PS Y3, Y1, Y0 \
+	VBROADCASTSS expC2<>(SB), Y3 \
+	VFNMADD231PS Y3, Y1, Y0 \
+	VBROADCASTSS expP0<>(SB), Y2 \
+	VBROADCASTSS expP1<>(SB), Y3 \
+	VFMADD213PS  Y3, Y0, Y2 \
+	VBROADCASTSS expP2<>(SB), Y3 \
+	VFMADD213PS  Y3, Y0, Y2 \
+	VBROADCASTSS expP3<>(SB), Y3 \
+	VFMADD213PS  Y3, Y0, Y2 \
+	VBROADCASTSS expP4<>(SB), Y3 \
+	VFMADD213PS  Y3, Y0, Y2 \
+	VBROADCASTSS expP5<>(SB), Y3 \
+	VFMADD213PS  Y3, Y0, Y2 \
+	VMULPS       Y0, Y0, Y3 \
+	VFMADD213PS  Y0, Y3, Y2 \
+	VBROADCASTSS expOne<>(SB), Y3 \
+	VADDPS       Y3, Y2, Y2 \
+	VCVTPS2DQ    Y1, Y4 \
+	VPBROADCASTD exp127<>(SB), Y3 \
+	VPADDD       Y3, Y4, Y4 \
+	VPSLLD       $23, Y4, Y4 \
+	VMULPS       Y4, Y2, Y2
+
+// LOGM sets Y2 = log Y0 for positive normal Y0, LOG512's floats (its mantissa and exponent read
+// off the bits: VGETMANTPS and VGETEXPPS give the same for normal inputs), with its constants
+// broadcast from memory; it clobbers Y0, Y1, Y3, Y4.
+#define LOGM \
+	VPSRLD $23, Y0, Y3 \
+	VPBROADCASTD exp127<>(SB), Y4 \
+	VPSUBD Y4, Y3, Y3 \
+	VCVTDQ2PS Y3, Y3 \
+	VPBROADCASTD mantBits<>(SB), Y4 \
+	VANDPS Y4, Y0, Y1 \
+	VBROADCASTSS expOne<>(SB), Y4 \
+	VORPS  Y4, Y1, Y1 \
+	VBROADCASTSS logSqrt2<>(SB), Y4 \
+	VCMPPS $30, Y4, Y1, Y4 \
+	VBROADCASTSS expHalf<>(SB), Y0 \
+	VMULPS Y0, Y1, Y0 \
+	VBLENDVPS Y4, Y0, Y1, Y1 \
+	VBROADCASTSS expOne<>(SB), Y0 \
+	VANDPS Y0, Y4, Y4 \
+	VADDPS Y4, Y3, Y3 \
+	VSUBPS Y0, Y1, Y1 \
+	VBROADCASTSS logP0<>(SB), Y2 \
+	VBROADCASTSS logP1<>(SB), Y4 \
+	VFMADD213PS Y4, Y1, Y2 \
+	VBROADCASTSS logP2<>(SB), Y4 \
+	VFMADD213PS Y4, Y1, Y2 \
+	VBROADCASTSS logP3<>(SB), Y4 \
+	VFMADD213PS Y4, Y1, Y2 \
+	VBROADCASTSS logP4<>(SB), Y4 \
+	VFMADD213PS Y4, Y1, Y2 \
+	VBROADCASTSS logP5<>(SB), Y4 \
+	VFMADD213PS Y4, Y1, Y2 \
+	VBROADCASTSS logP6<>(SB), Y4 \
+	VFMADD213PS Y4, Y1, Y2 \
+	VBROADCASTSS logP7<>(SB), Y4 \
+	VFMADD213PS Y4, Y1, Y2 \
+	VBROADCASTSS logP8<>(SB), Y4 \
+	VFMADD213PS Y4, Y1, Y2 \
+	VMULPS     Y1, Y1, Y4 \
+	VMULPS     Y1, Y2, Y2 \
+	VMULPS     Y4, Y2, Y2 \
+	VBROADCASTSS logQ1<>(SB), Y0 \
+	VFMADD231PS Y0, Y3, Y2 \
+	VBROADCASTSS expHalf<>(SB), Y0 \
+	VFNMADD231PS Y0, Y4, Y2 \
+	VADDPS     Y1, Y2, Y2 \
+	VBROADCASTSS logQ2<>(SB), Y0 \
+	VFMADD231PS Y0, Y3, Y2
+
+// HSUM8 sets X0's low float to the sum of Y0's eight lanes.
+#define HSUM8 \
+	VEXTRACTF128 $1, Y0, X1 \
+	VADDPS  X1, X0, X0 \
+	VHADDPS X0, X0, X0 \
+	VHADDPS X0, X0, X0
+
+// func eluPairGradAddAVX2(dx, pos, neg, dpos, dneg, add []float32)
+// dx = (pos > 0 ? dpos - dneg·(neg+1) : dpos·(pos+1) - dneg) + add, for len(dx) rounded down to 8.
+TEXT ·eluPairGradAddAVX2(SB), NOSPLIT, $0-144
+	MOVQ dx_base+0(FP), DI
+	MOVQ dx_len+8(FP), CX
+	MOVQ pos_base+24(FP), SI
+	MOVQ neg_base+48(FP), DX
+	MOVQ dpos_base+72(FP), R8
+	MOVQ dneg_base+96(FP), R9
+	MOVQ add_base+120(FP), R10
+	SHRQ $3, CX
+	JZ   ga2done
+	VBROADCASTSS expOne<>(SB), Y14
+	VXORPS Y6, Y6, Y6
+
+ga2loop:
+	VMOVUPS (SI), Y0              // pos
+	VMOVUPS (DX), Y1              // neg
+	VMOVUPS (R8), Y2              // dpos
+	VMOVUPS (R9), Y3              // dneg
+	VCMPPS  $30, Y6, Y0, Y5       // pos > 0, i.e. x > 0
+	VADDPS  Y14, Y1, Y1           // neg + 1
+	VMOVAPS Y2, Y4
+	VFNMADD231PS Y1, Y3, Y4       // a = dpos - dneg·(neg+1)
+	VADDPS  Y14, Y0, Y0           // pos + 1
+	VFMSUB213PS Y3, Y2, Y0        // b = dpos·(pos+1) - dneg
+	VBLENDVPS Y5, Y4, Y0, Y0
+	VADDPS  (R10), Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, R10
+	ADDQ $32, SI
+	ADDQ $32, DX
+	ADDQ $32, R8
+	ADDQ $32, R9
+	ADDQ $32, DI
+	DECQ CX
+	JNZ  ga2loop
+	VZEROUPPER
+
+ga2done:
+	RET
+
+// func gatedFwdAVX2(out, sig, x, val, gate []float32)
+// sig = 1/(1 + e^-gate) and out = x + val·sig for len(x) rounded down to 8, with expAVX2's
+// exponential and the operations in the Go loop's order: the Go loop's floats.
+TEXT ·gatedFwdAVX2(SB), NOSPLIT, $0-120
+	MOVQ out_base+0(FP), DI
+	MOVQ sig_base+24(FP), DX
+	MOVQ x_base+48(FP), SI
+	MOVQ x_len+56(FP), CX
+	MOVQ val_base+72(FP), R8
+	MOVQ gate_base+96(FP), R9
+	SHRQ $3, CX
+	JZ   gf2done
+	LOADEXP
+	VBROADCASTSS expSign<>(SB), Y7
+
+gf2loop:
+	VMOVUPS (R9), Y0
+	VXORPS  Y7, Y0, Y0            // -gate
+	EXP
+	VADDPS  Y14, Y2, Y2           // 1 + e
+	VDIVPS  Y2, Y14, Y5           // sig = 1/(1+e)
+	VMOVUPS Y5, (DX)
+	VMULPS  (R8), Y5, Y5          // val·sig
+	VADDPS  (SI), Y5, Y5          // x + val·sig
+	VMOVUPS Y5, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	ADDQ $32, DX
+	ADDQ $32, R8
+	ADDQ $32, R9
+	DECQ CX
+	JNZ  gf2loop
+	VZEROUPPER
+
+gf2done:
+	RET
+
+// func gatedBwdAVX2(dval, dgate, d, sig, val []float32)
+// dval = d·sig and dgate = d·val·sig·(1-sig), left to right as the Go loop, for len(d)
+// rounded down to 8.
+TEXT ·gatedBwdAVX2(SB), NOSPLIT, $0-120
+	MOVQ dval_base+0(FP), DI
+	MOVQ dgate_base+24(FP), DX
+	MOVQ d_base+48(FP), SI
+	MOVQ d_len+56(FP), CX
+	MOVQ sig_base+72(FP), R8
+	MOVQ val_base+96(FP), R9
+	SHRQ $3, CX
+	JZ   gb2done
+	VBROADCASTSS expOne<>(SB), Y14
+
+gb2loop:
+	VMOVUPS (SI), Y0              // d
+	VMOVUPS (R8), Y1              // sig
+	VMULPS  Y1, Y0, Y2            // d·sig
+	VMOVUPS Y2, (DI)
+	VMULPS  (R9), Y0, Y3          // d·val
+	VMULPS  Y1, Y3, Y3            // ·sig
+	VSUBPS  Y1, Y14, Y4           // 1 - sig
+	VMULPS  Y4, Y3, Y3
+	VMOVUPS Y3, (DX)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	ADDQ $32, DX
+	ADDQ $32, R8
+	ADDQ $32, R9
+	DECQ CX
+	JNZ  gb2loop
+	VZEROUPPER
+
+gb2done:
+	RET
+
+// func gatedSumAVX2(out, x, val, sig []float32)
+// out = x + val·sig (the product rounded, then the sum) for len(x) rounded down to 8.
+TEXT ·gatedSumAVX2(SB), NOSPLIT, $0-96
+	MOVQ out_base+0(FP), DI
+	MOVQ x_base+24(FP), SI
+	MOVQ x_len+32(FP), CX
+	MOVQ val_base+48(FP), R8
+	MOVQ sig_base+72(FP), R9
+	SHRQ $3, CX
+	JZ   gs2done
+
+gs2loop:
+	VMOVUPS (R9), Y0
+	VMULPS  (R8), Y0, Y0
+	VADDPS  (SI), Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	ADDQ $32, R8
+	ADDQ $32, R9
+	DECQ CX
+	JNZ  gs2loop
+	VZEROUPPER
+
+gs2done:
+	RET
+
+// func couplingBwdAVX2(dz, dht, dhs, d, e, z, t, keep, th, raw []float32, base, f float32) (dsc float32)
+// couplingBwdAVX512's loop over len(d) rounded down to 8 (Y13 = 1, Y10 = base, Y11 = f, the sum
+// in Y12); it returns the sum over those elements.
+TEXT ·couplingBwdAVX2(SB), NOSPLIT, $0-252
+	VBROADCASTSS expOne<>(SB), Y13
+	VBROADCASTSS base+240(FP), Y10
+	VBROADCASTSS f+244(FP), Y11
+	VXORPS Y12, Y12, Y12
+	MOVQ d_len+80(FP), CX
+	SHRQ $3, CX
+	SHLQ $5, CX                    // bytes in full vectors
+	XORQ BX, BX
+	MOVQ dz_base+0(FP), DI
+	MOVQ dht_base+24(FP), R10
+	MOVQ dhs_base+48(FP), R11
+	MOVQ d_base+72(FP), SI
+	MOVQ e_base+96(FP), R8
+	MOVQ z_base+120(FP), R9
+	MOVQ t_base+144(FP), R12
+	MOVQ keep_base+168(FP), R13
+	MOVQ th_base+192(FP), AX
+	MOVQ raw_base+216(FP), DX
+
+cb2loop:
+	CMPQ BX, CX
+	JGE  cb2done
+	VMOVUPS (SI)(BX*1), Y0         // d
+	VMULPS  (R8)(BX*1), Y0, Y1     // de = d·e
+	VMOVUPS Y1, (DI)(BX*1)         // dz
+	VMOVUPS (R13)(BX*1), Y2        // keep
+	VMULPS  Y2, Y1, Y3
+	VMOVUPS Y3, (R10)(BX*1)        // dht = de·keep
+	VMOVUPS (R12)(BX*1), Y4        // t
+	VMULPS  Y2, Y4, Y4
+	VADDPS  (R9)(BX*1), Y4, Y4     // z + t·keep
+	VMULPS  Y4, Y1, Y4
+	VADDPS  Y10, Y4, Y4
+	VMULPS  Y2, Y4, Y4             // ds
+	VMOVUPS (AX)(BX*1), Y5         // th
+	VMULPS  Y5, Y5, Y6
+	VSUBPS  Y6, Y13, Y6            // sech2
+	VMULPS  Y6, Y4, Y7
+	VMOVUPS Y7, (R11)(BX*1)        // dhs = ds·sech2
+	VMOVUPS (DX)(BX*1), Y8         // raw
+	VDIVPS  Y11, Y8, Y8
+	VMULPS  Y6, Y8, Y8
+	VSUBPS  Y8, Y5, Y8             // th - raw/f·sech2
+	VMULPS  Y11, Y4, Y9
+	VMULPS  Y8, Y9, Y9
+	VADDPS  Y9, Y12, Y12
+	ADDQ $32, BX
+	JMP  cb2loop
+
+cb2done:
+	VMOVAPS Y12, Y0
+	HSUM8
+	VMOVSS  X0, dsc+248(FP)
+	VZEROUPPER
+	RET
+
+// func couplingFwdAVX2(th, es, out, raw, t, keep, z []float32, f float32) (sum float32)
+// couplingFwdAVX512's loop over len(raw) rounded down to 8 (Y5 = f, the sum in Y6); it returns
+// the sum of s over those elements.
+TEXT ·couplingFwdAVX2(SB), NOSPLIT, $0-180
+	VBROADCASTSS f+168(FP), Y5
+	VXORPS Y6, Y6, Y6
+	MOVQ raw_len+80(FP), CX
+	SHRQ $3, CX
+	SHLQ $5, CX                    // bytes in full vectors
+	XORQ BX, BX
+	MOVQ th_base+0(FP), DI
+	MOVQ es_base+24(FP), DX
+	MOVQ out_base+48(FP), R11
+	MOVQ raw_base+72(FP), SI
+	MOVQ t_base+96(FP), R8
+	MOVQ keep_base+120(FP), R9
+	MOVQ z_base+144(FP), R10
+
+cf2loop:
+	CMPQ BX, CX
+	JGE  cf2done
+	VMOVUPS (SI)(BX*1), Y0         // raw
+	VADDPS  Y0, Y0, Y0             // 2·raw (exact, as 2·raw)
+	VDIVPS  Y5, Y0, Y0             // 2u
+	EXPM                           // e^2u
+	VBROADCASTSS expOne<>(SB), Y3
+	VSUBPS  Y3, Y2, Y4
+	VADDPS  Y3, Y2, Y2
+	VDIVPS  Y2, Y4, Y4             // th = (e^2u - 1)/(e^2u + 1)
+	VMOVUPS Y4, (DI)(BX*1)
+	VMULPS  Y5, Y4, Y0
+	VMULPS  (R9)(BX*1), Y0, Y0     // s = th·f·keep
+	VADDPS  Y0, Y6, Y6
+	EXPM                           // es = e^s
+	VMOVUPS Y2, (DX)(BX*1)
+	VMOVUPS (R8)(BX*1), Y4         // t
+	VMULPS  (R9)(BX*1), Y4, Y4
+	VADDPS  (R10)(BX*1), Y4, Y4    // z + t·keep
+	VMULPS  Y2, Y4, Y4
+	VMOVUPS Y4, (R11)(BX*1)        // out
+	ADDQ $32, BX
+	JMP  cf2loop
+
+cf2done:
+	VMOVAPS Y6, Y0
+	HSUM8
+	VMOVSS  X0, sum+176(FP)
+	VZEROUPPER
+	RET
+
+// func logitAVX2(out, dy, dl, a, b []float32, bs, k, klo, c, om, omlo float32) (sum float32)
+// logitAVX512's map over len(a) rounded down to 8 (Y8 = bs, Y9 = k, Y10 = klo, Y11 = c,
+// Y12 = om, Y13 = omlo, the sum in Y14); it returns Σ -log(w(1-w)) over those elements.
+TEXT ·logitAVX2(SB), NOSPLIT, $0-148
+	VBROADCASTSS bs+120(FP), Y8
+	VBROADCASTSS k+124(FP), Y9
+	VBROADCASTSS klo+128(FP), Y10
+	VBROADCASTSS c+132(FP), Y11
+	VBROADCASTSS om+136(FP), Y12
+	VBROADCASTSS omlo+140(FP), Y13
+	VXORPS Y14, Y14, Y14
+	MOVQ a_len+80(FP), CX
+	SHRQ $3, CX
+	SHLQ $5, CX                    // bytes in full vectors
+	XORQ BX, BX
+	MOVQ out_base+0(FP), DI
+	MOVQ dy_base+24(FP), R10
+	MOVQ dl_base+48(FP), R11
+	MOVQ a_base+72(FP), SI
+	MOVQ b_base+96(FP), R9
+
+lg2loop:
+	CMPQ BX, CX
+	JGE  lg2done
+	VMOVUPS (SI)(BX*1), Y5
+	VMOVUPS (R9)(BX*1), Y6
+	VFMADD231PS Y8, Y6, Y5         // v = a + bs·b
+	VMOVAPS Y12, Y6
+	VFNMADD231PS Y9, Y5, Y6
+	VFNMADD231PS Y10, Y5, Y6
+	VADDPS  Y13, Y6, Y6            // 1-w = (1-c) - v·k
+	VFMADD213PS Y11, Y9, Y5        // w = v·k + c
+	VDIVPS  Y6, Y5, Y0
+	LOGM
+	VMOVUPS Y2, (DI)(BX*1)         // y = log(w/(1-w))
+	VMULPS  Y6, Y5, Y7             // w(1-w)
+	VMOVAPS Y7, Y0
+	LOGM
+	VSUBPS  Y2, Y14, Y14
+	VDIVPS  Y7, Y9, Y7
+	VMOVUPS Y7, (R10)(BX*1)        // dy = k/(w(1-w))
+	VSUBPS  Y6, Y5, Y5
+	VMULPS  Y5, Y7, Y7
+	VMOVUPS Y7, (R11)(BX*1)        // dl
+	ADDQ $32, BX
+	JMP  lg2loop
+
+lg2done:
+	VMOVAPS Y14, Y0
+	HSUM8
+	VMOVSS  X0, sum+144(FP)
+	VZEROUPPER
+	RET
+
+// func sigmoidAVX2(out, dy, dl, a []float32, ah, om float32) (sum float32)
+// sigmoidAVX512's map over len(a) rounded down to 8 (Y8 = sign bit, Y9 = 0, Y10 = ah, Y11 = om,
+// the sum in Y12); it returns Σ log σ'(v) over those elements.
+TEXT ·sigmoidAVX2(SB), NOSPLIT, $0-108
+	VBROADCASTSS expSign<>(SB), Y8
+	VXORPS Y9, Y9, Y9
+	VBROADCASTSS ah+96(FP), Y10
+	VBROADCASTSS om+100(FP), Y11
+	VXORPS Y12, Y12, Y12
+	MOVQ a_len+80(FP), CX
+	SHRQ $3, CX
+	SHLQ $5, CX                    // bytes in full vectors
+	XORQ BX, BX
+	MOVQ out_base+0(FP), DI
+	MOVQ dy_base+24(FP), R10
+	MOVQ dl_base+48(FP), R11
+	MOVQ a_base+72(FP), SI
+
+sg2loop:
+	CMPQ BX, CX
+	JGE  sg2done
+	VMOVUPS (SI)(BX*1), Y5         // v
+	VORPS   Y8, Y5, Y0             // -|v|
+	VMOVAPS Y0, Y6
+	EXPM                           // e = e^-|v|
+	VBROADCASTSS expOne<>(SB), Y3
+	VADDPS  Y3, Y2, Y7             // 1 + e
+	VDIVPS  Y7, Y3, Y4             // 1/(1+e)
+	VMULPS  Y4, Y2, Y2             // e/(1+e)
+	VCMPPS  $29, Y9, Y5, Y3        // v ≥ 0
+	VMOVAPS Y7, Y0
+	VBLENDVPS Y3, Y4, Y2, Y7       // s = σ(v)
+	LOGM                           // log(1+e)
+	VADDPS  Y2, Y2, Y2
+	VSUBPS  Y2, Y6, Y6             // -|v| - 2·log(1+e)
+	VADDPS  Y6, Y12, Y12
+	VSUBPS  Y10, Y7, Y0
+	VDIVPS  Y11, Y0, Y0
+	VMOVUPS Y0, (DI)(BX*1)         // out = (s - ah)/om
+	VBROADCASTSS expOne<>(SB), Y3
+	VSUBPS  Y7, Y3, Y1
+	VMULPS  Y1, Y7, Y1
+	VDIVPS  Y11, Y1, Y1
+	VMOVUPS Y1, (R10)(BX*1)        // dy = s(1-s)/om
+	VADDPS  Y7, Y7, Y1
+	VSUBPS  Y1, Y3, Y1
+	VMOVUPS Y1, (R11)(BX*1)        // dl = 1 - 2s
+	ADDQ $32, BX
+	JMP  sg2loop
+
+sg2done:
+	VMOVAPS Y12, Y0
+	HSUM8
+	VMOVSS  X0, sum+104(FP)
+	VZEROUPPER
+	RET

@@ -91,3 +91,69 @@ func TestLayerNormVectorMatchesScalar(t *testing.T) {
 		}
 	}
 }
+
+// TestAVX2FusedLoopsSameFloats: the AVX2 gated and coupling loops give exactly the floats of the
+// Go loops they replace, as those run on an AVX2 processor (their exponentials through
+// expAVX2), so switching them on changes no value a run computes there but the lane-wise sums
+// (the log-det and the scale gradient, compared to float32 rounding).
+func TestAVX2FusedLoopsSameFloats(t *testing.T) {
+	if !hasAVX2FMA {
+		t.Skip("no AVX2/FMA on this processor")
+	}
+	defer func(a, b bool) { hasAVX512, hasAVX2FMA = a, b }(hasAVX512, hasAVX2FMA)
+	hasAVX512 = false
+	rng := rand.New(rand.NewPCG(31, 31))
+	const n = 96
+	s := func(scale float32) []float32 {
+		v := randSlice(rng, n)
+		for i := range v {
+			v[i] *= scale
+		}
+		return v
+	}
+	same := func(what string, got, want []float32) {
+		t.Helper()
+		for i := range want {
+			if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+				t.Fatalf("%s[%d]: AVX2 %v, Go %v", what, i, got[i], want[i])
+			}
+		}
+	}
+	near := func(what string, got, want float32) {
+		t.Helper()
+		if math.Abs(float64(got-want)) > 1e-5*(1+math.Abs(float64(want))) {
+			t.Fatalf("%s: AVX2 %v, Go %v", what, got, want)
+		}
+	}
+	x, val, gate := s(1), s(1), s(6)
+	out, sig, goOut, goSig := make([]float32, n), make([]float32, n), make([]float32, n), make([]float32, n)
+	gatedFwdAVX2(out, sig, x, val, gate)
+	gatedGo(goOut, goSig, x, val, gate)
+	same("gated out", out, goOut)
+	same("gated sig", sig, goSig)
+
+	raw, tt, z := s(3), s(1), s(1)
+	keep := make([]float32, n)
+	for i := range keep {
+		keep[i] = float32(i % 2)
+	}
+	const f = 1.7
+	th, es, cout := make([]float32, n), make([]float32, n), make([]float32, n)
+	goTh, goEs, goCout := make([]float32, n), make([]float32, n), make([]float32, n)
+	sum := couplingFwdAVX2(th, es, cout, raw, tt, keep, z, f)
+	goSum := couplingFwdGo(goTh, goEs, goCout, raw, tt, keep, z, f)
+	same("coupling th", th, goTh)
+	same("coupling es", es, goEs)
+	same("coupling out", cout, goCout)
+	near("coupling Σ s", sum, goSum)
+
+	d := s(1)
+	dz, dht, dhs := make([]float32, n), make([]float32, n), make([]float32, n)
+	goDz, goDht, goDhs := make([]float32, n), make([]float32, n), make([]float32, n)
+	dsc := couplingBwdAVX2(dz, dht, dhs, d, es, z, tt, keep, th, raw, 0.3, f)
+	goDsc := couplingBwdGo(goDz, goDht, goDhs, d, es, z, tt, keep, th, raw, 0.3, f)
+	same("coupling dz", dz, goDz)
+	same("coupling dht", dht, goDht)
+	same("coupling dhs", dhs, goDhs)
+	near("coupling dscale", dsc, goDsc)
+}

@@ -21,14 +21,14 @@ func gatedFwd(out, sig, x, val, gate []float32) int   { return 0 }
 func gatedBwd(dval, dgate, d, sig, val []float32) int { return 0 }
 func gatedSum(out, x, val, sig []float32) int         { return 0 }
 
-func couplingFwd(th, es, out, raw, t, keep, z []float32, f float32) (float32, bool) {
-	return 0, false
+func couplingFwd(th, es, out, raw, t, keep, z []float32, f float32) (float32, int) {
+	return 0, 0
 }
 
-func couplingBwd(dz, dht, dhs, d, e, z, t, keep, th, raw []float32, base, f float32) (float32, bool) {
-	return 0, false
+func couplingBwd(dz, dht, dhs, d, e, z, t, keep, th, raw []float32, base, f float32) (float32, int) {
+	return 0, 0
 }
 
-func logitVec(k, c float64) func(out, dy, dl, a, b []float32) (float32, bool) { return nil }
+func logitVec(k, c float64) func(out, dy, dl, a, b []float32) (float32, int) { return nil }
 
-func sigmoidVec(ah, om float32) func(out, dy, dl, a, b []float32) (float32, bool) { return nil }
+func sigmoidVec(ah, om float32) func(out, dy, dl, a, b []float32) (float32, int) { return nil }

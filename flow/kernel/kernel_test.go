@@ -250,9 +250,40 @@ func testELUConv(t *testing.T) {
 	}
 }
 
+// vectorLevel is one vector form of the per-pixel loops, given by the flags that select it.
+type vectorLevel struct {
+	name         string
+	avx512, avx2 bool
+}
+
+// vectorLevels are the vector forms this processor runs; the Go loops (both flags false, goLevel)
+// are the reference.
+func vectorLevels() []vectorLevel {
+	var levels []vectorLevel
+	if hasAVX512 {
+		levels = append(levels, vectorLevel{"avx512", true, hasAVX2FMA})
+	}
+	if hasAVX2FMA {
+		levels = append(levels, vectorLevel{"avx2", false, true})
+	}
+	return levels
+}
+
+// atLevel runs f with the loops selected by the flags, restoring them after.
+func atLevel(avx512, avx2 bool, f func() []float32) []float32 {
+	saved512, saved2 := hasAVX512, hasAVX2FMA
+	defer func() { hasAVX512, hasAVX2FMA = saved512, saved2 }()
+	hasAVX512, hasAVX2FMA = avx512, avx2
+	return f()
+}
+
+// goLevel is the Go loops, every vector form switched off.
+var goLevel = vectorLevel{"go", false, false}
+
 // TestGatedPaths: the gated residual, forward and backward, against its definition (in float64)
-// on this processor's path (AVX-512 loops with a Go tail) and on the Go fallback, and the two
-// paths against each other; sizes with and without a tail of fewer than 16 elements.
+// on each vector form this processor has (AVX-512 or AVX2 loops with a Go tail) and on the Go
+// loops, and each form against the Go loops; sizes with and without a tail of fewer than 16 or 8
+// elements.
 func TestGatedPaths(t *testing.T) {
 	rng := rand.New(rand.NewPCG(21, 21))
 	run := func(s Batch, x, h, dout []float32) (out, sig, dh []float32) {
@@ -270,11 +301,9 @@ func TestGatedPaths(t *testing.T) {
 			h[i] *= 4
 		}
 		var paths [][3][]float32
-		for _, avx512 := range []bool{hasAVX512, false} {
-			saved := hasAVX512
-			hasAVX512 = avx512
-			out, sig, dh := run(s, x, h, dout)
-			hasAVX512 = saved
+		for _, lv := range append([]vectorLevel{goLevel}, vectorLevels()...) {
+			var out, sig, dh []float32
+			atLevel(lv.avx512, lv.avx2, func() []float32 { out, sig, dh = run(s, x, h, dout); return nil })
 			paths = append(paths, [3][]float32{out, sig, dh})
 			for n := 0; n < s.N; n++ {
 				for i := 0; i < per; i++ {
@@ -287,16 +316,18 @@ func TestGatedPaths(t *testing.T) {
 						"dgate": {float64(dh[(2*n+1)*per+i]), d * val * sg * (1 - sg)},
 					} {
 						if math.Abs(pair[0]-pair[1]) > 2e-6*(1+math.Abs(pair[1])) {
-							t.Fatalf("%+v avx512=%v %s at image %d element %d: %v, want %v", s, avx512, name, n, i, pair[0], pair[1])
+							t.Fatalf("%+v %s: %s at image %d element %d: %v, want %v", s, lv.name, name, n, i, pair[0], pair[1])
 						}
 					}
 				}
 			}
 		}
-		for k, name := range []string{"out", "sig", "dh"} {
-			for i := range paths[0][k] {
-				if a, b := paths[0][k][i], paths[1][k][i]; math.Abs(float64(a-b)) > 1e-6*(1+math.Abs(float64(b))) {
-					t.Fatalf("%+v %s[%d]: vector %v, fallback %v", s, name, i, a, b)
+		for l, vec := range paths[1:] {
+			for k, name := range []string{"out", "sig", "dh"} {
+				for i := range paths[0][k] {
+					if a, b := vec[k][i], paths[0][k][i]; math.Abs(float64(a-b)) > 1e-6*(1+math.Abs(float64(b))) {
+						t.Fatalf("%+v %s[%d]: %s %v, Go loops %v", s, name, i, vectorLevels()[l].name, a, b)
+					}
 				}
 			}
 		}
@@ -305,8 +336,8 @@ func TestGatedPaths(t *testing.T) {
 
 // TestCouplingPaths: the affine coupling's forward and backward against their definition (in
 // float64: z' = (z + t·keep)·e^s, s = tanh(sRaw/f)·f·keep, f = e^scale, ldj = Σ s, and the chain
-// rule for dout·z' + dldj·ldj) on this processor's path and on the Go fallback, with and without
-// dout and dz.
+// rule for dout·z' + dldj·ldj) on each vector form this processor has and on the Go loops, with
+// and without dout and dz, on planes with and without a tail of fewer than 16 or 8 elements.
 func TestCouplingPaths(t *testing.T) {
 	rng := rand.New(rand.NewPCG(22, 22))
 	for _, s := range []Batch{{N: 3, C: 2, H: 7, W: 7}, {N: 2, C: 3, H: 4, W: 4}, {N: 2, C: 1, H: 1, W: 21}} {
@@ -316,20 +347,20 @@ func TestCouplingPaths(t *testing.T) {
 		for i := range keep {
 			keep[i] = float32(i % 2)
 		}
-		for _, avx512 := range []bool{hasAVX512, false} {
+		for _, lv := range append([]vectorLevel{goLevel}, vectorLevels()...) {
 			for _, withDout := range []bool{true, false} {
-				saved := hasAVX512
-				hasAVX512 = avx512
 				k := NewCoupling(NewPool(2), s, keep)
 				out, ldj := make([]float32, size), make([]float32, s.N)
-				k.Forward(z, h, scale, out, ldj)
 				dz, dh, dscale := make([]float32, size), make([]float32, 2*size), make([]float32, s.C)
 				var d, dzArg []float32
 				if withDout {
 					d, dzArg = dout, dz
 				}
-				k.Backward(z, h, scale, d, dldj, dzArg, dh, dscale)
-				hasAVX512 = saved
+				atLevel(lv.avx512, lv.avx2, func() []float32 {
+					k.Forward(z, h, scale, out, ldj)
+					k.Backward(z, h, scale, d, dldj, dzArg, dh, dscale)
+					return nil
+				})
 				wantDscale := make([]float64, s.C)
 				for n := 0; n < s.N; n++ {
 					var wantLdj float64
@@ -359,18 +390,18 @@ func TestCouplingPaths(t *testing.T) {
 							}
 							for name, pair := range checks {
 								if math.Abs(pair[0]-pair[1]) > 2e-5*(1+math.Abs(pair[1])) {
-									t.Fatalf("%+v avx512=%v dout=%v %s at %d: %v, want %v", s, avx512, withDout, name, j, pair[0], pair[1])
+									t.Fatalf("%+v %s dout=%v %s at %d: %v, want %v", s, lv.name, withDout, name, j, pair[0], pair[1])
 								}
 							}
 						}
 					}
 					if math.Abs(float64(ldj[n])-wantLdj) > 1e-4*(1+math.Abs(wantLdj)) {
-						t.Fatalf("%+v avx512=%v ldj[%d] = %v, want %v", s, avx512, n, ldj[n], wantLdj)
+						t.Fatalf("%+v %s ldj[%d] = %v, want %v", s, lv.name, n, ldj[n], wantLdj)
 					}
 				}
 				for c, want := range wantDscale {
 					if math.Abs(float64(dscale[c])-want) > 1e-4*(1+math.Abs(want)) {
-						t.Fatalf("%+v avx512=%v dout=%v dscale[%d] = %v, want %v", s, avx512, withDout, c, dscale[c], want)
+						t.Fatalf("%+v %s dout=%v dscale[%d] = %v, want %v", s, lv.name, withDout, c, dscale[c], want)
 					}
 				}
 			}
@@ -378,10 +409,10 @@ func TestCouplingPaths(t *testing.T) {
 	}
 }
 
-// TestElementwisePaths: the dequantization maps' vector forms (float32, AVX-512) against their
-// float64 scalar form F, which the fallback runs: value, derivatives and the per-image log-det
-// sums, over the inputs they see (pixel levels plus uniform noise, uniforms, and wide normals
-// for the sigmoid), on slices with and without a 16-lane tail.
+// TestElementwisePaths: the dequantization maps' vector forms (float32, each this processor has)
+// against their float64 scalar form F, which the Go loops run: value, derivatives and the
+// per-image log-det sums, over the inputs they see (pixel levels plus uniform noise, uniforms,
+// and wide normals for the sigmoid), on slices with and without a 16- or 8-lane tail.
 func TestElementwisePaths(t *testing.T) {
 	rng := rand.New(rand.NewPCG(23, 23))
 	const alpha = 1e-5
@@ -404,24 +435,27 @@ func TestElementwisePaths(t *testing.T) {
 			{"logit 1", Logit(1, alpha), unif, nil},
 			{"sigmoid", Sigmoid(alpha), wide, nil},
 		} {
-			var got [2][][]float32
-			for k, avx512 := range []bool{hasAVX512, false} {
-				saved := hasAVX512
-				hasAVX512 = avx512
+			var got [][][]float32
+			levels := append([]vectorLevel{goLevel}, vectorLevels()...)
+			for _, lv := range levels {
 				out, ldj, dy, dl := make([]float32, n*per), make([]float32, n), make([]float32, n*per), make([]float32, n*per)
-				ElementwiseForward(NewPool(2), n, per, tc.f, tc.a, tc.b, out, ldj, dy, dl)
-				hasAVX512 = saved
-				got[k] = [][]float32{out, ldj, dy, dl}
+				atLevel(lv.avx512, lv.avx2, func() []float32 {
+					ElementwiseForward(NewPool(2), n, per, tc.f, tc.a, tc.b, out, ldj, dy, dl)
+					return nil
+				})
+				got = append(got, [][]float32{out, ldj, dy, dl})
 			}
-			for j, name := range []string{"y", "ldj", "dy", "dl"} {
-				for i := range got[1][j] {
-					a, b := float64(got[0][j][i]), float64(got[1][j][i])
-					tol := 2e-6 * (1 + math.Abs(b))
-					if name == "ldj" {
-						tol = 2e-6 * float64(per) * (1 + math.Abs(b)/float64(per))
-					}
-					if math.Abs(a-b) > tol {
-						t.Fatalf("%s per %d: %s[%d] = %v, float64 scalar %v", tc.name, per, name, i, a, b)
+			for l := 1; l < len(got); l++ {
+				for j, name := range []string{"y", "ldj", "dy", "dl"} {
+					for i := range got[0][j] {
+						a, b := float64(got[l][j][i]), float64(got[0][j][i])
+						tol := 2e-6 * (1 + math.Abs(b))
+						if name == "ldj" {
+							tol = 2e-6 * float64(per) * (1 + math.Abs(b)/float64(per))
+						}
+						if math.Abs(a-b) > tol {
+							t.Fatalf("%s per %d %s: %s[%d] = %v, float64 scalar %v", tc.name, per, levels[l].name, name, i, a, b)
+						}
 					}
 				}
 			}

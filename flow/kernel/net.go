@@ -654,8 +654,13 @@ func (k *Net) reduce(grad *NetParams) {
 // gatedSlice is GatedForward's loop over one slice: out = x + val·σ(gate), sig = σ(gate); sig
 // may be gate itself.
 func gatedSlice(out, sig, x, val, gate []float32) {
+	n := len(x)
 	done := gatedFwd(out, sig, x, val, gate)
-	x, out, sig, val, gate = x[done:], out[done:len(x)], sig[done:len(x)], val[done:len(x)], gate[done:len(x)]
+	gatedGo(out[done:n], sig[done:n], x[done:], val[done:n], gate[done:n])
+}
+
+// gatedGo is gatedSlice's loop in Go.
+func gatedGo(out, sig, x, val, gate []float32) {
 	for i, g := range gate {
 		sig[i] = -g
 	}

@@ -300,17 +300,7 @@ func GatedForward(p *Pool, s Batch, x, h, out, sig []float32) {
 			xn := x[n*per : (n+1)*per]
 			on, sn := out[n*per:][:len(xn)], sig[n*per:][:len(xn)]
 			val, gate := h[2*n*per:][:len(xn)], h[(2*n+1)*per:][:len(xn)]
-			done := gatedFwd(on, sn, xn, val, gate)
-			xn, on, sn, val, gate = xn[done:], on[done:], sn[done:], val[done:], gate[done:]
-			for i, g := range gate {
-				sn[i] = -g
-			}
-			ExpSlice(sn, sn)
-			for i, v := range xn {
-				sg := 1 / (1 + sn[i])
-				sn[i] = sg
-				on[i] = v + val[i]*sg
-			}
+			gatedSlice(on, sn, xn, val, gate)
 		}
 	})
 }
@@ -323,13 +313,7 @@ func GatedBackwardH(p *Pool, s Batch, h, sig, dout, dh []float32) {
 			dn := dout[n*per : (n+1)*per]
 			sn, val := sig[n*per:][:len(dn)], h[2*n*per:][:len(dn)]
 			dval, dgate := dh[2*n*per:][:len(dn)], dh[(2*n+1)*per:][:len(dn)]
-			done := gatedBwd(dval, dgate, dn, sn, val)
-			dn, sn, val, dval, dgate = dn[done:], sn[done:], val[done:], dval[done:], dgate[done:]
-			for i, d := range dn {
-				sg := sn[i]
-				dval[i] = d * sg
-				dgate[i] = d * val[i] * sg * (1 - sg)
-			}
+			gatedGradSlice(dval, dgate, dn, sn, val)
 		}
 	})
 }

@@ -6,33 +6,6 @@ import (
 	"testing"
 )
 
-// vectorLevel is one vector form of the per-pixel loops, given by the flags that select it.
-type vectorLevel struct {
-	name         string
-	avx512, avx2 bool
-}
-
-// vectorLevels are the vector forms this processor runs; the Go loops (both flags false) are the
-// reference.
-func vectorLevels() []vectorLevel {
-	var levels []vectorLevel
-	if hasAVX512 {
-		levels = append(levels, vectorLevel{"avx512", true, hasAVX2FMA})
-	}
-	if hasAVX2FMA {
-		levels = append(levels, vectorLevel{"avx2", false, true})
-	}
-	return levels
-}
-
-// atLevel runs f with the loops selected by the flags, restoring them after.
-func atLevel(avx512, avx2 bool, f func() []float32) []float32 {
-	saved512, saved2 := hasAVX512, hasAVX2FMA
-	defer func() { hasAVX512, hasAVX2FMA = saved512, saved2 }()
-	hasAVX512, hasAVX2FMA = avx512, avx2
-	return f()
-}
-
 // TestVectorLoopsMatchGo: each assembly form of the layer norm, copy, mask and product loops
 // gives the Go loop's result (to float32 rounding: the assembly fuses some multiply-adds) at
 // lengths that leave every tail from 0 to 15 lanes.

@@ -6,7 +6,7 @@ import (
 )
 
 // BenchmarkGEMMShapes times single GEMM calls of the shapes the convolutions issue, through this
-// package's AVX-512 kernels ("own") and through the BLAS the binary was built with ("blas"),
+// package's kernels ("own": AVX-512 or AVX2, whichever gemmSet chose) and through the BLAS the binary was built with ("blas"),
 // side by side: the ceiling of the conv kernels. Note OPENBLAS_CORETYPE: where it forces an
 // older kernel, the BLAS is slower.
 func BenchmarkGEMMShapes(b *testing.B) {
@@ -34,7 +34,7 @@ func BenchmarkGEMMShapes(b *testing.B) {
 			ldb = s.k
 		}
 		for _, backend := range []string{"own", "blas"} {
-			if backend == "own" && !hasAVX512 {
+			if backend == "own" && gemmSet == nil {
 				continue
 			}
 			g := Gemm{BLAS: backend == "blas"}
@@ -52,8 +52,8 @@ func BenchmarkGEMMShapes(b *testing.B) {
 // (rows × cout × H·W): the tiled GEMM with dout transposed ("gemm") and the dot-product kernels
 // ("dot").
 func BenchmarkFilterGradient(b *testing.B) {
-	if !hasAVX512 {
-		b.Skip("the dot kernels need AVX-512")
+	if gemmSet == nil {
+		b.Skip("the dot kernels need AVX-512 or AVX2 and FMA")
 	}
 	for _, s := range [][3]int{{72, 4, 784}, {144, 8, 784}, {216, 12, 196}, {288, 16, 294}, {576, 32, 784}, {1152, 64, 294}} {
 		m, n, k := s[0], s[1], s[2]

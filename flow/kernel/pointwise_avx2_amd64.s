@@ -8,7 +8,7 @@
 
 // TAILMASK2 sets Y15 to the low DX lanes (all ones where the lane index < DX).
 #define TAILMASK2 \
-	MOVQ DX, X15 \
+	VMOVQ DX, X15 \
 	VPBROADCASTD X15, Y15 \
 	VPCMPGTD laneIndex<>(SB), Y15, Y15
 

@@ -168,7 +168,9 @@ func (g *Gemm) addDotRows(m, n, k int, aBase []float32, t rowTable, b []float32,
 	t.check(m, k, aBase, "AddDotRows")
 	aOffs := t.offs
 	ks := gemmSet
-	if ks == nil || g.BLAS { // A copied out, then the tiled product with B transposed
+	// A copied out, then the tiled product with B transposed: without the kernels, and for rows
+	// shorter than one vector (the AVX2 dot kernels read a row's last vector as a whole).
+	if ks == nil || g.BLAS || k < ks.lanes {
 		g.scratchA = grow(g.scratchA, m*k)
 		a := g.scratchA
 		for r, off := range aOffs[:m] {

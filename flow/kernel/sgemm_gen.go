@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"go/format"
 	"os"
+	"regexp"
 	"strings"
 )
 
@@ -476,7 +477,7 @@ var avx2Kernels = map[bool][]struct{ mr, nv int }{
 func avx2Masks(p func(string, ...any), first, nv int) {
 	for v := 0; v < nv; v++ {
 		m := fmt.Sprintf("Y%d", first+v)
-		p("MOVQ AX, X%d", first+v)
+		p("VMOVQ AX, X%d", first+v)
 		p("VPBROADCASTD X%d, %s", first+v, m)
 		p("VPAND sgemmLaneBits<>(SB), %s, %s", m, m)
 		p("VPCMPEQD sgemmLaneBits<>(SB), %s, %s", m, m)
@@ -488,12 +489,12 @@ func avx2Masks(p func(string, ...any), first, nv int) {
 
 // avx2DotKernels are AddDotRows' tiles with ymm registers: R rows of A by C rows of B, R·C ≤ 12
 // accumulators, for B's rows by 8, 4, 2 and 1.
-var avx2DotKernels = []struct{ r, c int }{{1, 8}, {3, 4}, {1, 4}, {6, 2}, {3, 2}, {1, 2}, {8, 1}, {3, 1}, {1, 1}}
+var avx2DotKernels = []struct{ r, c int }{{1, 8}, {3, 4}, {2, 4}, {1, 4}, {6, 2}, {3, 2}, {1, 2}, {8, 1}, {3, 1}, {1, 1}}
 
 // dotKernelAVX2 writes such a kernel, with dotKernel's signature (tail: the lanes of the last
-// n mod 8). Every row pointer of A and B is a register, advanced together through one offset
-// (BX); the operand with fewer rows is loaded into a register, the other read by the FMAs; each
-// accumulator is reduced on its own and added to C.
+// n mod 8; n ≥ 8 where tail is not 0). Every row pointer of A and B is a register, advanced together through one offset
+// (BX); where both operands' rows fit in registers beside the accumulators each is loaded once,
+// otherwise the operand with fewer rows is loaded into a register and the other read by the FMAs.
 func dotKernelAVX2(w *strings.Builder, rr, cc int) {
 	p := func(format string, args ...any) { fmt.Fprintf(w, "\t"+format+"\n", args...) }
 	if rr*cc > 12 {
@@ -530,12 +531,24 @@ func dotKernelAVX2(w *strings.Builder, rr, cc int) {
 	p("XORQ BX, BX")
 	body := func(masked bool) {
 		at := func(reg string) string { return fmt.Sprintf("(%s)(BX*1)", reg) }
-		if masked { // both operands through registers: VMASKMOVPS, then the FMAs
+		if masked { // the last 8 floats of each row, B's lanes already summed (Y13) cleared
 			for j := 0; j < cc; j++ {
-				p("VMASKMOVPS %s, Y13, Y15", at(bRegs[j]))
+				p("VMOVUPS %s, Y15", at(bRegs[j]))
+				p("VANDNPS Y15, Y13, Y15")
 				for r := 0; r < rr; r++ {
-					p("VMASKMOVPS %s, Y13, Y14", at(aRegs[r]))
-					p("VFMADD231PS Y15, Y14, Y%d", acc(r, j))
+					p("VFMADD231PS %s, Y15, Y%d", at(aRegs[r]), acc(r, j))
+				}
+			}
+			return
+		}
+		if rr > 1 && cc > 1 && rr*cc+rr+cc <= 16 { // both operands fit in registers: each loaded once
+			for j := 0; j < cc; j++ {
+				p("VMOVUPS %s, Y%d", at(bRegs[j]), rr*cc+rr+j)
+			}
+			for r := 0; r < rr; r++ {
+				p("VMOVUPS %s, Y%d", at(aRegs[r]), rr*cc+r)
+				for j := 0; j < cc; j++ {
+					p("VFMADD231PS Y%d, Y%d, Y%d", rr*cc+rr+j, rr*cc+r, acc(r, j))
 				}
 			}
 			return
@@ -564,13 +577,20 @@ func dotKernelAVX2(w *strings.Builder, rr, cc int) {
 	p("DECQ CX")
 	p("JNE %s_loop", name)
 	fmt.Fprintf(w, "%s_tail:\n", name)
+	// The tail's t = n mod 8 floats: rather than masked loads (VMASKMOVPS, slow on AMD processors
+	// and reading past the rows), the 8 floats that end each row, BX back by s = 8 - t floats,
+	// with B's first s lanes (summed already) cleared: n ≥ 8 is the caller's to ensure.
 	p("MOVQ tail+48(FP), CX")
 	p("TESTQ CX, CX")
 	p("JEQ %s_reduce", name)
-	p("MOVQ CX, X13")
+	p("POPCNTQ CX, CX")
+	p("NEGQ CX")
+	p("ADDQ $8, CX")
+	p("VMOVQ CX, X13")
 	p("VPBROADCASTD X13, Y13")
-	p("VPAND sgemmLaneBits<>(SB), Y13, Y13")
-	p("VPCMPEQD sgemmLaneBits<>(SB), Y13, Y13")
+	p("VPCMPGTD sgemmLaneIndex<>(SB), Y13, Y13") // lanes below s
+	p("SHLQ $2, CX")
+	p("SUBQ CX, BX")
 	body(true)
 	fmt.Fprintf(w, "%s_reduce:\n", name)
 	p("MOVQ c+32(FP), DX")
@@ -580,8 +600,42 @@ func dotKernelAVX2(w *strings.Builder, rr, cc int) {
 		if r > 0 {
 			p("ADDQ CX, DX")
 		}
+		reduceRowAVX2(p, func(j int) int { return acc(r, j) }, cc)
+	}
+	p("VZEROUPPER")
+	p("RET")
+	fmt.Fprintln(w)
+}
+
+// reduceRowAVX2 adds the lane sums of the accumulators acc(0..cc-1) of one row of a dot tile to
+// the cc floats at (DX), reducing them together: horizontal adds pair the accumulators, so that
+// four sums come out in one xmm register in order (cc 8 or 4), or two (cc 2); the accumulators'
+// registers are the scratch.
+func reduceRowAVX2(p func(string, ...any), acc func(int) int, cc int) {
+	switch cc {
+	case 8, 4:
+		for q := 0; q < cc; q += 4 {
+			a0, a1, a2, a3 := acc(q), acc(q+1), acc(q+2), acc(q+3)
+			p("VHADDPS Y%d, Y%d, Y%d", a1, a0, a0) // per half: a0 pairs, a1 pairs
+			p("VHADDPS Y%d, Y%d, Y%d", a3, a2, a2)
+			p("VHADDPS Y%d, Y%d, Y%d", a2, a0, a0) // per half: the four sums of that half
+			p("VEXTRACTF128 $1, Y%d, X%d", a0, a1)
+			p("VADDPS X%d, X%d, X%d", a1, a0, a0)
+			p("VADDPS %d(DX), X%d, X%d", 4*q, a0, a0)
+			p("VMOVUPS X%d, %d(DX)", a0, 4*q)
+		}
+	case 2:
+		a0, a1 := acc(0), acc(1)
+		p("VHADDPS Y%d, Y%d, Y%d", a1, a0, a0)
+		p("VEXTRACTF128 $1, Y%d, X%d", a0, a1)
+		p("VADDPS X%d, X%d, X%d", a1, a0, a0)
+		p("VHADDPS X%d, X%d, X%d", a0, a0, a0) // the two sums, twice
+		p("VMOVQ (DX), X%d", a1)
+		p("VADDPS X%d, X%d, X%d", a1, a0, a0)
+		p("VMOVQ X%d, (DX)", a0)
+	default:
 		for j := 0; j < cc; j++ {
-			a := acc(r, j)
+			a := acc(j)
 			p("VEXTRACTF128 $1, Y%d, X14", a)
 			p("VADDPS X14, X%d, X%d", a, a)
 			p("VHADDPS X%d, X%d, X%d", a, a, a)
@@ -590,9 +644,20 @@ func dotKernelAVX2(w *strings.Builder, rr, cc int) {
 			p("VMOVSS X%d, %d(DX)", a, 4*j)
 		}
 	}
-	p("VZEROUPPER")
-	p("RET")
-	fmt.Fprintln(w)
+}
+
+// noLegacySSE refuses assembly with a legacy SSE instruction on a vector register (MOVQ AX, X1
+// rather than VMOVQ): between VEX instructions with the upper halves in use one costs hundreds of
+// cycles on AMD processors (measured: 150 ns per dot-kernel call with a tail).
+func noLegacySSE(asm string) error {
+	vectorReg := regexp.MustCompile(`\b[XYZ]\d+\b`)
+	for _, l := range strings.Split(asm, "\n") {
+		f := strings.Fields(strings.SplitN(l, "//", 2)[0])
+		if len(f) > 0 && !strings.HasPrefix(f[0], "V") && !strings.HasPrefix(f[0], "#") && vectorReg.MatchString(l) {
+			return fmt.Errorf("legacy SSE instruction in AVX code: %q", strings.TrimSpace(l))
+		}
+	}
+	return nil
 }
 
 // writeAVX2 writes sgemm_avx2_amd64.s.
@@ -604,6 +669,11 @@ func writeAVX2() error {
 		fmt.Fprintf(&w, "DATA sgemmLaneBits<>+%d(SB)/4, $%d\n", 4*l, 1<<l)
 	}
 	w.WriteString("GLOBL sgemmLaneBits<>(SB), RODATA, $32\n\n")
+	w.WriteString("// sgemmLaneIndex holds l in lane l.\n")
+	for l := 0; l < 8; l++ {
+		fmt.Fprintf(&w, "DATA sgemmLaneIndex<>+%d(SB)/4, $%d\n", 4*l, l)
+	}
+	w.WriteString("GLOBL sgemmLaneIndex<>(SB), RODATA, $32\n\n")
 	for _, full := range []bool{false, true} {
 		for _, rowTable := range []bool{false, true} {
 			for _, k := range avx2Kernels[full] {
@@ -613,6 +683,9 @@ func writeAVX2() error {
 	}
 	for _, k := range avx2DotKernels {
 		dotKernelAVX2(&w, k.r, k.c)
+	}
+	if err := noLegacySSE(w.String()); err != nil {
+		return err
 	}
 	if err := os.WriteFile("sgemm_avx2_amd64.s", []byte(w.String()), 0o644); err != nil {
 		return err

@@ -156,7 +156,7 @@ func testAddDotRows(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
 	for _, s := range [][3]int{{1, 1, 1}, {3, 8, 16}, {4, 15, 33}, {9, 12, 784}, {144, 8, 196}, {7, 3, 5}, {2, 64, 49}, {18, 1, 300},
 		{17, 2, 100}, {13, 6, 40}, {72, 2, 816}, {25, 4, 17}, {11, 14, 64},
-		{4, 9, 5}, {7, 12, 3}} { // rows shorter than one AVX2 vector: the tail alone // the 8×2 and 6×4 kernels, with fewer-row ones after them
+		{4, 9, 5}, {7, 12, 3}} { // rows shorter than one AVX2 vector: the BLAS path // the 8×2 and 6×4 kernels, with fewer-row ones after them
 		m, n, k := s[0], s[1], s[2]
 		base := randSlice(rng, 2*k+m)
 		offs := make([]int, m)

@@ -184,7 +184,10 @@ func (g *Gemm) addDotRows(m, n, k int, aBase []float32, t rowTable, b []float32,
 	tail := uint64(1)<<uint(k%ks.lanes) - 1
 	rows := &g.rows
 	j := 0
-	for ci, width := range []int{8, 4, 2, 1} { // B's rows by 8, then the rest
+	for ci, width := range []int{8, 4, 2, 1} { // B's rows by 8, then the rest (by the widths with tiles)
+		if len(ks.dots[ci]) == 0 {
+			continue
+		}
 		for ; n-j >= width; j += width {
 			r := 0
 			for _, kern := range ks.dots[ci] {

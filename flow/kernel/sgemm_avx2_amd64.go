@@ -105,19 +105,13 @@ func sgemmKernel1x8AVX2F(k int, a *float32, ars, aks int, b *float32, ldb int, c
 func sgemmRowsKernel1x8AVX2F(k int, a *float32, ars, aks int, b *float32, rowOffs *int, c *float32, ldc int, bias *float32, masks uint64, accumulate int)
 
 //go:noescape
-func sgemmDotKernel1x8AVX2(n int, a **float32, b *float32, ldb int, c *float32, ldc int, tail uint64)
-
-//go:noescape
-func sgemmDotKernel3x4AVX2(n int, a **float32, b *float32, ldb int, c *float32, ldc int, tail uint64)
-
-//go:noescape
 func sgemmDotKernel2x4AVX2(n int, a **float32, b *float32, ldb int, c *float32, ldc int, tail uint64)
 
 //go:noescape
 func sgemmDotKernel1x4AVX2(n int, a **float32, b *float32, ldb int, c *float32, ldc int, tail uint64)
 
 //go:noescape
-func sgemmDotKernel6x2AVX2(n int, a **float32, b *float32, ldb int, c *float32, ldc int, tail uint64)
+func sgemmDotKernel4x2AVX2(n int, a **float32, b *float32, ldb int, c *float32, ldc int, tail uint64)
 
 //go:noescape
 func sgemmDotKernel3x2AVX2(n int, a **float32, b *float32, ldb int, c *float32, ldc int, tail uint64)
@@ -139,5 +133,5 @@ var avx2Gemm = &gemmKernels{
 	name: "avx2", lanes: 8, panel: 16,
 	panels:     [2][3][]rowKernel{{{{11, sgemmKernel11x8AVX2}, {8, sgemmKernel8x8AVX2}, {4, sgemmKernel4x8AVX2}, {2, sgemmKernel2x8AVX2}, {1, sgemmKernel1x8AVX2}}, {{4, sgemmKernel4x16AVX2}, {2, sgemmKernel2x16AVX2}, {1, sgemmKernel1x16AVX2}}}, {{{12, sgemmKernel12x8AVX2F}, {8, sgemmKernel8x8AVX2F}, {4, sgemmKernel4x8AVX2F}, {2, sgemmKernel2x8AVX2F}, {1, sgemmKernel1x8AVX2F}}, {{6, sgemmKernel6x16AVX2F}, {4, sgemmKernel4x16AVX2F}, {2, sgemmKernel2x16AVX2F}, {1, sgemmKernel1x16AVX2F}}}},
 	rowsPanels: [2][3][]rowsKernel{{{{11, sgemmRowsKernel11x8AVX2}, {8, sgemmRowsKernel8x8AVX2}, {4, sgemmRowsKernel4x8AVX2}, {2, sgemmRowsKernel2x8AVX2}, {1, sgemmRowsKernel1x8AVX2}}, {{4, sgemmRowsKernel4x16AVX2}, {2, sgemmRowsKernel2x16AVX2}, {1, sgemmRowsKernel1x16AVX2}}}, {{{12, sgemmRowsKernel12x8AVX2F}, {8, sgemmRowsKernel8x8AVX2F}, {4, sgemmRowsKernel4x8AVX2F}, {2, sgemmRowsKernel2x8AVX2F}, {1, sgemmRowsKernel1x8AVX2F}}, {{6, sgemmRowsKernel6x16AVX2F}, {4, sgemmRowsKernel4x16AVX2F}, {2, sgemmRowsKernel2x16AVX2F}, {1, sgemmRowsKernel1x16AVX2F}}}},
-	dots:       [4][]rowsDotKernel{{{1, sgemmDotKernel1x8AVX2}}, {{3, sgemmDotKernel3x4AVX2}, {2, sgemmDotKernel2x4AVX2}, {1, sgemmDotKernel1x4AVX2}}, {{6, sgemmDotKernel6x2AVX2}, {3, sgemmDotKernel3x2AVX2}, {1, sgemmDotKernel1x2AVX2}}, {{8, sgemmDotKernel8x1AVX2}, {3, sgemmDotKernel3x1AVX2}, {1, sgemmDotKernel1x1AVX2}}},
+	dots:       [4][]rowsDotKernel{{}, {{2, sgemmDotKernel2x4AVX2}, {1, sgemmDotKernel1x4AVX2}}, {{4, sgemmDotKernel4x2AVX2}, {3, sgemmDotKernel3x2AVX2}, {1, sgemmDotKernel1x2AVX2}}, {{8, sgemmDotKernel8x1AVX2}, {3, sgemmDotKernel3x1AVX2}, {1, sgemmDotKernel1x1AVX2}}},
 }

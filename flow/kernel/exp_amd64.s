@@ -836,13 +836,17 @@ sgdone:
 
 // AVX2 forms of the fused loops above, for processors with AVX2 and FMA but not AVX-512: eight
 // lanes at a time over the leading len rounded down to a multiple of 8 (the caller's Go loop does
-// the rest), the same operations in the same order as the AVX-512 forms, on Y0-Y15.
+// the rest), on Y0-Y15, with the AVX-512 forms' operations in their order except the exponential:
+// EXP (and EXPM) round k as floor(x·log2e + ½) and build 2^k from bits, as expAVX2, where EXP512
+// rounds to nearest and scales by VSCALEFPS. So the gated and coupling loops give the floats the
+// Go loops give on an AVX2 processor (their exponentials are expAVX2's), not the AVX-512 floats.
 
 DATA mantBits<>+0(SB)/4, $0x007fffff
 GLOBL mantBits<>(SB), RODATA, $4
 
 // EXPM is EXP with every constant broadcast from memory as it is needed, so that it uses Y0-Y4
-// only (Y2 = e^Y0; Y0, Y1, Y3, Y4 clobbered) and leaves the loop its other registers.
+// only (Y2 = e^Y0; Y0, Y1, Y3, Y4 clobbered) and leaves the loop its other registers (the
+// sigmoid's, which has no room for EXP's eight constants).
 #define EXPM \
 	VBROADCASTSS expHi<>(SB), Y3 \
 	VMINPS  Y3, Y0, Y0 \
@@ -1137,9 +1141,10 @@ cb2done:
 	RET
 
 // func couplingFwdAVX2(th, es, out, raw, t, keep, z []float32, f float32) (sum float32)
-// couplingFwdAVX512's loop over len(raw) rounded down to 8 (Y5 = f, the sum in Y6); it returns
-// the sum of s over those elements.
+// couplingFwdAVX512's loop over len(raw) rounded down to 8 (EXP's constants in Y8-Y15, Y5 = f,
+// keep in Y7, the sum in Y6); it returns the sum of s over those elements.
 TEXT ·couplingFwdAVX2(SB), NOSPLIT, $0-180
+	LOADEXP
 	VBROADCASTSS f+168(FP), Y5
 	VXORPS Y6, Y6, Y6
 	MOVQ raw_len+80(FP), CX
@@ -1160,19 +1165,19 @@ cf2loop:
 	VMOVUPS (SI)(BX*1), Y0         // raw
 	VADDPS  Y0, Y0, Y0             // 2·raw (exact, as 2·raw)
 	VDIVPS  Y5, Y0, Y0             // 2u
-	EXPM                           // e^2u
-	VBROADCASTSS expOne<>(SB), Y3
-	VSUBPS  Y3, Y2, Y4
-	VADDPS  Y3, Y2, Y2
+	EXP                            // e^2u
+	VSUBPS  Y14, Y2, Y4
+	VADDPS  Y14, Y2, Y2
 	VDIVPS  Y2, Y4, Y4             // th = (e^2u - 1)/(e^2u + 1)
 	VMOVUPS Y4, (DI)(BX*1)
+	VMOVUPS (R9)(BX*1), Y7         // keep
 	VMULPS  Y5, Y4, Y0
-	VMULPS  (R9)(BX*1), Y0, Y0     // s = th·f·keep
+	VMULPS  Y7, Y0, Y0             // s = th·f·keep
 	VADDPS  Y0, Y6, Y6
-	EXPM                           // es = e^s
+	EXP                            // es = e^s
 	VMOVUPS Y2, (DX)(BX*1)
 	VMOVUPS (R8)(BX*1), Y4         // t
-	VMULPS  (R9)(BX*1), Y4, Y4
+	VMULPS  Y7, Y4, Y4
 	VADDPS  (R10)(BX*1), Y4, Y4    // z + t·keep
 	VMULPS  Y2, Y4, Y4
 	VMOVUPS Y4, (R11)(BX*1)        // out

@@ -337,7 +337,7 @@ func TestGatedPaths(t *testing.T) {
 // TestCouplingPaths: the affine coupling's forward and backward against their definition (in
 // float64: z' = (z + t·keep)·e^s, s = tanh(sRaw/f)·f·keep, f = e^scale, ldj = Σ s, and the chain
 // rule for dout·z' + dldj·ldj) on each vector form this processor has and on the Go loops, with
-// and without dout and dz, on planes with and without a tail of fewer than 16 or 8 elements.
+// dout and dz, dout alone, and neither, on planes with and without a tail of fewer than 16 or 8 elements.
 func TestCouplingPaths(t *testing.T) {
 	rng := rand.New(rand.NewPCG(22, 22))
 	for _, s := range []Batch{{N: 3, C: 2, H: 7, W: 7}, {N: 2, C: 3, H: 4, W: 4}, {N: 2, C: 1, H: 1, W: 21}} {
@@ -348,13 +348,17 @@ func TestCouplingPaths(t *testing.T) {
 			keep[i] = float32(i % 2)
 		}
 		for _, lv := range append([]vectorLevel{goLevel}, vectorLevels()...) {
-			for _, withDout := range []bool{true, false} {
+			for _, mode := range []string{"dout, dz", "dout", "dldj only"} {
+				withDout := mode != "dldj only"
 				k := NewCoupling(NewPool(2), s, keep)
 				out, ldj := make([]float32, size), make([]float32, s.N)
 				dz, dh, dscale := make([]float32, size), make([]float32, 2*size), make([]float32, s.C)
 				var d, dzArg []float32
 				if withDout {
-					d, dzArg = dout, dz
+					d = dout
+				}
+				if mode == "dout, dz" {
+					dzArg = dz
 				}
 				atLevel(lv.avx512, lv.avx2, func() []float32 {
 					k.Forward(z, h, scale, out, ldj)
@@ -385,12 +389,12 @@ func TestCouplingPaths(t *testing.T) {
 								"dsRaw": {float64(dh[2*n*per+p]), ds * sech2},
 								"dt":    {float64(dh[2*n*per+per+p]), g * e * kp},
 							}
-							if withDout {
+							if dzArg != nil {
 								checks["dz"] = [2]float64{float64(dz[j]), g * e}
 							}
 							for name, pair := range checks {
 								if math.Abs(pair[0]-pair[1]) > 2e-5*(1+math.Abs(pair[1])) {
-									t.Fatalf("%+v %s dout=%v %s at %d: %v, want %v", s, lv.name, withDout, name, j, pair[0], pair[1])
+									t.Fatalf("%+v %s %s: %s at %d: %v, want %v", s, lv.name, mode, name, j, pair[0], pair[1])
 								}
 							}
 						}
@@ -401,7 +405,7 @@ func TestCouplingPaths(t *testing.T) {
 				}
 				for c, want := range wantDscale {
 					if math.Abs(float64(dscale[c])-want) > 1e-4*(1+math.Abs(want)) {
-						t.Fatalf("%+v %s dout=%v dscale[%d] = %v, want %v", s, lv.name, withDout, c, dscale[c], want)
+						t.Fatalf("%+v %s %s: dscale[%d] = %v, want %v", s, lv.name, mode, c, dscale[c], want)
 					}
 				}
 			}

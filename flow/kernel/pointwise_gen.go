@@ -126,12 +126,13 @@ var (
 
 // checkAVX2 refuses a converted line that is not plain AVX2.
 func checkAVX2(line string) error {
-	fields := strings.Fields(strings.SplitN(line, "//", 2)[0])
+	code := strings.SplitN(line, "//", 2)[0]
+	fields := strings.Fields(code)
 	if len(fields) == 0 {
 		return nil
 	}
 	if !strings.HasPrefix(fields[0], "V") {
-		if vectorReg.MatchString(line) {
+		if vectorReg.MatchString(code) {
 			return fmt.Errorf("%s is a legacy SSE instruction: between VEX ones it costs hundreds of cycles on AMD processors; use its V form", fields[0])
 		}
 		return nil

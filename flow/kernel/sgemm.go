@@ -156,7 +156,8 @@ func (g *Gemm) runRows(m, n, k int, a []float32, lda int, base []float32, t rowT
 // AddDotRows adds c[r·ldc+j] += Σₚ A_r[p]·b[j·ldb+p] for r < m, j < n, p < k, where row r of A
 // is aBase[aOffs[r]:aOffs[r]+k]: C += A·Bᵀ for a wide, short A and B — the filter gradient
 // dwᵀ += im2col·doutᵀ, with the im2col rows views into shift3 planes. Without the AVX-512
-// or AVX2 kernels it copies A out and runs the BLAS.
+// or AVX2 kernels, and for rows shorter than they take (AVX2: 8), it copies A out and runs the
+// tiled product.
 func (g *Gemm) AddDotRows(m, n, k int, aBase []float32, aOffs []int, b []float32, ldb int, c []float32, ldc int) {
 	g.addDotRows(m, n, k, aBase, newRowTable(aOffs[:m]), b, ldb, c, ldc)
 }
@@ -169,8 +170,8 @@ func (g *Gemm) addDotRows(m, n, k int, aBase []float32, t rowTable, b []float32,
 	aOffs := t.offs
 	ks := gemmSet
 	// A copied out, then the tiled product with B transposed: without the kernels, and for rows
-	// shorter than one vector (the AVX2 dot kernels read a row's last vector as a whole).
-	if ks == nil || g.BLAS || k < ks.lanes {
+	// shorter than the dot kernels take (the AVX2 ones read a row's last vector as a whole).
+	if ks == nil || g.BLAS || k < ks.dotMinRow {
 		g.scratchA = grow(g.scratchA, m*k)
 		a := g.scratchA
 		for r, off := range aOffs[:m] {
@@ -234,7 +235,8 @@ type gemmKernels struct {
 	// masks); rowsPanels the same with B's rows from a table; each from the most rows down.
 	panels     [2][3][]rowKernel
 	rowsPanels [2][3][]rowsKernel
-	dots       [4][]rowsDotKernel // by rows of B (8, 4, 2, 1), each from the most rows of A down
+	dots       [4][]rowsDotKernel // by rows of B (8, 4, 2, 1), each from the most rows of A down, ending in a 1-row tile; a width may have none
+	dotMinRow  int                // the shortest row (k) the dot kernels take
 }
 
 // gemmSet is the kernels this processor runs (nil: the BLAS alone); tests switch it.

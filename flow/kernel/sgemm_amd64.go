@@ -223,7 +223,7 @@ func chooseGemm() *gemmKernels {
 	return nil
 }
 
-var avx512Gemm = &gemmKernels{name: "avx512", lanes: 16, panel: 48, panels: panelKernels, rowsPanels: rowsPanelKernels, dots: dotKernels}
+var avx512Gemm = &gemmKernels{name: "avx512", lanes: 16, panel: 48, panels: panelKernels, rowsPanels: rowsPanelKernels, dots: dotKernels, dotMinRow: 1}
 
 // panelKernels[f][v-1] cover a column panel of at most 16·v columns (f = 1: exactly 16·v, the
 // kernels without masks), rowsPanelKernels the same with B's rows from a table; each from the

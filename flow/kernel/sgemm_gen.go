@@ -654,8 +654,9 @@ func reduceRowAVX2(p func(string, ...any), acc func(int) int, cc int) {
 func noLegacySSE(asm string) error {
 	vectorReg := regexp.MustCompile(`\b[XYZ]\d+\b`)
 	for _, l := range strings.Split(asm, "\n") {
-		f := strings.Fields(strings.SplitN(l, "//", 2)[0])
-		if len(f) > 0 && !strings.HasPrefix(f[0], "V") && !strings.HasPrefix(f[0], "#") && vectorReg.MatchString(l) {
+		code := strings.SplitN(l, "//", 2)[0]
+		f := strings.Fields(code)
+		if len(f) > 0 && !strings.HasPrefix(f[0], "V") && !strings.HasPrefix(f[0], "#") && vectorReg.MatchString(code) {
 			return fmt.Errorf("legacy SSE instruction in AVX code: %q", strings.TrimSpace(l))
 		}
 	}
@@ -733,6 +734,7 @@ func avx2Decls() string {
 		}
 		w.WriteString("},\n")
 	}
+	w.WriteString("\tdotMinRow: 8,\n")
 	w.WriteString("\tdots: [4][]rowsDotKernel{")
 	for _, c := range []int{8, 4, 2, 1} {
 		w.WriteString("{")

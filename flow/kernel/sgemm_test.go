@@ -149,14 +149,17 @@ func testGemmRowsMatchesDefinition(t *testing.T) {
 }
 
 // TestAddDotRows: C += A·Bᵀ with A's rows as offsets into a base, for shapes that take every
-// kernel (3 and 1 rows, 8/4/2/1 columns, 6×4 and 8×2) and row lengths with and without a tail.
+// kernel of each instruction set (AVX-512: 3 and 1 rows by 8/4/2/1 columns, 6×4 and 8×2; AVX2:
+// 2×4, 1×4, 4×2, 3×2, 1×2, 8×1, 3×1, 1×1), row lengths with and without a tail (8 to 15: one
+// vector and the overlapping last one), and rows shorter than one vector.
 func TestAddDotRows(t *testing.T) { eachGemmPath(t, testAddDotRows) }
 
 func testAddDotRows(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
 	for _, s := range [][3]int{{1, 1, 1}, {3, 8, 16}, {4, 15, 33}, {9, 12, 784}, {144, 8, 196}, {7, 3, 5}, {2, 64, 49}, {18, 1, 300},
 		{17, 2, 100}, {13, 6, 40}, {72, 2, 816}, {25, 4, 17}, {11, 14, 64},
-		{4, 9, 5}, {7, 12, 3}} { // rows shorter than one AVX2 vector: the BLAS path // the 8×2 and 6×4 kernels, with fewer-row ones after them
+		{3, 2, 9}, {11, 2, 13}, {7, 6, 15}, {5, 5, 8}, // tails after one vector, every AVX2 tile
+		{4, 9, 5}, {7, 12, 3}} { // rows shorter than one AVX2 vector
 		m, n, k := s[0], s[1], s[2]
 		base := randSlice(rng, 2*k+m)
 		offs := make([]int, m)

@@ -2,11 +2,13 @@ package runner
 
 import (
 	"bytes"
+	"encoding/gob"
 	"context"
 	"errors"
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -166,3 +168,49 @@ func TestCheckpointOfAnotherConfigIsIgnored(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// A resumed run's progress lines give the rate of its own sitting: a checkpoint that recorded
+// 1,000 s of training for its steps (an earlier sitting on a slow machine) does not show in the
+// resumed run's ms/step.
+func TestResumedProgressRateIsThisSittings(t *testing.T) {
+	cfg := checkpointConfig(t)
+	cfg.LogEvery = 1
+	data := smallTrain(t, 64)
+	path := filepath.Join(t.TempDir(), "checkpoint.bin")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	stop := func(step int, _ *flow.Model) error {
+		if step == 4 {
+			cancel()
+		}
+		return nil
+	}
+	if _, err := Train(ctx, cfg, data, &bytes.Buffer{}, Options{Checkpoint: path, AfterStep: stop}); !errors.Is(err, ErrInterrupted) {
+		t.Fatalf("want an interrupted run, got %v", err)
+	}
+	c, err := readCheckpoint(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.TrainTime = 1000
+	var buf bytes.Buffer
+	if err := gob.NewEncoder(&buf).Encode(c); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, sealed(buf.Bytes()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var log bytes.Buffer
+	if _, err := Train(context.Background(), cfg, data, &log, Options{Checkpoint: path}); err != nil {
+		t.Fatal(err)
+	}
+	rates := regexp.MustCompile(`(\d+) ms/step`).FindAllStringSubmatch(log.String(), -1)
+	if len(rates) == 0 {
+		t.Fatalf("no progress line in:\n%s", log.String())
+	}
+	for _, r := range rates {
+		if ms, _ := strconv.Atoi(r[1]); ms >= 10000 { // the checkpoint's 1,000 s over 4 steps would show as 250,000 ms/step at first
+			t.Errorf("resumed progress shows %s ms/step: the earlier sitting's time counted\n%s", r[1], log.String())
+		}
+	}
+}

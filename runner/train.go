@@ -174,6 +174,9 @@ func (t *trainer) run() error {
 	if order, err = t.resume(s, stepper, stepsPerEpoch); err != nil {
 		return err
 	}
+	// The progress lines' ms/step and ETA are this sitting's mean: a run resumed on another
+	// binary or machine shows the rate it now steps at, not one diluted by earlier segments.
+	sitStep, sitTime := s.done, s.trainTime
 	for step := s.done + 1; step <= total; step++ {
 		if err := t.ctx.Err(); err != nil {
 			if err := t.saveCheckpoint(s, stepper); err != nil {
@@ -229,7 +232,7 @@ func (t *trainer) run() error {
 			m.Elapsed = time.Since(t.start).Seconds()
 			t.out.Metrics = append(t.out.Metrics, m)
 			t.out.Result.MinibatchBPD = m.MinibatchBPD
-			t.progress(m, total, s.trainTime/float64(step))
+			t.progress(m, total, (s.trainTime-sitTime)/float64(step-sitStep))
 			s.sumBPD, s.sumNorm, s.since = 0, 0, 0
 		}
 		if every := t.opt.CheckpointEvery; every > 0 && step%every == 0 && step < total {

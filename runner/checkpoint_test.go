@@ -2,8 +2,8 @@ package runner
 
 import (
 	"bytes"
-	"encoding/gob"
 	"context"
+	"encoding/gob"
 	"errors"
 	"math"
 	"os"

@@ -21,13 +21,9 @@ func eluPairGradAVX512(dx, pos, neg, dpos, dneg []float32)
 func ExpSlice(dst, src []float32) {
 	dst = dst[:len(src)]
 	done := 0
-	switch {
-	case hasAVX512:
-		expAVX512(dst, src)
-		done = len(src) &^ 15
-	case hasAVX2FMA:
-		expAVX2(dst, src)
-		done = len(src) &^ 7
+	if v := wideLoopSet(); v != nil {
+		v.exp(dst, src)
+		done = v.whole(len(src))
 	}
 	for i := done; i < len(src); i++ {
 		dst[i] = expf(src[i])
@@ -43,30 +39,23 @@ func eluPairGradAVX2(dx, pos, neg, dpos, dneg []float32)
 // eluPair sets pos = elu(x), neg = elu(-x); it returns how many leading elements it did (a
 // multiple of 16 or 8, or 0 without AVX2): the caller does the rest.
 func eluPair(pos, neg, x []float32) int {
-	switch {
-	case hasAVX512:
-		eluPairAVX512(pos[:len(x)], neg[:len(x)], x)
-		return len(x) &^ 15
-	case hasAVX2FMA:
-		eluPairAVX2(pos[:len(x)], neg[:len(x)], x)
-		return len(x) &^ 7
+	v := wideLoopSet()
+	if v == nil {
+		return 0
 	}
-	return 0
+	v.eluPair(pos[:len(x)], neg[:len(x)], x)
+	return v.whole(len(x))
 }
 
 // eluPairGrad is the backward of eluPair from its outputs; it returns how many leading elements
 // it did.
 func eluPairGrad(dx, pos, neg, dpos, dneg []float32) int {
-	n := len(dx)
-	switch {
-	case hasAVX512:
-		eluPairGradAVX512(dx, pos[:n], neg[:n], dpos[:n], dneg[:n])
-		return n &^ 15
-	case hasAVX2FMA:
-		eluPairGradAVX2(dx, pos[:n], neg[:n], dpos[:n], dneg[:n])
-		return n &^ 7
+	v, n := wideLoopSet(), len(dx)
+	if v == nil {
+		return 0
 	}
-	return 0
+	v.eluPairGrad(dx, pos[:n], neg[:n], dpos[:n], dneg[:n])
+	return v.whole(n)
 }
 
 //go:noescape
@@ -97,31 +86,23 @@ func gatedBwdAVX2(dval, dgate, d, sig, val []float32)
 // gatedFwd does the leading elements of GatedForward's loop for one image with AVX-512 or AVX2
 // and returns how many (a multiple of 16 or 8, or 0 without either): the caller does the rest.
 func gatedFwd(out, sig, x, val, gate []float32) int {
-	n := len(x)
-	switch {
-	case hasAVX512:
-		gatedFwdAVX512(out[:n], sig[:n], x, val[:n], gate[:n])
-		return n &^ 15
-	case hasAVX2FMA:
-		gatedFwdAVX2(out[:n], sig[:n], x, val[:n], gate[:n])
-		return n &^ 7
+	v, n := wideLoopSet(), len(x)
+	if v == nil {
+		return 0
 	}
-	return 0
+	v.gatedFwd(out[:n], sig[:n], x, val[:n], gate[:n])
+	return v.whole(n)
 }
 
 // gatedBwd does the leading elements of GatedBackwardH's loop for one image and returns how
 // many.
 func gatedBwd(dval, dgate, d, sig, val []float32) int {
-	n := len(d)
-	switch {
-	case hasAVX512:
-		gatedBwdAVX512(dval[:n], dgate[:n], d, sig[:n], val[:n])
-		return n &^ 15
-	case hasAVX2FMA:
-		gatedBwdAVX2(dval[:n], dgate[:n], d, sig[:n], val[:n])
-		return n &^ 7
+	v, n := wideLoopSet(), len(d)
+	if v == nil {
+		return 0
 	}
-	return 0
+	v.gatedBwd(dval[:n], dgate[:n], d, sig[:n], val[:n])
+	return v.whole(n)
 }
 
 //go:noescape
@@ -208,16 +189,12 @@ func gatedSumAVX2(out, x, val, sig []float32)
 
 // gatedSum does the leading elements of gatedSumSlice and returns how many.
 func gatedSum(out, x, val, sig []float32) int {
-	n := len(x)
-	switch {
-	case hasAVX512:
-		gatedSumAVX512(out[:n], x, val[:n], sig[:n])
-		return n &^ 15
-	case hasAVX2FMA:
-		gatedSumAVX2(out[:n], x, val[:n], sig[:n])
-		return n &^ 7
+	v, n := wideLoopSet(), len(x)
+	if v == nil {
+		return 0
 	}
-	return 0
+	v.gatedSum(out[:n], x, val[:n], sig[:n])
+	return v.whole(n)
 }
 
 //go:noescape
@@ -248,14 +225,46 @@ func eluPairGradAddAVX2(dx, pos, neg, dpos, dneg, add []float32)
 // eluPairGradAdd is eluPairGrad plus add (the residual's gradient); it returns how many leading
 // elements it did (0 without AVX2).
 func eluPairGradAdd(dx, pos, neg, dpos, dneg, add []float32) int {
-	n := len(dx)
+	v, n := wideLoopSet(), len(dx)
+	if v == nil {
+		return 0
+	}
+	v.eluPairGradAdd(dx, pos[:n], neg[:n], dpos[:n], dneg[:n], add[:n])
+	return v.whole(n)
+}
+
+// wideLoops is one instruction set's forms of the loops that do whole vectors and leave the last
+// len mod lanes elements to the caller's Go loop (the coupling and the dequantization maps, whose
+// AVX-512 forms mask their tail, dispatch on their own).
+type wideLoops struct {
+	lanes          int
+	exp            func(dst, src []float32)
+	eluPair        func(pos, neg, x []float32)
+	eluPairGrad    func(dx, pos, neg, dpos, dneg []float32)
+	eluPairGradAdd func(dx, pos, neg, dpos, dneg, add []float32)
+	gatedFwd       func(out, sig, x, val, gate []float32)
+	gatedBwd       func(dval, dgate, d, sig, val []float32)
+	gatedSum       func(out, x, val, sig []float32)
+}
+
+// whole is how many of n elements the set's loops do: n rounded down to whole vectors.
+func (v *wideLoops) whole(n int) int { return n &^ (v.lanes - 1) }
+
+var (
+	avx512Wide = &wideLoops{lanes: 16, exp: expAVX512, eluPair: eluPairAVX512, eluPairGrad: eluPairGradAVX512,
+		eluPairGradAdd: eluPairGradAddAVX512, gatedFwd: gatedFwdAVX512, gatedBwd: gatedBwdAVX512, gatedSum: gatedSumAVX512}
+	avx2Wide = &wideLoops{lanes: 8, exp: expAVX2, eluPair: eluPairAVX2, eluPairGrad: eluPairGradAVX2,
+		eluPairGradAdd: eluPairGradAddAVX2, gatedFwd: gatedFwdAVX2, gatedBwd: gatedBwdAVX2, gatedSum: gatedSumAVX2}
+)
+
+// wideLoopSet is the widest set the flags allow (nil: the Go loops); read per call, so that tests
+// can switch the flags.
+func wideLoopSet() *wideLoops {
 	switch {
 	case hasAVX512:
-		eluPairGradAddAVX512(dx, pos[:n], neg[:n], dpos[:n], dneg[:n], add[:n])
-		return n &^ 15
+		return avx512Wide
 	case hasAVX2FMA:
-		eluPairGradAddAVX2(dx, pos[:n], neg[:n], dpos[:n], dneg[:n], add[:n])
-		return n &^ 7
+		return avx2Wide
 	}
-	return 0
+	return nil
 }

@@ -2,6 +2,7 @@ package kernel
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"testing"
 )
 
@@ -75,6 +76,32 @@ func BenchmarkFilterGradient(b *testing.B) {
 				g.AddDotRows(m, n, k, a, offs, d, k, c, n)
 			}
 			b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		})
+	}
+}
+
+// BenchmarkGEMMRows times RunRows, B read through a table of row offsets as the Net's
+// convolutions read their shifted planes, on the small preset's shapes (one image): the row
+// counts where how the tiles cover C matters (8 rows: 4+4 on AVX2, see rowTiling).
+func BenchmarkGEMMRows(b *testing.B) {
+	if gemmSet == nil {
+		b.Skip("no own GEMM kernels on this processor")
+	}
+	rng := rand.New(rand.NewPCG(1, 1))
+	for _, s := range []struct{ m, n, k int }{{8, 784, 144}, {16, 784, 72}, {2, 784, 144}, {12, 196, 216}, {16, 294, 288}} {
+		a := randSlice(rng, s.m*s.k)
+		base := randSlice(rng, s.n+64)
+		offs := make([]int, s.k)
+		for i := range offs {
+			offs[i] = i % 59 // shifted rows, as a 3×3 convolution's taps over padded planes
+		}
+		c := make([]float32, s.m*s.n)
+		var g Gemm
+		b.Run(fmt.Sprintf("%dx%dx%d", s.m, s.n, s.k), func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				g.RunRows(s.m, s.n, s.k, a, s.k, base, offs, nil, c, s.n)
+			}
+			b.ReportMetric(2*float64(s.m*s.n*s.k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 		})
 	}
 }

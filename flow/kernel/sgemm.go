@@ -67,19 +67,19 @@ func (g *Gemm) Run(transA, transB bool, m, n, k int, a []float32, lda int, b []f
 	if bias != nil {
 		_ = bias[m-1]
 	}
-	var biasRow *float32
 	for j := 0; j < n; j += ks.panel { // column panels outside: B's panel (k × 3 vectors) stays in cache for all rows
 		width := min(ks.panel, n-j)
 		masks := laneMasks(width)
 		i := 0
 		v := (width - 1) / ks.lanes // the last panel: as few vectors as it needs
-		for _, kern := range ks.panels[b2i(width == ks.lanes*(v+1))][v] {
-			for ; m-i >= kern.rows; i += kern.rows {
-				if bias != nil {
-					biasRow = &bias[i]
-				}
-				kern.run(k, &a[i*ars], ars, aks, &b[j], ldb, &c[i*ldc+j], ldc, biasRow, masks, accumulate)
-			}
+		f := b2i(width == ks.lanes*(v+1))
+		tiles, tiling := ks.panels[f][v], &ks.panelTilings[f][v]
+		for ; m-i >= 2*tiling.big; i += tiling.big {
+			tiles[0].run(k, &a[i*ars], ars, aks, &b[j], ldb, &c[i*ldc+j], ldc, rowOf(bias, i), masks, accumulate)
+		}
+		for _, t := range tiling.rest[m-i] {
+			tiles[t].run(k, &a[i*ars], ars, aks, &b[j], ldb, &c[i*ldc+j], ldc, rowOf(bias, i), masks, accumulate)
+			i += tiles[t].rows
 		}
 	}
 }
@@ -136,19 +136,19 @@ func (g *Gemm) runRows(m, n, k int, a []float32, lda int, base []float32, t rowT
 	if bias != nil {
 		_ = bias[m-1]
 	}
-	var biasRow *float32
 	for j := 0; j < n; j += ks.panel {
 		width := min(ks.panel, n-j)
 		masks := laneMasks(width)
 		i := 0
 		v := (width - 1) / ks.lanes
-		for _, kern := range ks.rowsPanels[b2i(width == ks.lanes*(v+1))][v] {
-			for ; m-i >= kern.rows; i += kern.rows {
-				if bias != nil {
-					biasRow = &bias[i]
-				}
-				kern.run(k, &a[i*lda], lda, 1, &base[j], &rowOffs[0], &c[i*ldc+j], ldc, biasRow, masks, 0)
-			}
+		f := b2i(width == ks.lanes*(v+1))
+		tiles, tiling := ks.rowsPanels[f][v], &ks.rowsTilings[f][v]
+		for ; m-i >= 2*tiling.big; i += tiling.big {
+			tiles[0].run(k, &a[i*lda], lda, 1, &base[j], &rowOffs[0], &c[i*ldc+j], ldc, rowOf(bias, i), masks, 0)
+		}
+		for _, t := range tiling.rest[m-i] {
+			tiles[t].run(k, &a[i*lda], lda, 1, &base[j], &rowOffs[0], &c[i*ldc+j], ldc, rowOf(bias, i), masks, 0)
+			i += tiles[t].rows
 		}
 	}
 }
@@ -235,8 +235,10 @@ type gemmKernels struct {
 	// masks); rowsPanels the same with B's rows from a table; each from the most rows down.
 	panels     [2][3][]rowKernel
 	rowsPanels [2][3][]rowsKernel
-	dots       [4][]rowsDotKernel // by rows of B (8, 4, 2, 1), each from the most rows of A down, ending in a 1-row tile; a width may have none
-	dotMinRow  int                // the shortest row (k) the dot kernels take
+	// panelTilings and rowsTilings say how the tiles of panels and rowsPanels cover m rows (plan).
+	panelTilings, rowsTilings [2][3]rowTiling
+	dots                      [4][]rowsDotKernel // by rows of B (8, 4, 2, 1), each from the most rows of A down, ending in a 1-row tile; a width may have none
+	dotMinRow                 int                // the shortest row (k) the dot kernels take
 }
 
 // gemmSet is the kernels this processor runs (nil: the BLAS alone); tests switch it.
@@ -246,6 +248,14 @@ var gemmSet = chooseGemm()
 type rowKernel struct {
 	rows int
 	run  func(k int, a *float32, ars, aks int, b *float32, ldb int, c *float32, ldc int, bias *float32, masks uint64, accumulate int)
+}
+
+// rowOf is &bias[i], or nil without a bias.
+func rowOf(bias []float32, i int) *float32 {
+	if bias == nil {
+		return nil
+	}
+	return &bias[i]
 }
 
 // b2i is 1 for true.

@@ -255,3 +255,8 @@ var (
 		{{3, sgemmDotKernel3x1}, {1, sgemmDotKernel1x1}},
 	}
 )
+
+func init() {
+	avx512Gemm.plan()
+	avx2Gemm.plan()
+}

@@ -11,12 +11,13 @@
 // also read a 3×3 convolution's im2col matrix as views into shifted planes instead of copies;
 // elsewhere the BLAS the binary was built with, OpenBLAS (build tag openblas) or gonum's pure-Go
 // one. exp, ConcatELU, the gated residual, the coupling transform and the dequantization logit
-// and sigmoid have hand-written AVX-512 and AVX2 versions (exp_amd64.s; the AVX2 ones do whole
-// vectors and leave the last len%8 elements to the Go loop); the LayerNorm, copy, mask and
-// product loops an AVX-512 one (layernorm_amd64.s) from which pointwise_gen.go writes the AVX2
-// one; each has a Go fallback, and tests compare every path with the Go loops and with the
-// definitions.
-// `make vet` regenerates the generated files and fails if they differ from the committed ones.
+// and sigmoid have AVX-512 and AVX2 versions (exp_amd64.s; the AVX2 ones do whole vectors and
+// leave the last len%8 elements to the Go loop): the coupling, logit and sigmoid AVX2 forms
+// written by hand (no masks, constants from memory), those of exp, the ELU pairs and the gated
+// loops by pointwise_gen.go from their AVX-512 forms; the LayerNorm, copy, mask and product
+// loops an AVX-512 one (layernorm_amd64.s) from which pointwise_gen.go writes the AVX2 one. Each
+// has a Go fallback, and tests compare every path with the Go loops and with the definitions.
+// `make vet` regenerates the generated code and fails if it differs from the files as they were.
 //
 // bfloat16 (issue 13's opt-in, Net.UseBF16): probes of AVX512-BF16 and AMX (bf16probe, amxprobe),
 // the bfloat16 layouts (bf16cvt) and AMX kernels for a convolution over the Net's padded planes,

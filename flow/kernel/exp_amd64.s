@@ -72,104 +72,8 @@ GLOBL expSign<>(SB), RODATA, $4
 	VPSLLD       $23, Y4, Y4 \
 	VMULPS       Y4, Y2, Y2
 
-// func expAVX2(dst, src []float32)
-// dst[i] = e^src[i] for i < len(src) rounded down to a multiple of 8.
-TEXT ·expAVX2(SB), NOSPLIT, $0-48
-	MOVQ dst_base+0(FP), DI
-	MOVQ src_base+24(FP), SI
-	MOVQ src_len+32(FP), CX
-	SHRQ $3, CX
-	JZ   expdone
-	LOADEXP
-
-exploop:
-	VMOVUPS (SI), Y0
-	EXP
-	VMOVUPS Y2, (DI)
-	ADDQ $32, SI
-	ADDQ $32, DI
-	DECQ CX
-	JNZ  exploop
-	VZEROUPPER
-
-expdone:
-	RET
-
-// func eluPairAVX2(pos, neg, x []float32)
-// pos = elu(x), neg = elu(-x) for the first len(x) rounded down to a multiple of 8 elements:
-// with e = e^-|x|, pos = x > 0 ? x : e-1 and neg = x > 0 ? e-1 : -x.
-TEXT ·eluPairAVX2(SB), NOSPLIT, $0-72
-	MOVQ pos_base+0(FP), DI
-	MOVQ neg_base+24(FP), DX
-	MOVQ x_base+48(FP), SI
-	MOVQ x_len+56(FP), CX
-	SHRQ $3, CX
-	JZ   eludone
-	LOADEXP
-	VBROADCASTSS expSign<>(SB), Y7
-	VXORPS Y6, Y6, Y6
-
-eluloop:
-	VMOVUPS (SI), Y5
-	VORPS   Y7, Y5, Y0            // -|x|
-	EXP
-	VSUBPS  Y14, Y2, Y2           // e - 1
-	VCMPPS  $30, Y6, Y5, Y1       // x > 0
-	VXORPS  Y7, Y5, Y3            // -x
-	VBLENDVPS Y1, Y5, Y2, Y4      // pos
-	VBLENDVPS Y1, Y2, Y3, Y0      // neg
-	VMOVUPS Y4, (DI)
-	VMOVUPS Y0, (DX)
-	ADDQ $32, SI
-	ADDQ $32, DI
-	ADDQ $32, DX
-	DECQ CX
-	JNZ  eluloop
-	VZEROUPPER
-
-eludone:
-	RET
-
-// func eluPairGradAVX2(dx, pos, neg, dpos, dneg []float32)
-// dx = pos > 0 ? dpos - dneg·(neg+1) : dpos·(pos+1) - dneg, for len(dx) rounded down to 8.
-TEXT ·eluPairGradAVX2(SB), NOSPLIT, $0-120
-	MOVQ dx_base+0(FP), DI
-	MOVQ dx_len+8(FP), CX
-	MOVQ pos_base+24(FP), SI
-	MOVQ neg_base+48(FP), DX
-	MOVQ dpos_base+72(FP), R8
-	MOVQ dneg_base+96(FP), R9
-	SHRQ $3, CX
-	JZ   gdone
-	VBROADCASTSS expOne<>(SB), Y14
-	VXORPS Y6, Y6, Y6
-
-gloop:
-	VMOVUPS (SI), Y0              // pos
-	VMOVUPS (DX), Y1              // neg
-	VMOVUPS (R8), Y2              // dpos
-	VMOVUPS (R9), Y3              // dneg
-	VCMPPS  $30, Y6, Y0, Y5       // pos > 0, i.e. x > 0
-	VADDPS  Y14, Y1, Y1           // neg + 1
-	VMOVAPS Y2, Y4
-	VFNMADD231PS Y1, Y3, Y4       // a = dpos - dneg·(neg+1)
-	VADDPS  Y14, Y0, Y0           // pos + 1
-	VFMSUB213PS Y3, Y2, Y0        // b = dpos·(pos+1) - dneg
-	VBLENDVPS Y5, Y4, Y0, Y0
-	VMOVUPS Y0, (DI)
-	ADDQ $32, SI
-	ADDQ $32, DX
-	ADDQ $32, R8
-	ADDQ $32, R9
-	ADDQ $32, DI
-	DECQ CX
-	JNZ  gloop
-	VZEROUPPER
-
-gdone:
-	RET
-
-// AVX-512 versions of the loops above, sixteen lanes at a time, with the same constants.
+// The exponential, ELU-pair and gated loops, sixteen lanes at a time with the constants above;
+// pointwise_gen.go writes their AVX2 forms (EXP's, eight lanes) at the end of this file.
 // LOADEXP512 loads the constants EXP512 needs into Z8-Z15.
 #define LOADEXP512 \
 	VBROADCASTSS expHi<>(SB), Z8 \
@@ -249,7 +153,7 @@ elu512loop:
 	VORPS   Z7, Z5, Z0            // -|x|
 	EXP512
 	VSUBPS  Z14, Z2, Z2           // e - 1
-	VCMPPS  $30, Z6, Z5, K1       // x > 0
+	VCMPPS  $30, Z6, Z5, K1       // x > 0 (AVX2: the mask in Y1)
 	VXORPS  Z7, Z5, Z3            // -x
 	VBLENDMPS Z5, Z2, K1, Z4      // pos
 	VBLENDMPS Z2, Z3, K1, Z0      // neg
@@ -284,7 +188,7 @@ g512loop:
 	VMOVUPS (DX), Z1              // neg
 	VMOVUPS (R8), Z2              // dpos
 	VMOVUPS (R9), Z3              // dneg
-	VCMPPS  $30, Z6, Z0, K1       // pos > 0, i.e. x > 0
+	VCMPPS  $30, Z6, Z0, K1       // pos > 0, i.e. x > 0 (AVX2: the mask in Y5)
 	VADDPS  Z14, Z1, Z1           // neg + 1
 	VMOVAPS Z2, Z4
 	VFNMADD231PS Z1, Z3, Z4       // a = dpos - dneg·(neg+1)
@@ -324,7 +228,7 @@ ga512loop:
 	VMOVUPS (DX), Z1              // neg
 	VMOVUPS (R8), Z2              // dpos
 	VMOVUPS (R9), Z3              // dneg
-	VCMPPS  $30, Z6, Z0, K1       // pos > 0, i.e. x > 0
+	VCMPPS  $30, Z6, Z0, K1       // pos > 0, i.e. x > 0 (AVX2: the mask in Y5)
 	VADDPS  Z14, Z1, Z1           // neg + 1
 	VMOVAPS Z2, Z4
 	VFNMADD231PS Z1, Z3, Z4       // a = dpos - dneg·(neg+1)
@@ -938,148 +842,6 @@ GLOBL mantBits<>(SB), RODATA, $4
 	VHADDPS X0, X0, X0 \
 	VHADDPS X0, X0, X0
 
-// func eluPairGradAddAVX2(dx, pos, neg, dpos, dneg, add []float32)
-// dx = (pos > 0 ? dpos - dneg·(neg+1) : dpos·(pos+1) - dneg) + add, for len(dx) rounded down to 8.
-TEXT ·eluPairGradAddAVX2(SB), NOSPLIT, $0-144
-	MOVQ dx_base+0(FP), DI
-	MOVQ dx_len+8(FP), CX
-	MOVQ pos_base+24(FP), SI
-	MOVQ neg_base+48(FP), DX
-	MOVQ dpos_base+72(FP), R8
-	MOVQ dneg_base+96(FP), R9
-	MOVQ add_base+120(FP), R10
-	SHRQ $3, CX
-	JZ   ga2done
-	VBROADCASTSS expOne<>(SB), Y14
-	VXORPS Y6, Y6, Y6
-
-ga2loop:
-	VMOVUPS (SI), Y0              // pos
-	VMOVUPS (DX), Y1              // neg
-	VMOVUPS (R8), Y2              // dpos
-	VMOVUPS (R9), Y3              // dneg
-	VCMPPS  $30, Y6, Y0, Y5       // pos > 0, i.e. x > 0
-	VADDPS  Y14, Y1, Y1           // neg + 1
-	VMOVAPS Y2, Y4
-	VFNMADD231PS Y1, Y3, Y4       // a = dpos - dneg·(neg+1)
-	VADDPS  Y14, Y0, Y0           // pos + 1
-	VFMSUB213PS Y3, Y2, Y0        // b = dpos·(pos+1) - dneg
-	VBLENDVPS Y5, Y4, Y0, Y0
-	VADDPS  (R10), Y0, Y0
-	VMOVUPS Y0, (DI)
-	ADDQ $32, R10
-	ADDQ $32, SI
-	ADDQ $32, DX
-	ADDQ $32, R8
-	ADDQ $32, R9
-	ADDQ $32, DI
-	DECQ CX
-	JNZ  ga2loop
-	VZEROUPPER
-
-ga2done:
-	RET
-
-// func gatedFwdAVX2(out, sig, x, val, gate []float32)
-// sig = 1/(1 + e^-gate) and out = x + val·sig for len(x) rounded down to 8, with expAVX2's
-// exponential and the operations in the Go loop's order: the Go loop's floats.
-TEXT ·gatedFwdAVX2(SB), NOSPLIT, $0-120
-	MOVQ out_base+0(FP), DI
-	MOVQ sig_base+24(FP), DX
-	MOVQ x_base+48(FP), SI
-	MOVQ x_len+56(FP), CX
-	MOVQ val_base+72(FP), R8
-	MOVQ gate_base+96(FP), R9
-	SHRQ $3, CX
-	JZ   gf2done
-	LOADEXP
-	VBROADCASTSS expSign<>(SB), Y7
-
-gf2loop:
-	VMOVUPS (R9), Y0
-	VXORPS  Y7, Y0, Y0            // -gate
-	EXP
-	VADDPS  Y14, Y2, Y2           // 1 + e
-	VDIVPS  Y2, Y14, Y5           // sig = 1/(1+e)
-	VMOVUPS Y5, (DX)
-	VMULPS  (R8), Y5, Y5          // val·sig
-	VADDPS  (SI), Y5, Y5          // x + val·sig
-	VMOVUPS Y5, (DI)
-	ADDQ $32, SI
-	ADDQ $32, DI
-	ADDQ $32, DX
-	ADDQ $32, R8
-	ADDQ $32, R9
-	DECQ CX
-	JNZ  gf2loop
-	VZEROUPPER
-
-gf2done:
-	RET
-
-// func gatedBwdAVX2(dval, dgate, d, sig, val []float32)
-// dval = d·sig and dgate = d·val·sig·(1-sig), left to right as the Go loop, for len(d)
-// rounded down to 8.
-TEXT ·gatedBwdAVX2(SB), NOSPLIT, $0-120
-	MOVQ dval_base+0(FP), DI
-	MOVQ dgate_base+24(FP), DX
-	MOVQ d_base+48(FP), SI
-	MOVQ d_len+56(FP), CX
-	MOVQ sig_base+72(FP), R8
-	MOVQ val_base+96(FP), R9
-	SHRQ $3, CX
-	JZ   gb2done
-	VBROADCASTSS expOne<>(SB), Y14
-
-gb2loop:
-	VMOVUPS (SI), Y0              // d
-	VMOVUPS (R8), Y1              // sig
-	VMULPS  Y1, Y0, Y2            // d·sig
-	VMOVUPS Y2, (DI)
-	VMULPS  (R9), Y0, Y3          // d·val
-	VMULPS  Y1, Y3, Y3            // ·sig
-	VSUBPS  Y1, Y14, Y4           // 1 - sig
-	VMULPS  Y4, Y3, Y3
-	VMOVUPS Y3, (DX)
-	ADDQ $32, SI
-	ADDQ $32, DI
-	ADDQ $32, DX
-	ADDQ $32, R8
-	ADDQ $32, R9
-	DECQ CX
-	JNZ  gb2loop
-	VZEROUPPER
-
-gb2done:
-	RET
-
-// func gatedSumAVX2(out, x, val, sig []float32)
-// out = x + val·sig (the product rounded, then the sum) for len(x) rounded down to 8.
-TEXT ·gatedSumAVX2(SB), NOSPLIT, $0-96
-	MOVQ out_base+0(FP), DI
-	MOVQ x_base+24(FP), SI
-	MOVQ x_len+32(FP), CX
-	MOVQ val_base+48(FP), R8
-	MOVQ sig_base+72(FP), R9
-	SHRQ $3, CX
-	JZ   gs2done
-
-gs2loop:
-	VMOVUPS (R9), Y0
-	VMULPS  (R8), Y0, Y0
-	VADDPS  (SI), Y0, Y0
-	VMOVUPS Y0, (DI)
-	ADDQ $32, SI
-	ADDQ $32, DI
-	ADDQ $32, R8
-	ADDQ $32, R9
-	DECQ CX
-	JNZ  gs2loop
-	VZEROUPPER
-
-gs2done:
-	RET
-
 // func couplingBwdAVX2(dz, dht, dhs, d, e, z, t, keep, th, raw []float32, base, f float32) (dsc float32)
 // couplingBwdAVX512's loop over len(d) rounded down to 8 (Y13 = 1, Y10 = base, Y11 = f, the sum
 // in Y12); it returns the sum over those elements.
@@ -1301,3 +1063,249 @@ sg2done:
 	VMOVSS  X0, sum+104(FP)
 	VZEROUPPER
 	RET
+
+// BEGIN pointwise_gen.go: the AVX2 forms of the AVX-512 exponential, ELU-pair and gated loops
+// above, written from them (`go generate ./flow/kernel`); edit those, not these.
+// func expAVX2(dst, src []float32)
+// dst[i] = e^src[i] for i < len(src) rounded down to a multiple of 8.
+
+// func expAVX2(dst, src []float32)
+// dst[i] = e^src[i] for i < len(src) rounded down to a multiple of 8.
+TEXT ·expAVX2(SB), NOSPLIT, $0-48
+	MOVQ dst_base+0(FP), DI
+	MOVQ src_base+24(FP), SI
+	MOVQ src_len+32(FP), CX
+	SHRQ $3, CX
+	JZ   exp2done
+	LOADEXP
+
+exp2loop:
+	VMOVUPS (SI), Y0
+	EXP
+	VMOVUPS Y2, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	DECQ CX
+	JNZ  exp2loop
+	VZEROUPPER
+
+exp2done:
+	RET
+
+// func eluPairAVX2(pos, neg, x []float32)
+// pos = elu(x), neg = elu(-x) for the first len(x) rounded down to a multiple of 8 elements:
+// with e = e^-|x|, pos = x > 0 ? x : e-1 and neg = x > 0 ? e-1 : -x.
+TEXT ·eluPairAVX2(SB), NOSPLIT, $0-72
+	MOVQ pos_base+0(FP), DI
+	MOVQ neg_base+24(FP), DX
+	MOVQ x_base+48(FP), SI
+	MOVQ x_len+56(FP), CX
+	SHRQ $3, CX
+	JZ   elu2done
+	LOADEXP
+	VBROADCASTSS expSign<>(SB), Y7
+	VXORPS Y6, Y6, Y6
+
+elu2loop:
+	VMOVUPS (SI), Y5
+	VORPS   Y7, Y5, Y0            // -|x|
+	EXP
+	VSUBPS  Y14, Y2, Y2           // e - 1
+	VCMPPS  $30, Y6, Y5, Y1       // x > 0
+	VXORPS  Y7, Y5, Y3            // -x
+	VBLENDVPS Y1, Y5, Y2, Y4      // pos
+	VBLENDVPS Y1, Y2, Y3, Y0      // neg
+	VMOVUPS Y4, (DI)
+	VMOVUPS Y0, (DX)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	ADDQ $32, DX
+	DECQ CX
+	JNZ  elu2loop
+	VZEROUPPER
+
+elu2done:
+	RET
+
+// func eluPairGradAVX2(dx, pos, neg, dpos, dneg []float32)
+// dx = pos > 0 ? dpos - dneg·(neg+1) : dpos·(pos+1) - dneg, for len(dx) rounded down to 8.
+TEXT ·eluPairGradAVX2(SB), NOSPLIT, $0-120
+	MOVQ dx_base+0(FP), DI
+	MOVQ dx_len+8(FP), CX
+	MOVQ pos_base+24(FP), SI
+	MOVQ neg_base+48(FP), DX
+	MOVQ dpos_base+72(FP), R8
+	MOVQ dneg_base+96(FP), R9
+	SHRQ $3, CX
+	JZ   g2done
+	VBROADCASTSS expOne<>(SB), Y14
+	VXORPS Y6, Y6, Y6
+
+g2loop:
+	VMOVUPS (SI), Y0              // pos
+	VMOVUPS (DX), Y1              // neg
+	VMOVUPS (R8), Y2              // dpos
+	VMOVUPS (R9), Y3              // dneg
+	VCMPPS  $30, Y6, Y0, Y5       // pos > 0, i.e. x > 0
+	VADDPS  Y14, Y1, Y1           // neg + 1
+	VMOVAPS Y2, Y4
+	VFNMADD231PS Y1, Y3, Y4       // a = dpos - dneg·(neg+1)
+	VADDPS  Y14, Y0, Y0           // pos + 1
+	VFMSUB213PS Y3, Y2, Y0        // b = dpos·(pos+1) - dneg
+	VBLENDVPS Y5, Y4, Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DX
+	ADDQ $32, R8
+	ADDQ $32, R9
+	ADDQ $32, DI
+	DECQ CX
+	JNZ  g2loop
+	VZEROUPPER
+
+g2done:
+	RET
+
+// func eluPairGradAddAVX2(dx, pos, neg, dpos, dneg, add []float32)
+// dx = (pos > 0 ? dpos - dneg·(neg+1) : dpos·(pos+1) - dneg) + add, for len(dx) rounded down to 8.
+TEXT ·eluPairGradAddAVX2(SB), NOSPLIT, $0-144
+	MOVQ dx_base+0(FP), DI
+	MOVQ dx_len+8(FP), CX
+	MOVQ pos_base+24(FP), SI
+	MOVQ neg_base+48(FP), DX
+	MOVQ dpos_base+72(FP), R8
+	MOVQ dneg_base+96(FP), R9
+	MOVQ add_base+120(FP), R10
+	SHRQ $3, CX
+	JZ   ga2done
+	VBROADCASTSS expOne<>(SB), Y14
+	VXORPS Y6, Y6, Y6
+
+ga2loop:
+	VMOVUPS (SI), Y0              // pos
+	VMOVUPS (DX), Y1              // neg
+	VMOVUPS (R8), Y2              // dpos
+	VMOVUPS (R9), Y3              // dneg
+	VCMPPS  $30, Y6, Y0, Y5       // pos > 0, i.e. x > 0
+	VADDPS  Y14, Y1, Y1           // neg + 1
+	VMOVAPS Y2, Y4
+	VFNMADD231PS Y1, Y3, Y4       // a = dpos - dneg·(neg+1)
+	VADDPS  Y14, Y0, Y0           // pos + 1
+	VFMSUB213PS Y3, Y2, Y0        // b = dpos·(pos+1) - dneg
+	VBLENDVPS Y5, Y4, Y0, Y0
+	VADDPS  (R10), Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, R10
+	ADDQ $32, SI
+	ADDQ $32, DX
+	ADDQ $32, R8
+	ADDQ $32, R9
+	ADDQ $32, DI
+	DECQ CX
+	JNZ  ga2loop
+	VZEROUPPER
+
+ga2done:
+	RET
+
+// func gatedFwdAVX2(out, sig, x, val, gate []float32)
+// sig = 1/(1 + e^-gate) and out = x + val·sig for len(x) rounded down to 8, with the same
+// exponential as expAVX2 and the operations in the Go loop's order (the same floats).
+TEXT ·gatedFwdAVX2(SB), NOSPLIT, $0-120
+	MOVQ out_base+0(FP), DI
+	MOVQ sig_base+24(FP), DX
+	MOVQ x_base+48(FP), SI
+	MOVQ x_len+56(FP), CX
+	MOVQ val_base+72(FP), R8
+	MOVQ gate_base+96(FP), R9
+	SHRQ $3, CX
+	JZ   gf2done
+	LOADEXP
+	VBROADCASTSS expSign<>(SB), Y7
+
+gf2loop:
+	VMOVUPS (R9), Y0
+	VXORPS  Y7, Y0, Y0            // -gate
+	EXP
+	VADDPS  Y14, Y2, Y2           // 1 + e
+	VDIVPS  Y2, Y14, Y5           // sig = 1/(1+e)
+	VMOVUPS Y5, (DX)
+	VMULPS  (R8), Y5, Y5          // val·sig
+	VADDPS  (SI), Y5, Y5          // x + val·sig
+	VMOVUPS Y5, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	ADDQ $32, DX
+	ADDQ $32, R8
+	ADDQ $32, R9
+	DECQ CX
+	JNZ  gf2loop
+	VZEROUPPER
+
+gf2done:
+	RET
+
+// func gatedBwdAVX2(dval, dgate, d, sig, val []float32)
+// dval = d·sig and dgate = d·val·sig·(1-sig), left to right as the Go loop, for len(d)
+// rounded down to 8.
+TEXT ·gatedBwdAVX2(SB), NOSPLIT, $0-120
+	MOVQ dval_base+0(FP), DI
+	MOVQ dgate_base+24(FP), DX
+	MOVQ d_base+48(FP), SI
+	MOVQ d_len+56(FP), CX
+	MOVQ sig_base+72(FP), R8
+	MOVQ val_base+96(FP), R9
+	SHRQ $3, CX
+	JZ   gb2done
+	VBROADCASTSS expOne<>(SB), Y14
+
+gb2loop:
+	VMOVUPS (SI), Y0              // d
+	VMOVUPS (R8), Y1              // sig
+	VMULPS  Y1, Y0, Y2            // d·sig
+	VMOVUPS Y2, (DI)
+	VMULPS  (R9), Y0, Y3          // d·val
+	VMULPS  Y1, Y3, Y3            // ·sig
+	VSUBPS  Y1, Y14, Y4           // 1 - sig
+	VMULPS  Y4, Y3, Y3
+	VMOVUPS Y3, (DX)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	ADDQ $32, DX
+	ADDQ $32, R8
+	ADDQ $32, R9
+	DECQ CX
+	JNZ  gb2loop
+	VZEROUPPER
+
+gb2done:
+	RET
+
+// func gatedSumAVX2(out, x, val, sig []float32)
+// out = x + val·sig (the product rounded, then the sum, as gatedFwdAVX2) for len(x) rounded
+// down to 8.
+TEXT ·gatedSumAVX2(SB), NOSPLIT, $0-96
+	MOVQ out_base+0(FP), DI
+	MOVQ x_base+24(FP), SI
+	MOVQ x_len+32(FP), CX
+	MOVQ val_base+48(FP), R8
+	MOVQ sig_base+72(FP), R9
+	SHRQ $3, CX
+	JZ   gs2done
+
+gs2loop:
+	VMOVUPS (R9), Y0
+	VMULPS  (R8), Y0, Y0
+	VADDPS  (SI), Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	ADDQ $32, R8
+	ADDQ $32, R9
+	DECQ CX
+	JNZ  gs2loop
+	VZEROUPPER
+
+gs2done:
+	RET
+// END pointwise_gen.go

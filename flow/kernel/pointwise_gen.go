@@ -1,10 +1,18 @@
 //go:build ignore
 
-// pointwise_gen writes pointwise_avx2_amd64.{s,go}, the AVX2 forms of layernorm_amd64.s's loops,
-// from that file: instruction for instruction, Z registers as Y, 64-byte steps as 32, sixteen
-// lanes as eight, and each K1-masked load or store as a VMASKMOVPS under the vector mask Y15
-// (TAILMASK2); and from layernorm_amd64.go the declarations and the loop set avx2Loops.
-// layernorm_amd64.{s,go} stay the one source: edit them, then `go generate ./flow/kernel`.
+// pointwise_gen writes the AVX2 forms of AVX-512 loops, instruction for instruction: Z registers
+// as Y, 64-byte steps as 32, sixteen lanes as eight.
+//
+//   - pointwise_avx2_amd64.{s,go} from layernorm_amd64.s's loops, each K1-masked load or store
+//     as a VMASKMOVPS under the vector mask Y15 (TAILMASK2), and from layernorm_amd64.go the
+//     declarations and the loop set avx2Loops;
+//   - the end of exp_amd64.s (between its BEGIN and END lines) from that file's exponential,
+//     ELU-pair and gated loops (expLoops): EXP512 as EXP, a compare into K1 as one into the
+//     vector register its comment names ("AVX2: the mask in Y1"), VBLENDMPS under K1 as
+//     VBLENDVPS under that register. They stay in the same file because its constants are
+//     file-local (expOne<>) and its macros (EXP) are the file's.
+//
+// The AVX-512 code stays the one source: edit it, then `go generate ./flow/kernel`.
 package main
 
 import (
@@ -116,6 +124,7 @@ var avx2Ops = map[string]bool{
 	"VMULPS": true, "VDIVPS": true, "VSQRTPS": true, "VANDPS": true, "VXORPS": true,
 	"VFMADD231PS": true, "VFMADD213PS": true, "VBROADCASTSS": true, "VEXTRACTF128": true,
 	"VHADDPS": true, "VMOVSS": true, "VZEROUPPER": true, "VMOVQ": true, "VPBROADCASTD": true, "VPCMPGTD": true,
+	"VORPS": true, "VCMPPS": true, "VBLENDVPS": true, "VFNMADD231PS": true, "VFMSUB213PS": true,
 }
 
 var (
@@ -155,6 +164,88 @@ func isMaskFromShift(line string) bool {
 	return false
 }
 
+// expLoops are exp_amd64.s's AVX-512 loops that have an AVX2 form written from them.
+var expLoops = []string{"expAVX512", "eluPairAVX512", "eluPairGradAVX512", "eluPairGradAddAVX512", "gatedFwdAVX512", "gatedBwdAVX512", "gatedSumAVX512"}
+
+// expRules rewrite one line of those loops into its AVX2 form, in order, after the mask's lines.
+var expRules = []struct {
+	re   *regexp.Regexp
+	repl string
+}{
+	{regexp.MustCompile(`\bLOADEXP512\b`), "LOADEXP"},
+	{regexp.MustCompile(`\bEXP512\b`), "EXP"},
+	{regexp.MustCompile(`\bZ(\d+)\b`), "Y$1"},
+	{regexp.MustCompile(`AVX512\b`), "AVX2"},
+	{regexp.MustCompile(`512(loop|done)\b`), "2$1"},
+	{regexp.MustCompile(`\$64,`), "$$32,"},
+	{regexp.MustCompile(`SHRQ \$4, CX`), "SHRQ $$3, CX"},
+	{regexp.MustCompile(`(down to( a multiple of)?) 16`), "$1 8"},
+}
+
+var (
+	maskCompare = regexp.MustCompile(`^(\s*VCMPPS\s+\$\d+, Z\d+, Z\d+, )K1(\s*//.*?)\s*\(AVX2: the mask in (Y\d+)\)$`)
+	maskBlend   = regexp.MustCompile(`^(\s*)VBLENDMPS (Z\d+), (Z\d+), K1, (Z\d+)(.*)$`)
+)
+
+// convertExp writes the AVX2 forms of expLoops from exp_amd64.s into its generated section.
+func convertExp(src string) (string, error) {
+	const begin, end = "// BEGIN pointwise_gen.go", "// END pointwise_gen.go"
+	b, e := strings.Index(src, begin), strings.Index(src, end)
+	if b < 0 || e < b {
+		return "", fmt.Errorf("exp_amd64.s: no %q ... %q section", begin, end)
+	}
+	head, intro := src[:b], ""
+	for _, l := range strings.SplitAfter(src[b:e], "\n") { // the section's comment; what follows it is regenerated
+		if !strings.HasPrefix(l, "//") {
+			break
+		}
+		intro += l
+	}
+	var out []string
+	for _, name := range expLoops {
+		fn, err := asmFunc(head, name)
+		if err != nil {
+			return "", err
+		}
+		mask := ""
+		for _, l := range strings.Split(fn, "\n") {
+			if m := maskCompare.FindStringSubmatch(l); m != nil {
+				mask = m[3]
+				l = m[1] + mask + m[2]
+			} else if m := maskBlend.FindStringSubmatch(l); m != nil {
+				if mask == "" {
+					return "", fmt.Errorf("exp_amd64.s %s: VBLENDMPS before a compare that names its AVX2 mask", name)
+				}
+				l = m[1] + "VBLENDVPS " + mask + ", " + m[2] + ", " + m[3] + ", " + m[4] + m[5]
+			}
+			for _, r := range expRules {
+				l = r.re.ReplaceAllString(l, r.repl)
+			}
+			if err := checkAVX2(l); err != nil {
+				return "", fmt.Errorf("exp_amd64.s %s line %q: %w", name, strings.TrimSpace(l), err)
+			}
+			out = append(out, l)
+		}
+		out = append(out, "")
+	}
+	return head + intro + "\n" + strings.Join(out, "\n") + src[e:], nil
+}
+
+// asmFunc is function name of src, from its "// func name(" comment to its RET (these loops
+// have one).
+func asmFunc(src, name string) (string, error) {
+	start := strings.Index(src, "// func "+name+"(")
+	if start < 0 {
+		return "", fmt.Errorf("exp_amd64.s: no function %s", name)
+	}
+	rest := src[start:]
+	ret := strings.Index(rest, "\tRET\n")
+	if ret < 0 {
+		return "", fmt.Errorf("exp_amd64.s: %s has no RET", name)
+	}
+	return rest[:ret+len("\tRET")], nil
+}
+
 func main() {
 	if err := run(); err != nil {
 		fmt.Fprintln(os.Stderr, "pointwise_gen:", err)
@@ -183,6 +274,17 @@ func run() error {
 	goSrc := strings.Replace(strings.NewReplacer("AVX512", "AVX2", "avx512Loops", "avx2Loops").Replace(string(decls[:cut])), "package kernel\n",
 		"// Code generated by pointwise_gen.go from layernorm_amd64.go; DO NOT EDIT.\n\npackage kernel\n\n// The AVX2 forms of layernorm_amd64.go's loops (pointwise_avx2_amd64.s), with the same contracts.\n", 1)
 	if err := os.WriteFile("pointwise_avx2_amd64.s", []byte(asm), 0o644); err != nil {
+		return err
+	}
+	expSrc, err := os.ReadFile("exp_amd64.s")
+	if err != nil {
+		return err
+	}
+	expAsm, err := convertExp(string(expSrc))
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile("exp_amd64.s", []byte(expAsm), 0o644); err != nil {
 		return err
 	}
 	formatted, err := format.Source([]byte(goSrc))

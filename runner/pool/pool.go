@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sort"
 	"sync"
 	"time"
 
@@ -99,7 +100,8 @@ func Shard(jobs []experiments.Job, k, n int) []experiments.Job {
 // interrupted result is re-run (resuming from its checkpoint when there is one of the same
 // configuration). A twin's job (Job.Twin) is not trained: its model's result serves it. A failing
 // run is recorded and the others go on. When ctx is cancelled, no new job starts and running
-// ones stop after their current step, saving a checkpoint. The reports are in job order.
+// ones stop after their current step, saving a checkpoint. Jobs start seed by seed (seedMajor);
+// the reports are in job order.
 func Run(ctx context.Context, dir string, jobs []experiments.Job, data Data, opt Options) []Report {
 	jobs = Shard(jobs, opt.Shard, opt.Shards)
 	if opt.Out == nil {
@@ -120,7 +122,8 @@ func Run(ctx context.Context, dir string, jobs []experiments.Job, data Data, opt
 	g.SetLimit(max(opt.Parallel, 1))
 	var mu sync.Mutex
 	finished, trained, failed := 0, 0, 0
-	for i, job := range jobs {
+	for _, i := range seedMajor(jobs) {
+		job := jobs[i]
 		runDir := filepath.Join(dir, job.RunDir())
 		if job.Twin() {
 			continue // written from its model's result below
@@ -172,6 +175,25 @@ func Run(ctx context.Context, dir string, jobs []experiments.Job, data Data, opt
 		out.line(fmt.Sprintf("[%s] %s", Name(job), reports[i].summary()))
 	}
 	return reports
+}
+
+// seedMajor is the order the pool starts jobs in: every cell of the first seed, then of the next,
+// each seed's in job order. An experiment stopped part-way (a long one spans sittings) then holds
+// whole seeds, the unit of replication, so its interim report compares cells over them; in job
+// order (cell by cell) it would hold whole cells, and no contrast until the last cell began.
+func seedMajor(jobs []experiments.Job) []int {
+	rank := map[uint64]int{} // seed -> its place among the jobs' seeds
+	for _, j := range jobs {
+		if _, ok := rank[j.Seed]; !ok {
+			rank[j.Seed] = len(rank)
+		}
+	}
+	order := make([]int, len(jobs))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return rank[jobs[order[a]].Seed] < rank[jobs[order[b]].Seed] })
+	return order
 }
 
 // writeTwin gives a twin job its model's result (runner.CopyTwin). A twin whose model's run did

@@ -400,3 +400,34 @@ func TestTwinsAreTrainedOnce(t *testing.T) {
 		}
 	}
 }
+
+// Jobs in cell-major order (as Experiment.Jobs lists them) start seed by seed, so a stopped
+// experiment holds whole seeds; the reports stay in job order.
+func TestRunStartsSeedBySeed(t *testing.T) {
+	data := loadMNIST(t)
+	smoke := smokeJobs(t, 4, 4) // channelwise 1, rowwise 1, channelwise 2, rowwise 2
+	jobs := []experiments.Job{smoke[0], smoke[2], smoke[1], smoke[3]} // cell by cell
+	for i := range jobs {
+		jobs[i].Index, jobs[i].Primary = i, i
+	}
+	var mu sync.Mutex
+	var started []string
+	opt := Options{Parallel: 1, afterStep: func(j experiments.Job, step int, _ *flow.Model) error {
+		if step == 1 {
+			mu.Lock()
+			started = append(started, Name(j))
+			mu.Unlock()
+		}
+		return nil
+	}}
+	reports := Run(context.Background(), t.TempDir(), jobs, One(data), opt)
+	want := []string{Name(smoke[0]), Name(smoke[1]), Name(smoke[2]), Name(smoke[3])}
+	if strings.Join(started, " | ") != strings.Join(want, " | ") {
+		t.Errorf("started %v, want seed by seed %v", started, want)
+	}
+	for i, r := range reports {
+		if r.Job.Index != i || r.Status != runner.StatusOK {
+			t.Errorf("report %d: job %d, %s (%v); want job %d ok", i, r.Job.Index, r.Status, r.Err, i)
+		}
+	}
+}

@@ -405,8 +405,9 @@ func TestTwinsAreTrainedOnce(t *testing.T) {
 // experiment holds whole seeds; the reports stay in job order.
 func TestRunStartsSeedBySeed(t *testing.T) {
 	data := loadMNIST(t)
-	smoke := smokeJobs(t, 4, 4) // channelwise 1, rowwise 1, channelwise 2, rowwise 2
-	jobs := []experiments.Job{smoke[0], smoke[2], smoke[1], smoke[3]} // cell by cell
+	// smoke is channelwise 1, rowwise 1, channelwise 2, rowwise 2; jobs lists them cell by cell.
+	smoke := smokeJobs(t, 4, 4)
+	jobs := []experiments.Job{smoke[0], smoke[2], smoke[1], smoke[3]}
 	for i := range jobs {
 		jobs[i].Index, jobs[i].Primary = i, i
 	}

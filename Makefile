@@ -60,9 +60,10 @@ GENERATED = flow/kernel/sgemm_amd64.s flow/kernel/sgemm_avx2_amd64.s flow/kernel
 vet:
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l .)" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
-	@before=$$(mktemp -d) && cp $(GENERATED) $$before/ && $(GO) generate ./flow/kernel && \
-	for f in $(GENERATED); do cmp -s $$f $$before/$$(basename $$f) || { rm -rf $$before; \
-		echo "$$f was not what its generator writes: regenerated (go generate ./flow/kernel), commit it"; exit 1; }; done; rm -rf $$before
+	@set -e; before="$$(mktemp -d)"; trap 'rm -rf "$$before"' EXIT; cp $(GENERATED) "$$before"/; \
+	$(GO) generate ./flow/kernel; \
+	for f in $(GENERATED); do cmp -s "$$f" "$$before/$$(basename "$$f")" || { \
+		echo "$$f was not what its generator writes: regenerated (go generate ./flow/kernel), commit it"; exit 1; }; done
 
 # Every test with the pure-Go BLAS; the kernels and the model again against OpenBLAS when it is
 # there; then the race detector over the packages that run goroutines or share state.

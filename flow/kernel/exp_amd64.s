@@ -1066,8 +1066,6 @@ sg2done:
 
 // BEGIN pointwise_gen.go: the AVX2 forms of the AVX-512 exponential, ELU-pair and gated loops
 // above, written from them (`go generate ./flow/kernel`); edit those, not these.
-// func expAVX2(dst, src []float32)
-// dst[i] = e^src[i] for i < len(src) rounded down to a multiple of 8.
 
 // func expAVX2(dst, src []float32)
 // dst[i] = e^src[i] for i < len(src) rounded down to a multiple of 8.

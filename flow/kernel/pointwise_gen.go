@@ -183,6 +183,10 @@ var expRules = []struct {
 }
 
 var (
+	// unconverted is AVX-512 arithmetic left in a converted line: sixteen lanes or 64 bytes as a
+	// constant or displacement, a shift by 4 (the rules convert only ADDQ $64 and SHRQ $4, CX).
+	exp512      = regexp.MustCompile(`\bEXP512\b`)
+	unconverted = regexp.MustCompile(`\$(16|64)\b|\b64\(|\bSHRQ\s+\$4\b`)
 	maskCompare = regexp.MustCompile(`^(\s*VCMPPS\s+\$\d+, Z\d+, Z\d+, )K1(\s*//.*?)\s*\(AVX2: the mask in (Y\d+)\)$`)
 	maskBlend   = regexp.MustCompile(`^(\s*)VBLENDMPS (Z\d+), (Z\d+), K1, (Z\d+)(.*)$`)
 )
@@ -196,7 +200,7 @@ func convertExp(src string) (string, error) {
 	}
 	head, intro := src[:b], ""
 	for _, l := range strings.SplitAfter(src[b:e], "\n") { // the section's comment; what follows it is regenerated
-		if !strings.HasPrefix(l, "//") {
+		if !strings.HasPrefix(l, "//") || strings.HasPrefix(l, "// func ") {
 			break
 		}
 		intro += l
@@ -206,6 +210,10 @@ func convertExp(src string) (string, error) {
 		fn, err := asmFunc(head, name)
 		if err != nil {
 			return "", err
+		}
+		if e := exp512.FindStringIndex(fn); e != nil && strings.Contains(fn[:e[0]], "Z4") {
+			// EXP (AVX2) clobbers Y4, EXP512 leaves Z4 alone: a Z4 set before EXP512 may be live across it.
+			return "", fmt.Errorf("exp_amd64.s %s: Z4 is used before EXP512, and the AVX2 EXP clobbers Y4", name)
 		}
 		mask := ""
 		for _, l := range strings.Split(fn, "\n") {
@@ -220,6 +228,9 @@ func convertExp(src string) (string, error) {
 			}
 			for _, r := range expRules {
 				l = r.re.ReplaceAllString(l, r.repl)
+			}
+			if code := strings.SplitN(l, "//", 2)[0]; unconverted.MatchString(code) {
+				return "", fmt.Errorf("exp_amd64.s %s line %q: a step, count or offset of sixteen lanes that no rule converts", name, strings.TrimSpace(l))
 			}
 			if err := checkAVX2(l); err != nil {
 				return "", fmt.Errorf("exp_amd64.s %s line %q: %w", name, strings.TrimSpace(l), err)
@@ -243,7 +254,11 @@ func asmFunc(src, name string) (string, error) {
 	if ret < 0 {
 		return "", fmt.Errorf("exp_amd64.s: %s has no RET", name)
 	}
-	return rest[:ret+len("\tRET")], nil
+	fn := rest[:ret+len("\tRET")]
+	if strings.Count(fn, "\nTEXT ") != 1 {
+		return "", fmt.Errorf("exp_amd64.s: %s does not end in a RET before the next function", name)
+	}
+	return fn, nil
 }
 
 func main() {

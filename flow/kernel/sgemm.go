@@ -74,12 +74,10 @@ func (g *Gemm) Run(transA, transB bool, m, n, k int, a []float32, lda int, b []f
 		v := (width - 1) / ks.lanes // the last panel: as few vectors as it needs
 		f := b2i(width == ks.lanes*(v+1))
 		tiles, tiling := ks.panels[f][v], &ks.panelTilings[f][v]
-		for ; m-i >= 2*tiling.big; i += tiling.big {
-			tiles[0].run(k, &a[i*ars], ars, aks, &b[j], ldb, &c[i*ldc+j], ldc, rowOf(bias, i), masks, accumulate)
-		}
-		for _, t := range tiling.rest[m-i] {
-			tiles[t].run(k, &a[i*ars], ars, aks, &b[j], ldb, &c[i*ldc+j], ldc, rowOf(bias, i), masks, accumulate)
-			i += tiles[t].rows
+		for i < m {
+			kern := tiles[tiling.tile(m-i)]
+			kern.run(k, &a[i*ars], ars, aks, &b[j], ldb, &c[i*ldc+j], ldc, rowOf(bias, i), masks, accumulate)
+			i += kern.rows
 		}
 	}
 }
@@ -143,12 +141,10 @@ func (g *Gemm) runRows(m, n, k int, a []float32, lda int, base []float32, t rowT
 		v := (width - 1) / ks.lanes
 		f := b2i(width == ks.lanes*(v+1))
 		tiles, tiling := ks.rowsPanels[f][v], &ks.rowsTilings[f][v]
-		for ; m-i >= 2*tiling.big; i += tiling.big {
-			tiles[0].run(k, &a[i*lda], lda, 1, &base[j], &rowOffs[0], &c[i*ldc+j], ldc, rowOf(bias, i), masks, 0)
-		}
-		for _, t := range tiling.rest[m-i] {
-			tiles[t].run(k, &a[i*lda], lda, 1, &base[j], &rowOffs[0], &c[i*ldc+j], ldc, rowOf(bias, i), masks, 0)
-			i += tiles[t].rows
+		for i < m {
+			kern := tiles[tiling.tile(m-i)]
+			kern.run(k, &a[i*lda], lda, 1, &base[j], &rowOffs[0], &c[i*ldc+j], ldc, rowOf(bias, i), masks, 0)
+			i += kern.rows
 		}
 	}
 }

@@ -7,5 +7,6 @@ var hasAVX512, hasAVX2FMA = false, false
 
 func chooseGemm() *gemmKernels { return nil }
 
-// avx2Gemm is named by the tests, which switch to it only where hasAVX2FMA.
-var avx2Gemm *gemmKernels
+// avx512Gemm and avx2Gemm are named by the tests, which switch to them only where the processor
+// has them.
+var avx512Gemm, avx2Gemm *gemmKernels

@@ -6,18 +6,31 @@ package kernel
 const fmaChains = 8
 
 // rowTiling says how the row tiles of one column panel cover m rows of C: the largest tile
-// while at least twice its rows remain, then rest[r], the cheapest cover of the last r rows.
-// Greedy largest-first is not always cheapest: on AVX2 a 16-column panel of 8 rows as 6+2 costs
-// 6+4 tile-rows of FMA time (the 2-row tile has 4 accumulators, half of fmaChains), as 4+4 only 8.
+// while at least twice its rows remain, then the cheapest cover of the rest, one tile at a time
+// (tile). Greedy largest-first is not always cheapest: on AVX2 a 16-column panel of 8 rows as 6+2
+// costs 6+4 tile-rows of FMA time (the 2-row tile has 4 accumulators, half of fmaChains), as 4+4
+// only 8.
 type rowTiling struct {
-	big  int      // rows of the largest tile (tiles[0])
-	rest [][]int8 // by remaining rows below 2·big: indices of the tiles, in order
+	first []int8 // by remaining rows below 2·big (big: the largest tile's rows): the tile to run first
+}
+
+// tile is the index of the tile that covers the next rows when left rows remain (left > 0).
+// Run and runRows walk C's rows with it: i += rows of tile(m - i) until i == m.
+func (tl *rowTiling) tile(left int) int {
+	if left < len(tl.first) {
+		return int(tl.first[left])
+	}
+	if len(tl.first) == 0 {
+		panic("kernel: GEMM tiles not planned (gemmKernels.plan)")
+	}
+	return 0
 }
 
 // newRowTiling plans the tiles of the given rows (most rows first, ending in a 1-row tile) for a
 // panel of the given vectors. A tile's cost is its FMAs per k step, at least fmaChains; among
 // covers of equal cost the one with fewer tiles (fewer calls) wins, then the one starting with
-// the larger tile.
+// the larger tile. A cover's first tile followed by the cheapest cover of what it leaves is the
+// cheapest cover, so walking tile by tile gives the whole plan.
 func newRowTiling(rows []int, vectors int) rowTiling {
 	if len(rows) == 0 || rows[len(rows)-1] != 1 {
 		panic("kernel: a row tiling needs tiles ending in a 1-row tile")
@@ -37,13 +50,11 @@ func newRowTiling(rows []int, vectors int) rowTiling {
 			}
 		}
 	}
-	rest := make([][]int8, 2*big)
-	for r := range rest {
-		for left := r; left > 0; left -= rows[best[left].first] {
-			rest[r] = append(rest[r], int8(best[left].first))
-		}
+	first := make([]int8, 2*big)
+	for r := range first {
+		first[r] = int8(best[r].first)
 	}
-	return rowTiling{big: big, rest: rest}
+	return rowTiling{first: first}
 }
 
 // tileRows lists the rows of each tile.

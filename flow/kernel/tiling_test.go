@@ -6,15 +6,13 @@ import (
 	"testing"
 )
 
-// coverOf is the rows of the tiles a tiling runs for m rows, as Run and runRows walk it.
+// coverOf is the rows of the tiles a tiling runs for m rows, walked as Run and runRows walk it.
 func coverOf(rows []int, tl rowTiling, m int) []int {
 	var tiles []int
-	i := 0
-	for ; m-i >= 2*tl.big; i += tl.big {
-		tiles = append(tiles, rows[0])
-	}
-	for _, t := range tl.rest[m-i] {
-		tiles = append(tiles, rows[t])
+	for i := 0; i < m; {
+		r := rows[tl.tile(m-i)]
+		tiles = append(tiles, r)
+		i += r
 	}
 	return tiles
 }
@@ -90,6 +88,16 @@ func TestRowTilingNeverCostsMoreThanGreedy(t *testing.T) {
 			}
 		}
 	})
+}
+
+func TestRowTilingUnplannedPanics(t *testing.T) {
+	defer func() {
+		if recover() == nil {
+			t.Error("an unplanned tiling walked instead of panicking")
+		}
+	}()
+	var tl rowTiling
+	tl.tile(8)
 }
 
 func TestRowTilingAVX2EightRows(t *testing.T) {

@@ -27,6 +27,7 @@ func runAblate(args []string) error {
 	var sets setFlag
 	fs.Var(&sets, "set", setUsage)
 	dryRun := fs.Bool("dry-run", false, "print the cells, jobs and twins and the wall time estimated from a short measurement of every model, and train nothing")
+	startFor := fs.Duration("stop-starting-after", 0, "start no job after this long (e.g. 2h; 0: no limit): running ones finish, the rest are left for the next call, so a sitting of known length ends on finished runs")
 	replace := fs.Bool("replace-experiment", false, "the results directory holds another experiment.toml: replace it (runs of other configurations are then set aside as they are re-run)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -45,6 +46,8 @@ func runAblate(args []string) error {
 		return fmt.Errorf("-checkpoint-every %d: want steps between checkpoints, at least 0 (0: only when interrupted)", *ckptEvery)
 	case *claimTimeout <= 0:
 		return fmt.Errorf("-claim-timeout %s: want a positive duration", *claimTimeout)
+	case *startFor < 0:
+		return fmt.Errorf("-stop-starting-after %s: want a duration, at least 0 (0: no limit)", *startFor)
 	}
 	k, n, err := pool.ParseShard(*shard)
 	if err != nil {
@@ -84,6 +87,9 @@ func runAblate(args []string) error {
 		fmt.Fprintln(os.Stderr, "\nstopping: no new jobs start; running ones stop after their current step and save a checkpoint (signal again to kill)")
 	})
 	start := time.Now()
+	if *startFor > 0 {
+		opt.StartBy = start.Add(*startFor)
+	}
 	reports := pool.Run(ctx, dir, jobs, loaded, opt)
 	stop() // nothing prints after a normal end
 	fmt.Printf("\n%s: %d jobs in %s\n", e.Name, len(reports), time.Since(start).Round(time.Second))

@@ -135,6 +135,7 @@ func TestBadInputIsAClearError(t *testing.T) {
 		{[]string{"train", "-preset", "smoke"}, "-out DIR is required"},
 		{[]string{"train", "-preset", "smoke", "-out", "x", "-data", "/nonexistent"}, "/nonexistent/train-images-idx3-ubyte"},
 		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
+		{[]string{"ablate", "-experiment", "smoke", "-stop-starting-after", "-1h"}, "-stop-starting-after -1h0m0s: want a duration, at least 0"},
 	}
 	for _, tc := range cases {
 		out, err := run(t, tc.args...)

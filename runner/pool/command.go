@@ -173,9 +173,11 @@ func sameJobs(a, b *experiments.Experiment) bool {
 // Outcome is the pool's end in an error, for the command's exit status: failed runs, runs held by other live processes, an
 // interruption, or a report that could not be written all end it non-zero.
 func Outcome(reports []Report, resume string, reportErr error) error {
-	var failed, interrupted, claimed []string
+	var failed, interrupted, claimed, deferred []string
 	for _, r := range reports {
 		switch {
+		case r.Status == StatusNotStarted && errors.Is(r.Err, ErrStartBy):
+			deferred = append(deferred, Name(r.Job))
 		case r.Status == StatusClaimed:
 			claimed = append(claimed, fmt.Sprintf("%s (%s)", Name(r.Job), r.Note))
 		case r.Status == runner.StatusInterrupted || r.Status == StatusNotStarted:
@@ -195,6 +197,10 @@ func Outcome(reports []Report, resume string, reportErr error) error {
 	}
 	if reportErr != nil {
 		errs = append(errs, fmt.Errorf("the report could not be written: %w", reportErr))
+	}
+	if len(deferred) > 0 {
+		errs = append(errs, fmt.Errorf("%d of %d jobs were not started: the time to start jobs (-stop-starting-after) had passed; go on with:\n  %s",
+			len(deferred), len(reports), resume))
 	}
 	if len(interrupted) > 0 {
 		errs = append(errs, fmt.Errorf("interrupted: %d of %d jobs are not finished (their checkpoints keep the steps done); resume with:\n  %s",

@@ -30,6 +30,10 @@ type Options struct {
 	CheckpointEvery int
 	ClaimTimeout    time.Duration // 0: DefaultClaimTimeout
 	Out             io.Writer     // progress lines; nil: io.Discard
+	// StartBy, unless zero, is when the pool stops starting jobs: running ones finish, a job not
+	// begun by then is left for the next call (StatusNotStarted, ErrStartBy), so a sitting of a
+	// known length ends on finished runs instead of interrupted ones.
+	StartBy time.Time
 	// Live keeps a status block (a line per running job, a bar of finished jobs) at the bottom of
 	// Out, a terminal, instead of printing every progress line (they still go to each train.log).
 	Live bool
@@ -44,6 +48,9 @@ const (
 	StatusClaimed    = "claimed"     // another live process trains it
 	StatusNotStarted = "not-started" // interrupted before it started
 )
+
+// ErrStartBy is why a job was not started: Options.StartBy had passed.
+var ErrStartBy = errors.New("not started: the time to start jobs (-stop-starting-after) had passed")
 
 // ClaimFile, in a run directory, says which process trains the run.
 const ClaimFile = "claim"
@@ -258,12 +265,16 @@ func runJob(ctx context.Context, job experiments.Job, dir string, data Data, opt
 	rep := Report{Job: job, Dir: dir}
 	hash := job.Config.Hash()
 	resultPath := filepath.Join(dir, runner.ResultFile)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		rep.Status, rep.Err = runner.StatusFailed, err
-		return rep
-	}
 	if r, _ := runner.ReadResult(resultPath); usable(r, job) {
 		rep.Status, rep.Result = StatusDone, r
+		return rep
+	}
+	if !opt.StartBy.IsZero() && !time.Now().Before(opt.StartBy) {
+		rep.Status, rep.Err = StatusNotStarted, ErrStartBy
+		return rep
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		rep.Status, rep.Err = runner.StatusFailed, err
 		return rep
 	}
 	release, owner, err := acquireClaim(filepath.Join(dir, ClaimFile), opt.ClaimTimeout)

@@ -3,6 +3,7 @@ package pool
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -430,5 +431,33 @@ func TestRunStartsSeedBySeed(t *testing.T) {
 		if r.Job.Index != i || r.Status != runner.StatusOK {
 			t.Errorf("report %d: job %d, %s (%v); want job %d ok", i, r.Job.Index, r.Status, r.Err, i)
 		}
+	}
+}
+
+// Past Options.StartBy no job starts: a finished one is still reported done, the others are left
+// not started (no claim, no run files) for the next call, and the outcome says how to go on.
+func TestRunStartsNoJobAfterStartBy(t *testing.T) {
+	data := loadMNIST(t)
+	dir := t.TempDir()
+	jobs := smokeJobs(t, 2, 4)
+	if got := statuses(Run(context.Background(), dir, jobs[:1], One(data), Options{Parallel: 1})); got != "ok*" {
+		t.Fatalf("first job: %s", got)
+	}
+	reports := Run(context.Background(), dir, jobs, One(data), Options{Parallel: 1, StartBy: time.Now()})
+	if got := statuses(reports); got != "done not-started" {
+		t.Fatalf("past StartBy: %s, want done not-started", got)
+	}
+	if !errors.Is(reports[1].Err, ErrStartBy) {
+		t.Errorf("not started because %v, want ErrStartBy", reports[1].Err)
+	}
+	if _, err := os.Stat(runDir(dir, jobs[1])); err == nil {
+		t.Errorf("the job not started left its run directory %s", runDir(dir, jobs[1]))
+	}
+	err := Outcome(reports, "squeezebench ablate -experiment x", nil)
+	if err == nil || !strings.Contains(err.Error(), "1 of 2 jobs were not started") || !strings.Contains(err.Error(), "squeezebench ablate -experiment x") {
+		t.Errorf("outcome %v, want the jobs not started and the command that goes on", err)
+	}
+	if got := statuses(Run(context.Background(), dir, jobs, One(data), Options{Parallel: 1, StartBy: time.Now().Add(time.Hour)})); got != "done ok*" {
+		t.Errorf("before StartBy: %s, want done ok*", got)
 	}
 }

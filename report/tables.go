@@ -6,6 +6,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/renderer"
@@ -21,7 +22,7 @@ func markdown(header []string, rows [][]string) string {
 	for i := range al {
 		al[i] = tw.AlignRight
 		for _, r := range rows {
-			if i == 0 || (i < len(r) && r[i] != "" && !strings.ContainsAny(r[i][:1], "0123456789-<–[")) {
+			if i == 0 || (i < len(r) && r[i] != "" && !numberLike(r[i])) {
 				al[i] = tw.AlignLeft
 				break
 			}
@@ -50,6 +51,12 @@ func markdown(header []string, rows [][]string) string {
 		return fmt.Sprintf("(table could not be rendered: %v)\n", err)
 	}
 	return buf.String()
+}
+
+// numberLike says a cell reads as a number, a signed one, a bound ("<0.001", "[…]") or none ("–").
+func numberLike(cell string) bool {
+	first, _ := utf8.DecodeRuneInString(cell)
+	return strings.ContainsRune("0123456789+-<–[", first)
 }
 
 func meanSD(s stats.Summary, prec int) string {

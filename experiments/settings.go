@@ -28,8 +28,9 @@ func WithSettings(cfg runner.Config, sets []Override) (runner.Config, error) {
 	if err != nil {
 		return cfg, err
 	}
+	// What the run's own flags set (cell, seed, engine, workers, precision) stays theirs.
 	out := e.Config
-	out.Cell, out.Seed, out.Engine, out.Workers = cfg.Cell, cfg.Seed, cfg.Engine, cfg.Workers
+	out.Cell, out.Seed, out.Engine, out.Workers, out.Precision = cfg.Cell, cfg.Seed, cfg.Engine, cfg.Workers, cfg.Precision
 	return out, nil
 }
 

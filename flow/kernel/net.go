@@ -90,17 +90,6 @@ type netWorker struct {
 	amxZero   []float32 // a plane of zeros, for channel pairs past the last channel
 }
 
-// netConv names one of the Net's convolutions (for a block's, with its index): which weights
-// UseBF16's kernels take.
-type netConv int
-
-const (
-	convIn netConv = iota
-	conv3
-	conv1
-	convOut
-)
-
 // MaxBF16Channels is the most input or output channels a convolution may have with UseBF16.
 const MaxBF16Channels = 512
 
@@ -371,36 +360,20 @@ func (k *Net) beginForward(p *NetParams) {
 // forwardGroup runs the gl images of x (compact, one after the other) through the network into
 // out, keeping its activations in st.
 func (k *Net) forwardGroup(ws *netWorker, st, x []float32, gl int, p *NetParams, out []float32) {
-	hid, n := k.Hidden, k.r16
-	g := &ws.gemm
+	hid := k.Hidden
 	xin, e := k.xin(st), k.padded(ws.e)
 	k.pad(x, xin, k.Cin, gl)
 	h := k.h0(st)
-	c, ldc := h.at()
-	if k.amx != nil {
-		k.amxConvolve(ws, convIn, 0, false, xin.d, k.Cin, c, ldc)
-	} else {
-		g.runRows(hid, n, 9*k.Cin, p.InW, 9*k.Cin, xin.d, k.inRows, p.InB, c, ldc)
-	}
+	k.convolve(ws, p, convIn, 0, xin, h)
 	k.clean(h, hid)
 	for l, b := range p.Blocks {
 		c3, c1, stats := k.block(st, l)
 		gin := k.gin(ws, l)
 		k.elu(e, h, hid)
-		c, ldc = c3.at()
-		if k.amx != nil {
-			k.amxConvolve(ws, conv3, l, false, e.d, 2*hid, c, ldc)
-		} else {
-			g.runRows(hid, n, 18*hid, b.W3, 18*hid, e.d, k.hid2Rows, b.B3, c, ldc)
-		}
+		k.convolve(ws, p, conv3, l, e, c3)
 		// c₃ is read only by the 1×1 convolution: its garbage off the pixels meets zero gradients
 		k.elu(e, c3, hid)
-		c, ldc = c1.at()
-		if k.amx != nil {
-			k.amxConvolve(ws, conv1, l, false, e.d, 2*hid, c, ldc)
-		} else {
-			g.Run(false, false, 2*hid, n, 2*hid, b.W1, 2*hid, e.d[k.o:], k.p, 0, b.B1, c, ldc)
-		}
+		k.convolve(ws, p, conv1, l, e, c1)
 		for c := 0; c < hid; c++ {
 			gate := k.run(c1, hid+c)
 			gatedSlice(k.run(gin, c), gate, k.run(h, c), k.run(c1, c), gate) // σ(gate) replaces gate
@@ -411,12 +384,7 @@ func (k *Net) forwardGroup(ws *netWorker, st, x []float32, gl int, p *NetParams,
 	}
 	k.elu(e, h, hid)
 	o := k.padded(ws.out)
-	c, ldc = o.at()
-	if k.amx != nil {
-		k.amxConvolve(ws, convOut, 0, false, e.d, 2*hid, c, ldc)
-	} else {
-		g.runRows(k.Cout, n, 18*hid, p.OutW, 18*hid, e.d, k.hid2Rows, p.OutB, c, ldc)
-	}
+	k.convolve(ws, p, convOut, 0, e, o)
 	k.unpad(o, out, k.Cout, gl)
 }
 
@@ -493,8 +461,7 @@ func (k *Net) acc(ws *netWorker, i int) []float32 { return ws.acc[k.accRows[i]:k
 // backwardGroup is the backward of forwardGroup: dx (nil: not wanted) from dout, the gradients
 // added to the worker's accumulators.
 func (k *Net) backwardGroup(ws *netWorker, st, dout []float32, gl int, p *NetParams, dx []float32) {
-	hid, n := k.Hidden, k.r16
-	g := &ws.gemm
+	hid := k.Hidden
 	last := len(k.accSizes) - 2
 	e, de := k.padded(ws.e), k.padded(ws.de)
 	dh, dg, dc1, dc3 := k.padded(ws.dh), k.padded(ws.dg), k.padded(ws.dc1), k.padded(ws.dc3)
@@ -513,17 +480,9 @@ func (k *Net) backwardGroup(ws *netWorker, st, dout []float32, gl int, p *NetPar
 		k.clean(next, hid)
 	}
 	k.elu(e, k.h(ws, st, k.Layers), hid)
-	if k.amx != nil {
-		k.amxFilterGrad(ws, convOut, e.d, 2*hid, ws.dO, k.Cout, k.acc(ws, last))
-	} else {
-		g.addDotRows(18*hid, k.Cout, n, e.d, k.hid2Rows, ws.dO[k.o:], k.p, k.acc(ws, last), k.Cout)
-	}
+	k.filterGrad(ws, convOut, e, dO, k.acc(ws, last))
 	k.biasGrad(k.acc(ws, last+1), dO, k.Cout)
-	if k.amx != nil {
-		k.amxConvolve(ws, convOut, 0, true, dO.d, k.Cout, ws.de[k.o:], k.p)
-	} else {
-		g.runRows(2*hid, n, 9*k.Cout, k.outT, 9*k.Cout, dO.d, k.outRows, nil, ws.de[k.o:], k.p)
-	}
+	k.convolveBack(ws, p, convOut, 0, dO, de)
 	k.eluGrad(dh, e, de, hid)
 	k.clean(dh, hid)
 	for l := k.Layers - 1; l >= 0; l-- {
@@ -539,31 +498,15 @@ func (k *Net) backwardGroup(ws *netWorker, st, dout []float32, gl int, p *NetPar
 		}
 		// conv1 on ELU(c₃).
 		k.elu(e, c3, hid)
-		if k.amx != nil {
-			k.amxFilterGrad(ws, conv1, e.d, 2*hid, ws.dc1, 2*hid, k.acc(ws, a+2))
-		} else {
-			g.addDotRows(2*hid, 2*hid, n, e.d, k.hid2Centre, ws.dc1[k.o:], k.p, k.acc(ws, a+2), 2*hid)
-		}
+		k.filterGrad(ws, conv1, e, dc1, k.acc(ws, a+2))
 		k.biasGrad(k.acc(ws, a+3), dc1, 2*hid)
-		if k.amx != nil {
-			k.amxConvolve(ws, conv1, l, true, dc1.d, 2*hid, ws.de[k.o:], k.p)
-		} else {
-			g.Run(true, false, 2*hid, n, 2*hid, b.W1, 2*hid, ws.dc1[k.o:], k.p, 0, nil, ws.de[k.o:], k.p)
-		}
+		k.convolveBack(ws, p, conv1, l, dc1, de)
 		k.eluGrad(dc3, e, de, hid) // zero off the pixels: de is
 		// conv3 on ELU(h_l).
 		k.elu(e, h, hid)
-		if k.amx != nil {
-			k.amxFilterGrad(ws, conv3, e.d, 2*hid, ws.dc3, hid, k.acc(ws, a))
-		} else {
-			g.addDotRows(18*hid, hid, n, e.d, k.hid2Rows, ws.dc3[k.o:], k.p, k.acc(ws, a), hid)
-		}
+		k.filterGrad(ws, conv3, e, dc3, k.acc(ws, a))
 		k.biasGrad(k.acc(ws, a+1), dc3, hid)
-		if k.amx != nil {
-			k.amxConvolve(ws, conv3, l, true, dc3.d, hid, ws.de[k.o:], k.p)
-		} else {
-			g.runRows(2*hid, n, 9*hid, k.blockT[l], 9*hid, dc3.d, k.hidRows, nil, ws.de[k.o:], k.p)
-		}
+		k.convolveBack(ws, p, conv3, l, dc3, de)
 		for c := 0; c < hid; c++ { // and the residual's dg
 			eluImageGradAdd(k.run(dh, c), k.run(e, c), k.run(e, hid+c), k.run(de, c), k.run(de, hid+c), k.run(dg, c))
 		}
@@ -571,19 +514,11 @@ func (k *Net) backwardGroup(ws *netWorker, st, dout []float32, gl int, p *NetPar
 	}
 	// The input convolution.
 	xin := k.xin(st)
-	if k.amx != nil {
-		k.amxFilterGrad(ws, convIn, xin.d, k.Cin, ws.dh, hid, k.acc(ws, 0))
-	} else {
-		g.addDotRows(9*k.Cin, hid, n, xin.d, k.inRows, ws.dh[k.o:], k.p, k.acc(ws, 0), hid)
-	}
+	k.filterGrad(ws, convIn, xin, dh, k.acc(ws, 0))
 	k.biasGrad(k.acc(ws, 1), dh, hid)
 	if dx != nil {
 		dxp := k.padded(ws.dxp)
-		if k.amx != nil {
-			k.amxConvolve(ws, convIn, 0, true, dh.d, hid, ws.dxp[k.o:], k.p)
-		} else {
-			g.runRows(k.Cin, n, 9*hid, k.inT, 9*hid, dh.d, k.hidRows, nil, ws.dxp[k.o:], k.p)
-		}
+		k.convolveBack(ws, p, convIn, 0, dh, dxp)
 		k.unpad(dxp, dx, k.Cin, gl)
 	}
 }

@@ -54,35 +54,37 @@ func (k *Net) weights(p *NetParams, c netConv, l int) (w, b, back []float32) {
 
 // convolve writes out's runs = convolution c of block l (with its bias) of the padded planes in.
 func (k *Net) convolve(ws *netWorker, p *NetParams, c netConv, l int, in, out maps) {
-	s := k.shape(c)
-	dst, ldc := out.at()
-	if k.amx != nil {
-		k.amxConvolve(ws, c, l, false, in.d, s.cin, dst, ldc)
-		return
-	}
-	w, b, _ := k.weights(p, c, l)
-	if s.taps == 1 {
-		ws.gemm.Run(false, false, s.cout, k.r16, s.cin, w, s.cin, in.d[in.off:], in.stride, 0, b, dst, ldc)
-		return
-	}
-	ws.gemm.runRows(s.cout, k.r16, 9*s.cin, w, 9*s.cin, in.d, s.rows, b, dst, ldc)
+	k.conv(ws, p, c, l, false, in, out)
 }
 
 // convolveBack writes out's runs = convolution c's data gradient (of block l; no bias) of the
 // padded planes of its output gradient dout.
 func (k *Net) convolveBack(ws *netWorker, p *NetParams, c netConv, l int, dout, out maps) {
+	k.conv(ws, p, c, l, true, dout, out)
+}
+
+// conv is convolve, or with back convolveBack: the same product with the data gradient's
+// weights and the channel counts swapped.
+func (k *Net) conv(ws *netWorker, p *NetParams, c netConv, l int, back bool, in, out maps) {
 	s := k.shape(c)
 	dst, ldc := out.at()
+	m, kin, rows := s.cout, s.cin, s.rows // output channels, input channels, im2col rows
+	if back {
+		m, kin, rows = s.cin, s.cout, s.backRows
+	}
 	if k.amx != nil {
-		k.amxConvolve(ws, c, l, true, dout.d, s.cout, dst, ldc)
+		k.amxConvolve(ws, c, l, back, in.d, kin, dst, ldc)
 		return
 	}
-	_, _, back := k.weights(p, c, l)
-	if s.taps == 1 {
-		ws.gemm.Run(true, false, s.cin, k.r16, s.cout, back, s.cin, dout.d[dout.off:], dout.stride, 0, nil, dst, ldc)
+	w, b, bw := k.weights(p, c, l)
+	if back {
+		w, b = bw, nil
+	}
+	if s.taps == 1 { // W is cout×cin either way; the data gradient reads it transposed
+		ws.gemm.Run(back, false, m, k.r16, kin, w, s.cin, in.d[in.off:], in.stride, 0, b, dst, ldc)
 		return
 	}
-	ws.gemm.runRows(s.cin, k.r16, 9*s.cout, back, 9*s.cout, dout.d, s.backRows, nil, dst, ldc)
+	ws.gemm.runRows(m, k.r16, 9*kin, w, 9*kin, in.d, rows, b, dst, ldc)
 }
 
 // filterGrad adds convolution c's filter gradient (dWᵀ, taps·cin rows × cout) from the padded

@@ -353,7 +353,7 @@ func (k *Net) beginForward(p *NetParams) {
 		k.store = make([]float32, k.groups*k.per)
 	}
 	if k.amx != nil {
-		k.amx.packForward(p)
+		k.amx.packForward(k, p)
 	}
 }
 

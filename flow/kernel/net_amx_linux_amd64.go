@@ -26,7 +26,6 @@ func (k *Net) UseBF16() error {
 	if c := max(k.Cin, 2*k.Hidden, k.Cout); c > MaxBF16Channels {
 		return fmt.Errorf("bfloat16 convolutions take up to %d channels, this network has %d", MaxBF16Channels, c)
 	}
-	hid := k.Hidden
 	var offs3 []int
 	for kh := range 3 {
 		for kw := range 3 {
@@ -34,47 +33,50 @@ func (k *Net) UseBF16() error {
 		}
 	}
 	offs1 := []int{0}
-	a := &netAMX{w1T: make([]float32, 4*hid*hid)}
-	a.forward[convIn] = []*amxConv{newAMXConv(hid, k.Cin, offs3)}
-	a.forward[convOut] = []*amxConv{newAMXConv(k.Cout, 2*hid, offs3)}
-	a.dataGrad[convIn] = []*amxConv{newAMXConv(k.Cin, hid, offs3)}
-	a.dataGrad[convOut] = []*amxConv{newAMXConv(2*hid, k.Cout, offs3)}
-	for range k.Layers {
-		a.forward[conv3] = append(a.forward[conv3], newAMXConv(hid, 2*hid, offs3))
-		a.forward[conv1] = append(a.forward[conv1], newAMXConv(2*hid, 2*hid, offs1))
-		a.dataGrad[conv3] = append(a.dataGrad[conv3], newAMXConv(2*hid, hid, offs3))
-		a.dataGrad[conv1] = append(a.dataGrad[conv1], newAMXConv(2*hid, 2*hid, offs1))
+	a := &netAMX{w1T: make([]float32, 4*k.Hidden*k.Hidden)}
+	for _, c := range netConvs {
+		s, offs := k.shape(c), offs3
+		if s.taps == 1 {
+			offs = offs1
+		}
+		for range k.instances(c) {
+			a.forward[c] = append(a.forward[c], newAMXConv(s.cout, s.cin, offs))
+			a.dataGrad[c] = append(a.dataGrad[c], newAMXConv(s.cin, s.cout, offs))
+		}
+		a.filter[c] = newAMXFilter(s.cout, s.cin, offs)
 	}
-	a.filter = [4]*amxFilter{convIn: newAMXFilter(hid, k.Cin, offs3), conv3: newAMXFilter(hid, 2*hid, offs3),
-		conv1: newAMXFilter(2*hid, 2*hid, offs1), convOut: newAMXFilter(k.Cout, 2*hid, offs3)}
 	k.amx = a
 	return nil
 }
 
 // packForward rounds the forward's weights and biases.
-func (a *netAMX) packForward(p *NetParams) {
-	a.forward[convIn][0].pack(p.InW, p.InB)
-	a.forward[convOut][0].pack(p.OutW, p.OutB)
-	for l, b := range p.Blocks {
-		a.forward[conv3][l].pack(b.W3, b.B3)
-		a.forward[conv1][l].pack(b.W1, b.B1)
+func (a *netAMX) packForward(k *Net, p *NetParams) {
+	for _, c := range netConvs {
+		for l := range k.instances(c) {
+			w, b, _ := k.weights(p, c, l)
+			a.forward[c][l].pack(w, b)
+		}
 	}
 }
 
 // packBackward rounds the data gradients' weights: the Net's flipped, transposed 3×3 filters
-// (beginBackward's) and each block's W1 transposed.
+// (beginBackward's) and each block's W1 transposed (the float32 GEMM reads W1 transposed in
+// place; the tile kernel takes its weights as they are).
 func (a *netAMX) packBackward(k *Net, p *NetParams) {
-	a.dataGrad[convIn][0].pack(k.inT, nil)
-	a.dataGrad[convOut][0].pack(k.outT, nil)
 	c := 2 * k.Hidden
-	for l, b := range p.Blocks {
-		a.dataGrad[conv3][l].pack(k.blockT[l], nil)
-		for co := range c {
-			for ci := range c {
-				a.w1T[ci*c+co] = b.W1[co*c+ci]
+	for _, cv := range netConvs {
+		for l := range k.instances(cv) {
+			_, _, back := k.weights(p, cv, l)
+			if cv == conv1 {
+				for co := range c {
+					for ci := range c {
+						a.w1T[ci*c+co] = back[co*c+ci]
+					}
+				}
+				back = a.w1T
 			}
+			a.dataGrad[cv][l].pack(back, nil)
 		}
-		a.dataGrad[conv1][l].pack(a.w1T, nil)
 	}
 }
 

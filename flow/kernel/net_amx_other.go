@@ -12,7 +12,7 @@ type netAMX struct{}
 // UseBF16 makes the Net compute its convolutions in bfloat16 on AMX, where there is AMX.
 func (k *Net) UseBF16() error { return CheckBF16() }
 
-func (a *netAMX) packForward(*NetParams)        { panic("kernel: no AMX") }
+func (a *netAMX) packForward(*Net, *NetParams)  { panic("kernel: no AMX") }
 func (a *netAMX) packBackward(*Net, *NetParams) { panic("kernel: no AMX") }
 func (k *Net) amxConvolve(*netWorker, netConv, int, bool, []float32, int, []float32, int) {
 	panic("kernel: no AMX")

@@ -14,6 +14,17 @@ const (
 	convOut
 )
 
+// netConvs are the four kinds, in order.
+var netConvs = [...]netConv{convIn, conv3, conv1, convOut}
+
+// instances is how many convolutions of kind c the Net has: one per block, or one.
+func (k *Net) instances(c netConv) int {
+	if c == conv3 || c == conv1 {
+		return k.Layers
+	}
+	return 1
+}
+
 // convShape is a convolution's channels and how the GEMM reads its operands from padded planes.
 type convShape struct {
 	cin, cout int

@@ -23,4 +23,7 @@
 // the bfloat16 layouts (bf16cvt) and AMX kernels for a convolution over the Net's padded planes,
 // forward (amxconv; with flipped, transposed weights also the data gradient) and filter gradient
 // (amxfilter), each tested against its definition and benchmarked beside the float32 kernels.
+//
+// README.md in this directory says how the engine is laid out, where a step's time goes, and
+// what was measured on the way.
 package kernel

@@ -93,8 +93,10 @@ func usedRoles(cells []CellPattern) []byte {
 	return out
 }
 
-// CellFigurePath is where a cell's figure goes, relative to the atlas directory.
-func CellFigurePath(c variants.Cell) string { return "cells/" + c.Slug() + ".png" }
+// CellFigurePath is where a cell's figure goes, relative to the atlas directory. A cell's
+// settings (compute.precision, a network size) do not change its masks and splits, so cells that
+// differ only in settings share the figure of their axes.
+func CellFigurePath(c variants.Cell) string { return "cells/" + c.WithoutSettings().Slug() + ".png" }
 
 // CellFigure is one cell's figure: a panel per coupling and split in model order, the image at
 // 5 pixels per pixel in each.

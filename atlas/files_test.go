@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"squeezebench/atlas"
+	"squeezebench/variants"
+	_ "squeezebench/variants/all"
 )
 
 // WriteFiles creates the directory and the files' subdirectories, and replaces a file there.
@@ -32,5 +34,20 @@ func TestWriteFiles(t *testing.T) {
 	}
 	if err := atlas.WriteFiles(file, files); err == nil {
 		t.Error("wrote into a regular file")
+	}
+}
+
+// A cell's settings do not change its masks, so a cell with settings shares its axes' figure.
+func TestCellFigurePathIgnoresSettings(t *testing.T) {
+	axes := variants.Cell{"squeeze": "tutorial", "split": "checkerboard", "coupling": "channelwise"}
+	withSetting := variants.Cell{"squeeze": "tutorial", "split": "checkerboard", "coupling": "channelwise", "compute.precision": "bf16"}
+	want := "cells/tutorial_checkerboard_channelwise.png"
+	for _, c := range []variants.Cell{axes, withSetting} {
+		if got := atlas.CellFigurePath(c); got != want {
+			t.Errorf("CellFigurePath(%v) = %s, want %s", c, got, want)
+		}
+	}
+	if got := withSetting.Slug(); got == want[len("cells/"):len(want)-len(".png")] {
+		t.Errorf("the cell's own slug %s lost its setting", got)
 	}
 }

@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strings"
 	"testing"
 )
 
 // The committed reference reports regenerate byte for byte from their stored results: the
 // report depends only on what the runs wrote (and the code version they recorded). Each reference
-// is copied with the pattern atlas beside it, as in the repository, and regenerated there.
+// is copied with the pattern atlas beside it, as in the repository, and regenerated there, and
+// every relative link of the regenerated report leads to a file of that copy.
 func TestReferenceReportsRegenerate(t *testing.T) {
 	refs, _ := filepath.Glob(filepath.Join("..", "results", "reference", "*", "REPORT.md"))
 	if len(refs) == 0 {
@@ -50,6 +53,28 @@ func TestReferenceReportsRegenerate(t *testing.T) {
 					t.Errorf("%s/%s differs when regenerated (run squeezebench report -results results/reference/%s and commit it)", name, f, name)
 				}
 			}
+			checkLinks(t, dst, "REPORT.md")
 		})
+	}
+}
+
+var markdownLink = regexp.MustCompile(`\]\(([^)\s]+)\)`)
+
+// checkLinks fails for every relative Markdown link of dir/name whose target does not exist.
+func checkLinks(t *testing.T, dir, name string) {
+	t.Helper()
+	md, err := os.ReadFile(filepath.Join(dir, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range markdownLink.FindAllSubmatch(md, -1) {
+		target := string(m[1])
+		if strings.Contains(target, "://") || strings.HasPrefix(target, "#") {
+			continue
+		}
+		target, _, _ = strings.Cut(target, "#")
+		if _, err := os.Stat(filepath.Join(dir, filepath.FromSlash(target))); err != nil {
+			t.Errorf("%s: link to %s leads nowhere", name, m[1])
+		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"squeezebench/atlas"
 	"squeezebench/report/stats"
 	"squeezebench/runner"
 	"squeezebench/variants"
@@ -350,7 +351,8 @@ func (an *Analysis) patternsSection(b *strings.Builder) {
 	}
 	p("| cell | pattern atlas |\n|---|---|\n")
 	for _, c := range an.Cells {
-		p("| `%s` | [cells/%s.png](%s) |\n", c.Slug, c.Slug, an.patternsLink("cells/"+c.Slug+".png"))
+		fig := atlas.CellFigurePath(c.Cell)
+		p("| `%s` | [%s](%s) |\n", c.Slug, fig, an.patternsLink(fig))
 	}
 	p("\nAll cells in one figure: [atlas.png](%s); the squeeze orders: [squeezes.png](%s).\n\n", an.patternsLink("atlas.png"), an.patternsLink("squeezes.png"))
 }

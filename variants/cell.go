@@ -28,6 +28,17 @@ func (c Cell) Settings() []Axis {
 	return out
 }
 
+// WithoutSettings is the cell with its registered axes only.
+func (c Cell) WithoutSettings() Cell {
+	out := Cell{}
+	for a, v := range c {
+		if find(a) != nil {
+			out[a] = v
+		}
+	}
+	return out
+}
+
 // Get returns the variant name of axis a, or its default.
 func (c Cell) Get(a Axis) string {
 	if n, ok := c[a]; ok && n != "" {

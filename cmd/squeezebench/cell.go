@@ -28,7 +28,7 @@ func addCellFlags(fs *flag.FlagSet) *cellFlags {
 	cf.preset = fs.String("preset", "small", "model size and schedule ("+strings.Join(runner.PresetNames(), ", ")+")")
 	cf.engine = fs.String("engine", "fast", `compute engine: "fast" (kernel ops) or "stock" (gorgonia's ops, the reference)`)
 	cf.workers = fs.Int("workers", 0, "goroutines per run (0: all cores)")
-	cf.precision = fs.String("precision", "fp32", "fp32, or bf16: the coupling networks' convolutions in bfloat16 with float32 sums on AMX (an opt-in, within seed noise of fp32 in the one cell compared, small model, one epoch: results/reference/bf16)")
+	cf.precision = fs.String("precision", "fp32", "fp32, or bf16: the coupling networks' convolutions in bfloat16 with float32 sums on AMX (an opt-in, within seed noise of fp32 in the two cells compared: small model one epoch, results/reference/bf16; tutorial model two epochs, results/reference/bf16-tutorial)")
 	return cf
 }
 

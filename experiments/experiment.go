@@ -80,6 +80,23 @@ func (j Job) RunDir() string {
 	return filepath.Join("runs", j.Cell.Slug(), "seed-"+strconv.FormatUint(j.Seed, 10))
 }
 
+// SameRuns reports whether a and b train the same runs: the same jobs in the same order, each with
+// the same cell, seed, configuration hash and twin. Comments, layout and the compute settings that
+// do not change a run's numbers (parallel, checkpoint_every) may differ.
+func SameRuns(a, b *Experiment) bool {
+	ja, jb := a.Jobs(), b.Jobs()
+	if a.Name != b.Name || len(ja) != len(jb) {
+		return false
+	}
+	for i := range ja {
+		x, y := ja[i], jb[i]
+		if x.RunDir() != y.RunDir() || x.Primary != y.Primary || x.Config.Hash() != y.Config.Hash() {
+			return false
+		}
+	}
+	return true
+}
+
 // ResultsDir is the default results directory of the experiment: results/<name>.
 func (e *Experiment) ResultsDir() string { return filepath.Join("results", e.Name) }
 

@@ -757,3 +757,43 @@ func TestSettingAxes(t *testing.T) {
 		}
 	}
 }
+
+// SameRuns holds across comments and compute settings that do not change a run, and fails when
+// a run's configuration, seed or cell changes.
+func TestSameRuns(t *testing.T) {
+	src, err := experiments.BuiltinSource("ablation")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, err := experiments.Parse("ablation.toml", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edit := func(old, new string) *experiments.Experiment {
+		t.Helper()
+		if !strings.Contains(string(src), old) {
+			t.Fatalf("ablation.toml has no %q", old)
+		}
+		e, err := experiments.Parse("edited.toml", []byte(strings.Replace(string(src), old, new, 1)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e
+	}
+	for _, c := range []struct {
+		name     string
+		e        *experiments.Experiment
+		wantSame bool
+	}{
+		{"itself", base, true},
+		{"a comment", edit("# Budget:", "# An edited comment.\n# Budget:"), true},
+		{"checkpoint_every", edit("checkpoint_every = 100", "checkpoint_every = 50"), true},
+		{"the seeds", edit("seeds = 8", "seeds = 7"), false},
+		{"the workers", edit("workers = 1 ", "workers = 2 "), false},
+		{"the name", edit(`name = "ablation"`, `name = "other"`), false},
+	} {
+		if got := experiments.SameRuns(base, c.e); got != c.wantSame {
+			t.Errorf("%s: SameRuns = %v, want %v", c.name, got, c.wantSame)
+		}
+	}
+}

@@ -3,7 +3,6 @@ package report
 // The report's opening: what was run, on what data, at what budget and cost, and how to read it.
 
 import (
-	"bytes"
 	"fmt"
 	"maps"
 	"path/filepath"
@@ -220,12 +219,12 @@ func (d *Data) dataText() string {
 	return fmt.Sprintf("%s (the experiment's; the results directory has no %s)", d.Experiment.Config.Data, pool.DataFile)
 }
 
-// reproduce is the command that makes these results: the built-in experiment by name when the
-// stored copy is the built-in file, else the stored copy.
+// reproduce is the command that makes these results: the built-in experiment by name when it
+// trains the stored copy's runs (a comment edited since does not matter), else the stored copy.
 func (d *Data) reproduce() string {
 	e := d.Experiment
 	dir := filepath.ToSlash(filepath.Clean(d.Dir))
-	if src, err := experiments.BuiltinSource(e.Name); err == nil && bytes.Equal(src, e.Source) {
+	if b, err := experiments.Builtin(e.Name); err == nil && experiments.SameRuns(b, e) {
 		if dir == "results/"+e.Name || dir == "results/reference/"+e.Name {
 			return "squeezebench ablate -experiment " + e.Name
 		}

@@ -68,13 +68,9 @@ func (g *Gemm) Run(transA, transB bool, m, n, k int, a []float32, lda int, b []f
 		_ = bias[m-1]
 	}
 	for j := 0; j < n; j += ks.panel { // column panels outside: B's panel (k × 3 vectors) stays in cache for all rows
-		width := min(ks.panel, n-j)
-		masks := laneMasks(width)
-		i := 0
-		v := (width - 1) / ks.lanes // the last panel: as few vectors as it needs
-		f := b2i(width == ks.lanes*(v+1))
+		masks, f, v := ks.panelAt(j, n)
 		tiles, tiling := ks.panels[f][v], &ks.panelTilings[f][v]
-		for i < m {
+		for i := 0; i < m; {
 			kern := tiles[tiling.tile(m-i)]
 			kern.run(k, &a[i*ars], ars, aks, &b[j], ldb, &c[i*ldc+j], ldc, rowOf(bias, i), masks, accumulate)
 			i += kern.rows
@@ -135,13 +131,9 @@ func (g *Gemm) runRows(m, n, k int, a []float32, lda int, base []float32, t rowT
 		_ = bias[m-1]
 	}
 	for j := 0; j < n; j += ks.panel {
-		width := min(ks.panel, n-j)
-		masks := laneMasks(width)
-		i := 0
-		v := (width - 1) / ks.lanes
-		f := b2i(width == ks.lanes*(v+1))
+		masks, f, v := ks.panelAt(j, n)
 		tiles, tiling := ks.rowsPanels[f][v], &ks.rowsTilings[f][v]
-		for i < m {
+		for i := 0; i < m; {
 			kern := tiles[tiling.tile(m-i)]
 			kern.run(k, &a[i*lda], lda, 1, &base[j], &rowOffs[0], &c[i*ldc+j], ldc, rowOf(bias, i), masks, 0)
 			i += kern.rows
@@ -235,6 +227,15 @@ type gemmKernels struct {
 	panelTilings, rowsTilings [2][3]rowTiling
 	dots                      [4][]rowsDotKernel // by rows of B (8, 4, 2, 1), each from the most rows of A down, ending in a 1-row tile; a width may have none
 	dotMinRow                 int                // the shortest row (k) the dot kernels take
+}
+
+// panelAt is the column panel of C that starts at column j of n: the lane masks of its width, and
+// the index [f][v] of its kernels (v+1 vectors, as few as it needs; f = 1 when the last vector is
+// full: the kernels without masks).
+func (ks *gemmKernels) panelAt(j, n int) (masks uint64, f, v int) {
+	width := min(ks.panel, n-j)
+	v = (width - 1) / ks.lanes
+	return laneMasks(width), b2i(width == ks.lanes*(v+1)), v
 }
 
 // gemmSet is the kernels this processor runs (nil: the BLAS alone); tests switch it.

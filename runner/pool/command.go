@@ -149,25 +149,10 @@ func CheckExperimentCopy(dir string, e *experiments.Experiment, replace bool) er
 	case err != nil:
 		return err
 	}
-	if prev, perr := experiments.Parse(path, old); perr == nil && sameJobs(prev, e) {
+	if prev, perr := experiments.Parse(path, old); perr == nil && experiments.SameRuns(prev, e) {
 		return nil
 	}
 	return fmt.Errorf("%s holds another experiment than %s (the report reads that copy): use another -results directory, or -replace-experiment to replace it", path, e.File)
-}
-
-// sameJobs reports whether a and b have the same name and the same jobs: cells, seeds and
-// configurations.
-func sameJobs(a, b *experiments.Experiment) bool {
-	ja, jb := a.Jobs(), b.Jobs()
-	if a.Name != b.Name || len(ja) != len(jb) {
-		return false
-	}
-	for i := range ja {
-		if ja[i].RunDir() != jb[i].RunDir() || ja[i].Config.Hash() != jb[i].Config.Hash() {
-			return false
-		}
-	}
-	return true
 }
 
 // Outcome is the pool's end in an error, for the command's exit status: failed runs, runs held by other live processes, an

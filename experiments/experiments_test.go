@@ -22,7 +22,7 @@ import (
 const mixing = variants.Mixing
 
 func TestBuiltins(t *testing.T) {
-	want := []string{"ablation", "bf16", "bf16-tutorial", "extended", "fashion", "fashion-mixing", "long", "smoke", "tutorial", "tutorial-split"}
+	want := []string{"ablation", "bf16", "bf16-tutorial", "extended", "fashion", "fashion-mixing", "long", "smoke", "tutorial", "tutorial-coupling", "tutorial-split"}
 	if got := experiments.BuiltinNames(); !slices.Equal(got, want) {
 		t.Fatalf("BuiltinNames() = %v, want %v", got, want)
 	}
@@ -40,6 +40,7 @@ func TestBuiltins(t *testing.T) {
 		{"fashion-mixing", 12, 8, "small"},
 		{"long", 8, 8, "small"},
 		{"tutorial-split", 2, 6, "tutorial"},
+		{"tutorial-coupling", 2, 6, "tutorial"},
 		{"tutorial", 8, 3, "tutorial"},
 	}
 	for _, tt := range tests {
@@ -481,7 +482,7 @@ func TestOpen(t *testing.T) {
 	}
 	for _, ref := range []string{"nosuch", "nosuch.toml", "dir/nosuch"} {
 		_, err := experiments.Open(ref)
-		if err == nil || !strings.Contains(err.Error(), "nosuch") || !strings.Contains(err.Error(), "ablation, bf16, bf16-tutorial, extended, fashion, fashion-mixing, long, smoke, tutorial, tutorial-split") {
+		if err == nil || !strings.Contains(err.Error(), "nosuch") || !strings.Contains(err.Error(), "ablation, bf16, bf16-tutorial, extended, fashion, fashion-mixing, long, smoke, tutorial, tutorial-coupling, tutorial-split") {
 			t.Errorf("Open(%q): err = %v, want one naming it and the built-in experiments", ref, err)
 		}
 	}

@@ -16,6 +16,8 @@ const (
 	SamplesFile    = "samples.png" // images drawn at the end
 	LogFile        = "train.log"   // the run's progress lines, one session after another
 	CheckpointFile = "checkpoint.bin"
+	// CopiedFromFile names the run directory a run's files were copied from (CopyRun).
+	CopiedFromFile = "copied-from"
 )
 
 // RejectedDir, in a run directory, holds the files the runner refused to use (a checkpoint that
@@ -86,4 +88,35 @@ func CopyTwin(src, dst string, r Result, cfg Config) (Result, error) {
 		}
 	}
 	return tw, writeResult(dst, tw)
+}
+
+// CopyRun copies the finished run in src (another experiment's results) to dst: the same job,
+// trained once. Its files are copied unchanged, result.json last, so that a copy cut short is no
+// finished run, and copied-from names src. Checkpoints, claims and set-aside files stay behind.
+func CopyRun(src, dst string) error {
+	names := []string{MetricsFile, SamplesFile, LogFile, ResultFile}
+	contents := map[string][]byte{CopiedFromFile: []byte(src + "\n")}
+	for _, f := range names {
+		b, err := os.ReadFile(filepath.Join(src, f))
+		switch {
+		case errors.Is(err, fs.ErrNotExist) && f != ResultFile:
+			continue
+		case err != nil:
+			return fmt.Errorf("copying run %s: %w", src, err)
+		}
+		contents[f] = b
+	}
+	if err := os.MkdirAll(dst, 0o755); err != nil {
+		return fmt.Errorf("copying run %s: %w", src, err)
+	}
+	for _, f := range append([]string{CopiedFromFile}, names...) {
+		b, ok := contents[f]
+		if !ok {
+			continue
+		}
+		if err := WriteFileAtomic(filepath.Join(dst, f), b); err != nil {
+			return fmt.Errorf("copying run %s: %w", src, err)
+		}
+	}
+	return nil
 }

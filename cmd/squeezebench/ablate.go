@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -26,6 +27,8 @@ func runAblate(args []string) error {
 	data := fs.String("data", "", "directory with the four MNIST-format IDX files (default: the experiment's data set: MNIST from $SQUEEZEBENCH_DATA or the GoMNIST module, Fashion-MNIST from "+dataset.FashionDir+")")
 	var sets setFlag
 	fs.Var(&sets, "set", setUsage)
+	var reuse listFlag
+	fs.Var(&reuse, "reuse", "another experiment's results directory (repeatable): a job with a finished run of the same configuration there is copied from it (copied-from names the source), not trained again")
 	dryRun := fs.Bool("dry-run", false, "print the cells, jobs and twins and the wall time estimated from a short measurement of every model, and train nothing")
 	startFor := fs.Duration("stop-starting-after", 0, "start no job after this long (e.g. 2h; 0: no limit): running ones finish, the rest are left for the next call, so a sitting of known length ends on finished runs")
 	replace := fs.Bool("replace-experiment", false, "the results directory holds another experiment.toml: replace it (runs of other configurations are then set aside as they are re-run)")
@@ -64,12 +67,15 @@ func runAblate(args []string) error {
 	if dir == "" {
 		dir = e.ResultsDir()
 	}
-	opt := pool.Options{Shard: k, Shards: n, ClaimTimeout: *claimTimeout, Out: os.Stdout, Live: isTerminal(os.Stdout)}
+	if err := checkReuse(reuse, dir); err != nil {
+		return err
+	}
+	opt := pool.Options{Shard: k, Shards: n, ClaimTimeout: *claimTimeout, Out: os.Stdout, Live: isTerminal(os.Stdout), Reuse: reuse}
 	if opt, err = opt.WithExperiment(e, *parallel, *ckptEvery, runner.MachineMemory()); err != nil {
 		return err
 	}
 	if *dryRun {
-		return pool.DryRun(os.Stdout, e, dir, *data, opt.Parallel, k, n, warn)
+		return pool.DryRun(os.Stdout, e, dir, *data, opt, warn)
 	}
 	// Everything is checked before anything is written: the results directory, the experiment
 	// copy it holds, and the data, whose identity must be that of the runs already there.
@@ -97,6 +103,25 @@ func runAblate(args []string) error {
 	fmt.Println()
 	reportErr := writeReport(dir, "") // on whatever results there are, partial ones too
 	return pool.Outcome(reports, pool.ResumeCommand(args), reportErr)
+}
+
+// listFlag collects a repeated flag's values.
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ",") }
+func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
+
+// checkReuse refuses -reuse directories that are not results directories, or are dir itself.
+func checkReuse(dirs []string, dir string) error {
+	for _, d := range dirs {
+		if filepath.Clean(d) == filepath.Clean(dir) {
+			return fmt.Errorf("-reuse %s: that is the results directory itself", d)
+		}
+		if st, err := os.Stat(filepath.Join(d, "runs")); err != nil || !st.IsDir() {
+			return fmt.Errorf("-reuse %s: want a results directory (with runs/ in it)", d)
+		}
+	}
+	return nil
 }
 
 // warn prints a warning of the ablate command.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -363,5 +364,36 @@ func TestCompareCommand(t *testing.T) {
 	out, err = run(t, "compare", copyDir, dir)
 	if err != nil || !strings.Contains(out, "| tutorial_channel_rowwise") || !strings.Contains(out, "**no**") {
 		t.Errorf("compare with a perturbed copy: %v\n%s", err, out)
+	}
+}
+
+// -reuse copies another results directory's finished runs of the same configurations: the dry
+// run counts them as copies, the ablation trains none and reports them; a directory that is no
+// results directory, or the results directory itself, is refused.
+func TestAblateReuse(t *testing.T) {
+	from, dir := filepath.Join(t.TempDir(), "from"), filepath.Join(t.TempDir(), "to")
+	if out, err := run(t, "ablate", "-experiment", "smoke", "-results", from); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	out, err := run(t, "ablate", "-experiment", "smoke", "-results", dir, "-reuse", from, "-dry-run")
+	if err != nil || !strings.Contains(out, "4 runs to copy from "+from) || !strings.Contains(out, "0 runs to train") {
+		t.Errorf("dry run with -reuse: %v\n%s", err, out)
+	}
+	out, err = run(t, "ablate", "-experiment", "smoke", "-results", dir, "-reuse", from)
+	if err != nil || !strings.Contains(out, "(0 trained, 0 failed)") || !strings.Contains(out, "copied from "+from) {
+		t.Errorf("ablate with -reuse: %v\n%s", err, out)
+	}
+	want, _ := os.ReadFile(filepath.Join(from, "runs", "tutorial_channel_rowwise", "seed-2", "result.json"))
+	got, _ := os.ReadFile(filepath.Join(dir, "runs", "tutorial_channel_rowwise", "seed-2", "result.json"))
+	if len(want) == 0 || !bytes.Equal(got, want) {
+		t.Errorf("the copied result.json differs from its source")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "REPORT.md")); err != nil {
+		t.Errorf("no report on the copied runs: %v", err)
+	}
+	for _, bad := range []string{t.TempDir(), dir} {
+		if out, err := run(t, "ablate", "-experiment", "smoke", "-results", dir, "-reuse", bad); err == nil || !strings.Contains(out+err.Error(), "-reuse "+bad) {
+			t.Errorf("-reuse %s: %v\n%s", bad, err, out)
+		}
 	}
 }

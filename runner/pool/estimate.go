@@ -14,6 +14,7 @@ import (
 // train: its training steps and evaluation passes at the pool's runs at once.
 type Estimate struct {
 	Runs        int           // runs to train (twins and results already there excluded)
+	Reused      int           // runs to copy from the reuse directories instead
 	Steps       int           // their training steps
 	Passes      int           // their evaluation passes (one image, one importance sample)
 	Train, Eval time.Duration // the time both take at the measured rates
@@ -59,14 +60,19 @@ func passes(cfg runner.Config, sizes dataset.Sizes) int {
 
 // EstimateRuns measures every distinct model among the jobs that still need training (not
 // twins, not already done in dir) for a few steps and evaluation passes, with parallel runs at
-// once, and estimates the wall time of training them all.
-func EstimateRuns(dir string, jobs []experiments.Job, sets Data, parallel int) (*Estimate, error) {
+// once, and estimates the wall time of training them all. Jobs with a finished run in one of the
+// reuse directories cost nothing (they are copied) and are counted in Estimate.Reused.
+func EstimateRuns(dir string, jobs []experiments.Job, sets Data, parallel int, reuse []string) (*Estimate, error) {
 	est := &Estimate{}
 	byCell := map[string]*CellRate{}
 	var order []string
 	configs := map[string]runner.Config{}
 	for _, j := range jobs {
 		if j.Twin() || Done(dir, j) {
+			continue
+		}
+		if Reusable(reuse, j) != "" {
+			est.Reused++
 			continue
 		}
 		name := j.Cell.String()
@@ -110,6 +116,17 @@ func EstimateRuns(dir string, jobs []experiments.Job, sets Data, parallel int) (
 		est.Cells = append(est.Cells, *r)
 	}
 	return est, nil
+}
+
+// Reusable is the first of the results directories dirs that holds a finished run of job j (in
+// its run directory: the same hash and model), or "".
+func Reusable(dirs []string, j experiments.Job) string {
+	for _, d := range dirs {
+		if Done(d, j) {
+			return d
+		}
+	}
+	return ""
 }
 
 // Done reports whether job j has a usable result of its configuration in the results directory.

@@ -206,3 +206,45 @@ func TestResultOfAnotherModelIsRedone(t *testing.T) {
 		t.Errorf("the other model's result was not kept: %v", err)
 	}
 }
+
+// A job with a finished run of its configuration in a reuse directory gets a copy of that run
+// (the same bytes, and copied-from naming it) instead of being trained; a run there of another
+// configuration is not taken, and that job is trained.
+func TestReuseCopiesFinishedRuns(t *testing.T) {
+	data := loadMNIST(t)
+	other, dir := t.TempDir(), t.TempDir()
+	jobs := smokeJobs(t, 2, 3)
+	if got := statuses(Run(context.Background(), other, jobs[:1], One(data), Options{Parallel: 1})); got != "ok*" {
+		t.Fatalf("the other experiment's run: %s", got)
+	}
+	changed := jobs[1]
+	changed.Config.Steps, changed.Config.ValEvery = 5, 5 // another configuration than the one trained in other
+	if reps := Run(context.Background(), other, []experiments.Job{changed}, One(data), Options{Parallel: 1}); statuses(reps) != "ok*" {
+		t.Fatalf("the other experiment's second run: %s: %v", statuses(reps), reps[0].Err)
+	}
+	os.WriteFile(filepath.Join(runDir(other, jobs[0]), runner.CheckpointFile), []byte("left by an interruption"), 0o644)
+	reps := Run(context.Background(), dir, jobs, One(data), Options{Parallel: 1, Reuse: []string{other}})
+	if got := statuses(reps); got != "done ok*" {
+		t.Fatalf("statuses %q, want the first job copied (done) and the second trained", got)
+	}
+	src, dst := runDir(other, jobs[0]), runDir(dir, jobs[0])
+	if !strings.Contains(reps[0].Note, "copied from "+src) {
+		t.Errorf("note %q, want it to name %s", reps[0].Note, src)
+	}
+	for _, f := range []string{runner.ResultFile, runner.MetricsFile, runner.LogFile} {
+		want, _ := os.ReadFile(filepath.Join(src, f))
+		got, err := os.ReadFile(filepath.Join(dst, f))
+		if err != nil || !bytes.Equal(got, want) || len(want) == 0 {
+			t.Errorf("%s: copied %d bytes (%v), want the %d of the source", f, len(got), err, len(want))
+		}
+	}
+	if b, err := os.ReadFile(filepath.Join(dst, runner.CopiedFromFile)); err != nil || strings.TrimSpace(string(b)) != src {
+		t.Errorf("%s = %q, %v; want %s", runner.CopiedFromFile, b, err, src)
+	}
+	if _, err := os.Stat(filepath.Join(dst, runner.CheckpointFile)); err == nil {
+		t.Error("the source's checkpoint was copied too")
+	}
+	if Reusable([]string{other}, jobs[1]) != "" || Reusable([]string{dir, other}, jobs[1]) != dir {
+		t.Error("Reusable: want no match for another configuration, and the first directory that has it")
+	}
+}

@@ -37,6 +37,10 @@ type Options struct {
 	// Live keeps a status block (a line per running job, a bar of finished jobs) at the bottom of
 	// Out, a terminal, instead of printing every progress line (they still go to each train.log).
 	Live bool
+	// Reuse are other experiments' results directories: a job that is not done here but has a
+	// finished run of its configuration in one of them (the same run directory, hash and model)
+	// gets a copy of that run (runner.CopyRun) instead of being trained again.
+	Reuse []string
 
 	afterStep func(job experiments.Job, step int, m *flow.Model) error // tests: faults, interruptions
 }
@@ -325,12 +329,32 @@ func runJob(ctx context.Context, job experiments.Job, dir string, data Data, opt
 	if rep.Note != "" {
 		out.line(label + " " + rep.Note)
 	}
+	if from := Reusable(opt.Reuse, job); from != "" {
+		return copyRun(rep, from)
+	}
 	splits, ok := data[job.Config.Data]
 	if !ok {
 		rep.Status, rep.Err = runner.StatusFailed, fmt.Errorf("no data loaded for %s", job.Config.Data)
 		return rep
 	}
 	return train(ctx, rep, splits, opt, out, label)
+}
+
+// copyRun gives a claimed job the finished run of its configuration in the results directory
+// from.
+func copyRun(rep Report, from string) Report {
+	src := filepath.Join(from, rep.Job.RunDir())
+	if err := runner.CopyRun(src, rep.Dir); err != nil {
+		rep.Status, rep.Err = runner.StatusFailed, err
+		return rep
+	}
+	r, err := runner.ReadResult(filepath.Join(rep.Dir, runner.ResultFile))
+	if err != nil || !usable(r, rep.Job) {
+		rep.Status, rep.Err = runner.StatusFailed, fmt.Errorf("the copy of %s is not a finished run of this job: %v", src, err)
+		return rep
+	}
+	rep.Status, rep.Result, rep.Note = StatusDone, r, "copied from "+src
+	return rep
 }
 
 // train trains a claimed job and writes its files.

@@ -109,8 +109,9 @@ func Shard(jobs []experiments.Job, k, n int) []experiments.Job {
 // holds status ok and the job's configuration hash is skipped; a result of another
 // configuration is moved to replaced-<hash>/ and the job re-run; a failed, diverged or
 // interrupted result is re-run (resuming from its checkpoint when there is one of the same
-// configuration), unless one of opt.Reuse holds a finished run of it, which is copied. A twin's job (Job.Twin) is not trained: its model's result serves it. A failing
-// run is recorded and the others go on. When ctx is cancelled, no new job starts and running
+// configuration), unless one of opt.Reuse holds a finished run of it, which is copied. A twin's
+// job (Job.Twin) is not trained: its model's result serves it. A failing run is recorded and the
+// others go on. When ctx is cancelled, no new job starts and running
 // ones stop after their current step, saving a checkpoint. Jobs start seed by seed (seedMajor);
 // the reports are in job order.
 func Run(ctx context.Context, dir string, jobs []experiments.Job, data Data, opt Options) []Report {

@@ -75,7 +75,15 @@ func CopyTwin(src, dst string, r Result, cfg Config) (Result, error) {
 	if err := os.MkdirAll(dst, 0o755); err != nil {
 		return tw, err
 	}
-	for _, f := range []string{MetricsFile, SamplesFile} {
+	if err := copyFiles(src, dst, MetricsFile, SamplesFile); err != nil {
+		return tw, err
+	}
+	return tw, writeResult(dst, tw)
+}
+
+// copyFiles copies those of the named files that src has to dst, each atomically.
+func copyFiles(src, dst string, names ...string) error {
+	for _, f := range names {
 		b, err := os.ReadFile(filepath.Join(src, f))
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
@@ -84,39 +92,31 @@ func CopyTwin(src, dst string, r Result, cfg Config) (Result, error) {
 			err = WriteFileAtomic(filepath.Join(dst, f), b)
 		}
 		if err != nil {
-			return tw, err
+			return err
 		}
 	}
-	return tw, writeResult(dst, tw)
+	return nil
 }
 
 // CopyRun copies the finished run in src (another experiment's results) to dst: the same job,
 // trained once. Its files are copied unchanged, result.json last, so that a copy cut short is no
 // finished run, and copied-from names src. Checkpoints, claims and set-aside files stay behind.
 func CopyRun(src, dst string) error {
-	names := []string{MetricsFile, SamplesFile, LogFile, ResultFile}
-	contents := map[string][]byte{CopiedFromFile: []byte(src + "\n")}
-	for _, f := range names {
-		b, err := os.ReadFile(filepath.Join(src, f))
-		switch {
-		case errors.Is(err, fs.ErrNotExist) && f != ResultFile:
-			continue
-		case err != nil:
-			return fmt.Errorf("copying run %s: %w", src, err)
-		}
-		contents[f] = b
+	result, err := os.ReadFile(filepath.Join(src, ResultFile))
+	if err == nil {
+		err = os.MkdirAll(dst, 0o755)
 	}
-	if err := os.MkdirAll(dst, 0o755); err != nil {
+	if err == nil {
+		err = WriteFileAtomic(filepath.Join(dst, CopiedFromFile), []byte(src+"\n"))
+	}
+	if err == nil {
+		err = copyFiles(src, dst, MetricsFile, SamplesFile, LogFile)
+	}
+	if err == nil {
+		err = WriteFileAtomic(filepath.Join(dst, ResultFile), result)
+	}
+	if err != nil {
 		return fmt.Errorf("copying run %s: %w", src, err)
-	}
-	for _, f := range append([]string{CopiedFromFile}, names...) {
-		b, ok := contents[f]
-		if !ok {
-			continue
-		}
-		if err := WriteFileAtomic(filepath.Join(dst, f), b); err != nil {
-			return fmt.Errorf("copying run %s: %w", src, err)
-		}
 	}
 	return nil
 }

@@ -11,7 +11,7 @@
 // an earlier one's) pointing at the job that trains that model.
 //
 // The experiments shipped in this directory (ablation, bf16, bf16-tutorial, extended, fashion,
-// fashion-mixing, long, smoke, tutorial, tutorial-coupling, tutorial-split) are embedded, so the binary runs them
+// fashion-mixing, long, smoke, tutorial, tutorial-coupling, tutorial-split, tutorial-squeeze) are embedded, so the binary runs them
 // without the repository:
 // Builtin("ablation"), BuiltinNames, or Open, which takes a file path or a built-in name.
 // ablation.toml documents the format: every key is commented there.

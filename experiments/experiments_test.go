@@ -22,7 +22,7 @@ import (
 const mixing = variants.Mixing
 
 func TestBuiltins(t *testing.T) {
-	want := []string{"ablation", "bf16", "bf16-tutorial", "extended", "fashion", "fashion-mixing", "long", "smoke", "tutorial", "tutorial-coupling", "tutorial-split"}
+	want := []string{"ablation", "bf16", "bf16-tutorial", "extended", "fashion", "fashion-mixing", "long", "smoke", "tutorial", "tutorial-coupling", "tutorial-split", "tutorial-squeeze"}
 	if got := experiments.BuiltinNames(); !slices.Equal(got, want) {
 		t.Fatalf("BuiltinNames() = %v, want %v", got, want)
 	}
@@ -41,6 +41,7 @@ func TestBuiltins(t *testing.T) {
 		{"long", 8, 8, "small"},
 		{"tutorial-split", 2, 6, "tutorial"},
 		{"tutorial-coupling", 2, 6, "tutorial"},
+		{"tutorial-squeeze", 2, 6, "tutorial"},
 		{"tutorial", 8, 3, "tutorial"},
 	}
 	for _, tt := range tests {
@@ -482,7 +483,7 @@ func TestOpen(t *testing.T) {
 	}
 	for _, ref := range []string{"nosuch", "nosuch.toml", "dir/nosuch"} {
 		_, err := experiments.Open(ref)
-		if err == nil || !strings.Contains(err.Error(), "nosuch") || !strings.Contains(err.Error(), "ablation, bf16, bf16-tutorial, extended, fashion, fashion-mixing, long, smoke, tutorial, tutorial-coupling, tutorial-split") {
+		if err == nil || !strings.Contains(err.Error(), "nosuch") || !strings.Contains(err.Error(), "ablation, bf16, bf16-tutorial, extended, fashion, fashion-mixing, long, smoke, tutorial, tutorial-coupling, tutorial-split, tutorial-squeeze") {
 			t.Errorf("Open(%q): err = %v, want one naming it and the built-in experiments", ref, err)
 		}
 	}

@@ -223,6 +223,9 @@ func TestReuseCopiesFinishedRuns(t *testing.T) {
 		t.Fatalf("the other experiment's second run: %s: %v", statuses(reps), reps[0].Err)
 	}
 	os.WriteFile(filepath.Join(runDir(other, jobs[0]), runner.CheckpointFile), []byte("left by an interruption"), 0o644)
+	// Here the job was begun and interrupted: its checkpoint is obsolete once the copy is done.
+	os.MkdirAll(runDir(dir, jobs[0]), 0o755)
+	os.WriteFile(filepath.Join(runDir(dir, jobs[0]), runner.CheckpointFile), []byte("an interrupted run's"), 0o644)
 	reps := Run(context.Background(), dir, jobs, One(data), Options{Parallel: 1, Reuse: []string{other}})
 	if got := statuses(reps); got != "done ok*" {
 		t.Fatalf("statuses %q, want the first job copied (done) and the second trained", got)
@@ -242,7 +245,7 @@ func TestReuseCopiesFinishedRuns(t *testing.T) {
 		t.Errorf("%s = %q, %v; want %s", runner.CopiedFromFile, b, err, src)
 	}
 	if _, err := os.Stat(filepath.Join(dst, runner.CheckpointFile)); err == nil {
-		t.Error("the source's checkpoint was copied too")
+		t.Error("a checkpoint is left beside the copied run (the source's copied, or the interrupted run's kept)")
 	}
 	if Reusable([]string{other}, jobs[1]) != "" || Reusable([]string{dir, other}, jobs[1]) != dir {
 		t.Error("Reusable: want no match for another configuration, and the first directory that has it")

@@ -355,6 +355,7 @@ func copyRun(rep Report, from string) Report {
 		return rep
 	}
 	rep.Status, rep.Result, rep.Note = StatusDone, r, "copied from "+src
+	os.Remove(filepath.Join(rep.Dir, runner.CheckpointFile)) // an interrupted run's here: finished now
 	return rep
 }
 

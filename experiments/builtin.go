@@ -16,7 +16,7 @@ import (
 //go:embed *.toml
 var builtin embed.FS
 
-// BuiltinNames lists the shipped experiments (ablation, bf16, bf16-tutorial, extended, fashion, fashion-mixing, long, smoke, tutorial, tutorial-coupling, tutorial-split, tutorial-squeeze).
+// BuiltinNames lists the shipped experiments, the *.toml files of this directory, by name, sorted.
 func BuiltinNames() []string {
 	entries, _ := fs.ReadDir(builtin, ".")
 	var out []string
